@@ -1,0 +1,62 @@
+//! Problems found in a file a person wrote (the spec, a case), pointing at where to fix them.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+/// One problem: the file, the line, the field, and what is wrong.
+///
+/// Kept as data rather than a formatted string so `spec check` can list every problem at once and
+/// tests can assert on the field, not on wording.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Diagnostic {
+    pub file: PathBuf,
+    pub line: usize,
+    /// The field in dotted form (`paths./api/security.patch.x-ontap-errors[2].status`); empty
+    /// when the problem is the whole file.
+    pub field: String,
+    pub message: String,
+}
+
+impl Diagnostic {
+    pub fn new(
+        file: &Path,
+        line: usize,
+        field: impl Into<String>,
+        message: impl Into<String>,
+    ) -> Self {
+        Diagnostic {
+            file: file.to_path_buf(),
+            line,
+            field: field.into(),
+            message: message.into(),
+        }
+    }
+}
+
+impl fmt::Display for Diagnostic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}: ", self.file.display(), self.line)?;
+        if !self.field.is_empty() {
+            write!(f, "`{}`: ", self.field)?;
+        }
+        f.write_str(&self.message)
+    }
+}
+
+/// Several problems, shown one per line.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Diagnostics(pub Vec<Diagnostic>);
+
+impl fmt::Display for Diagnostics {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, d) in self.0.iter().enumerate() {
+            if i > 0 {
+                writeln!(f)?;
+            }
+            write!(f, "{d}")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for Diagnostics {}

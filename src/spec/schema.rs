@@ -1,0 +1,464 @@
+//! OpenAPI 3.0 schemas turned into compiled JSON Schema validators, with the parts JSON Schema
+//! cannot say (direction of `readOnly`/`writeOnly`, undocumented fields) checked by a walk.
+
+use serde_json::{Map, Value};
+
+use crate::yaml::escape_segment;
+
+/// Which way a body travels: `readOnly` fields may not be sent, `writeOnly` fields may not come back.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Direction {
+    Request,
+    Response,
+}
+
+/// What a validation found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FindingKind {
+    /// The body breaks the schema (type, enum, bounds, required, unknown field in a request).
+    Invalid,
+    /// A `writeOnly` field (a password) came back in a response.
+    WriteOnlyInResponse,
+    /// A request carries a field the server sets.
+    ReadOnlyInRequest,
+    /// A PATCH carries a field the spec says cannot be changed.
+    NotPatchable,
+    /// A response carries a field the spec does not document. ONTAP adds fields across
+    /// releases, so this is a warning, not a failure.
+    Undocumented,
+}
+
+/// One finding, at a JSON pointer into the body. Messages never contain instance values, so a
+/// password in a wrong place cannot leak through a report.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Finding {
+    pub pointer: String,
+    pub kind: FindingKind,
+    pub message: String,
+}
+
+impl Finding {
+    pub fn is_failure(&self) -> bool {
+        self.kind != FindingKind::Undocumented
+    }
+}
+
+/// Inlines every local `$ref` so a schema stands alone. Errors name the pointer of the bad `$ref`.
+pub fn resolve(doc: &Value, schema: &Value, at: &str) -> Result<Value, (String, String)> {
+    resolve_inner(doc, schema, at, &mut Vec::new())
+}
+
+fn resolve_inner(
+    doc: &Value,
+    schema: &Value,
+    at: &str,
+    stack: &mut Vec<String>,
+) -> Result<Value, (String, String)> {
+    match schema {
+        Value::Object(map) => {
+            if let Some(r) = map.get("$ref") {
+                let target = r.as_str().unwrap_or_default();
+                let Some(pointer) = target.strip_prefix('#') else {
+                    return Err((
+                        format!("{at}/$ref"),
+                        format!("`{target}`: only local references (`#/...`) are supported"),
+                    ));
+                };
+                if stack.iter().any(|s| s == pointer) {
+                    return Err((
+                        format!("{at}/$ref"),
+                        format!("`{target}` refers back to itself"),
+                    ));
+                }
+                let Some(found) = doc.pointer(pointer) else {
+                    return Err((
+                        format!("{at}/$ref"),
+                        format!("`{target}` does not resolve: no such component"),
+                    ));
+                };
+                stack.push(pointer.to_string());
+                let out = resolve_inner(doc, found, pointer, stack);
+                stack.pop();
+                return out;
+            }
+            let mut out = Map::new();
+            for (k, v) in map {
+                let child = format!("{at}/{}", escape_segment(k));
+                out.insert(k.clone(), resolve_inner(doc, v, &child, stack)?);
+            }
+            Ok(Value::Object(out))
+        }
+        Value::Array(items) => items
+            .iter()
+            .enumerate()
+            .map(|(i, v)| resolve_inner(doc, v, &format!("{at}/{i}"), stack))
+            .collect::<Result<Vec<_>, _>>()
+            .map(Value::Array),
+        other => Ok(other.clone()),
+    }
+}
+
+/// Converts a resolved OpenAPI 3.0 schema to JSON Schema draft 4 (its base): `nullable` becomes a
+/// `null` type, OpenAPI-only annotations are dropped.
+pub fn to_json_schema(schema: &Value) -> Value {
+    match schema {
+        Value::Object(map) => {
+            let mut out = Map::new();
+            for (k, v) in map {
+                if k.starts_with("x-")
+                    || matches!(
+                        k.as_str(),
+                        "nullable"
+                            | "example"
+                            | "externalDocs"
+                            | "xml"
+                            | "discriminator"
+                            | "deprecated"
+                    )
+                {
+                    continue;
+                }
+                let converted = match k.as_str() {
+                    // Maps of name -> schema: convert each schema, keep the names.
+                    "properties" => Value::Object(
+                        v.as_object()
+                            .map(|m| {
+                                m.iter()
+                                    .map(|(n, s)| (n.clone(), to_json_schema(s)))
+                                    .collect()
+                            })
+                            .unwrap_or_default(),
+                    ),
+                    "enum" | "required" | "default" => v.clone(),
+                    _ => to_json_schema(v),
+                };
+                out.insert(k.clone(), converted);
+            }
+            if map.get("nullable").and_then(Value::as_bool) == Some(true) {
+                if let Some(Value::String(t)) = out.get("type").cloned() {
+                    out.insert("type".into(), serde_json::json!([t, "null"]));
+                }
+                if let Some(Value::Array(e)) = out.get_mut("enum")
+                    && !e.contains(&Value::Null)
+                {
+                    e.push(Value::Null);
+                }
+            }
+            Value::Object(out)
+        }
+        Value::Array(items) => Value::Array(items.iter().map(to_json_schema).collect()),
+        other => other.clone(),
+    }
+}
+
+/// A schema compiled once at load and used for every body of its operation and status.
+pub struct CompiledSchema {
+    /// The resolved OpenAPI schema (annotations kept), for the walk.
+    pub resolved: Value,
+    validator: jsonschema::Validator,
+}
+
+impl std::fmt::Debug for CompiledSchema {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CompiledSchema").finish_non_exhaustive()
+    }
+}
+
+impl CompiledSchema {
+    pub fn compile(resolved: Value) -> Result<Self, String> {
+        let json = to_json_schema(&resolved);
+        let validator = jsonschema::draft4::options()
+            .should_validate_formats(true)
+            .build(&json)
+            .map_err(|e| e.masked().to_string())?;
+        Ok(CompiledSchema {
+            resolved,
+            validator,
+        })
+    }
+
+    /// Validates `body` going in `direction`; `patch` adds the "cannot be set in PATCH" rule.
+    pub fn validate(&self, body: &Value, direction: Direction, patch: bool) -> Vec<Finding> {
+        let mut out = Vec::new();
+        walk(
+            &self.resolved,
+            body,
+            String::new(),
+            direction,
+            patch,
+            &mut out,
+        );
+        for e in self.validator.iter_errors(body) {
+            let pointer = e.instance_path().as_str().to_string();
+            // A field the walk already reported (a password where none may be) is not
+            // reported again, and never with its value.
+            if out
+                .iter()
+                .any(|f| f.is_failure() && pointer.starts_with(&f.pointer))
+            {
+                continue;
+            }
+            out.push(Finding {
+                pointer,
+                kind: FindingKind::Invalid,
+                message: e.masked().to_string(),
+            });
+        }
+        out
+    }
+}
+
+/// The properties an object schema documents, merged across `allOf`, and whether it admits others.
+fn object_shape(schema: &Value) -> Option<(Map<String, Value>, bool)> {
+    let obj = schema.as_object()?;
+    let mut props = Map::new();
+    let mut open = false;
+    let mut any = false;
+    if let Some(p) = obj.get("properties").and_then(Value::as_object) {
+        props.extend(p.clone());
+        any = true;
+    }
+    match obj.get("additionalProperties") {
+        Some(Value::Bool(false)) | None => {}
+        Some(_) => open = true,
+    }
+    if let Some(all) = obj.get("allOf").and_then(Value::as_array) {
+        for s in all {
+            if let Some((p, o)) = object_shape(s) {
+                props.extend(p);
+                open |= o;
+                any = true;
+            }
+        }
+    }
+    if !any && obj.get("type").and_then(Value::as_str) != Some("object") {
+        return None;
+    }
+    Some((props, open))
+}
+
+fn walk(
+    schema: &Value,
+    instance: &Value,
+    pointer: String,
+    direction: Direction,
+    patch: bool,
+    out: &mut Vec<Finding>,
+) {
+    match instance {
+        Value::Object(fields) => {
+            let Some((props, open)) = object_shape(schema) else {
+                return;
+            };
+            for (name, value) in fields {
+                let child = format!("{pointer}/{}", escape_segment(name));
+                let Some(prop) = props.get(name) else {
+                    if !open {
+                        let (kind, message) = match direction {
+                            Direction::Response => (
+                                FindingKind::Undocumented,
+                                format!("`{name}` is not documented for this response"),
+                            ),
+                            Direction::Request => (
+                                FindingKind::Invalid,
+                                format!(
+                                    "`{name}` is not a documented field: ONTAP rejects unknown fields"
+                                ),
+                            ),
+                        };
+                        out.push(Finding {
+                            pointer: child,
+                            kind,
+                            message,
+                        });
+                    }
+                    continue;
+                };
+                let flag = |k: &str| prop.get(k).and_then(Value::as_bool) == Some(true);
+                if direction == Direction::Response && flag("writeOnly") {
+                    out.push(Finding {
+                        pointer: child,
+                        kind: FindingKind::WriteOnlyInResponse,
+                        message: format!(
+                            "`{name}` is write-only and must never be returned (value not shown)"
+                        ),
+                    });
+                    continue;
+                }
+                if direction == Direction::Request && flag("readOnly") {
+                    out.push(Finding {
+                        pointer: child,
+                        kind: FindingKind::ReadOnlyInRequest,
+                        message: format!("`{name}` is read-only: a request may not set it"),
+                    });
+                    continue;
+                }
+                if direction == Direction::Request && patch && flag("x-ontap-no-patch") {
+                    out.push(Finding {
+                        pointer: child,
+                        kind: FindingKind::NotPatchable,
+                        message: format!("`{name}` cannot be specified in a PATCH"),
+                    });
+                    continue;
+                }
+                walk(prop, value, child, direction, patch, out);
+            }
+        }
+        Value::Array(items) => {
+            if let Some(item_schema) = schema.get("items") {
+                for (i, item) in items.iter().enumerate() {
+                    walk(
+                        item_schema,
+                        item,
+                        format!("{pointer}/{i}"),
+                        direction,
+                        patch,
+                        out,
+                    );
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
+/// Expands ONTAP's dotted body keys (`{"fips.enabled": true}`) into nested objects, as ONTAP
+/// does before it reads a body. A dotted key whose parent is also given as an object is merged.
+pub fn expand_dotted(body: &Value) -> Value {
+    match body {
+        Value::Object(map) => {
+            let mut out = Map::new();
+            for (k, v) in map {
+                let v = expand_dotted(v);
+                let mut parts = k.split('.').collect::<Vec<_>>();
+                let last = parts.pop().unwrap_or_default();
+                let mut cursor = &mut out;
+                for p in parts {
+                    let entry = cursor
+                        .entry(p.to_string())
+                        .or_insert_with(|| Value::Object(Map::new()));
+                    if !entry.is_object() {
+                        *entry = Value::Object(Map::new());
+                    }
+                    cursor = match entry {
+                        Value::Object(m) => m,
+                        _ => unreachable!("just made an object"),
+                    };
+                }
+                match (cursor.get_mut(last), v) {
+                    (Some(Value::Object(existing)), Value::Object(new)) => existing.extend(new),
+                    (_, v) => {
+                        cursor.insert(last.to_string(), v);
+                    }
+                }
+            }
+            Value::Object(out)
+        }
+        Value::Array(items) => Value::Array(items.iter().map(expand_dotted).collect()),
+        other => other.clone(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn chap_schema() -> CompiledSchema {
+        CompiledSchema::compile(json!({
+            "type": "object",
+            "properties": {
+                "initiator": {"type": "string", "x-ontap-no-patch": true},
+                "authentication_type": {"type": "string", "enum": ["chap", "none", "deny"]},
+                "uuid": {"type": "string", "readOnly": true},
+                "comment": {"type": "string", "nullable": true},
+                "chap": {"type": "object", "properties": {
+                    "inbound": {"type": "object", "properties": {
+                        "user": {"type": "string"},
+                        "password": {"type": "string", "writeOnly": true, "maxLength": 4}
+                    }}
+                }}
+            }
+        }))
+        .unwrap()
+    }
+
+    #[test]
+    fn write_only_in_response_fails_without_showing_the_value() {
+        let s = chap_schema();
+        let f = s.validate(
+            &json!({"chap": {"inbound": {"user": "u", "password": "hunter2secret"}}}),
+            Direction::Response,
+            false,
+        );
+        assert_eq!(f.len(), 1, "{f:?}");
+        assert_eq!(f[0].kind, FindingKind::WriteOnlyInResponse);
+        assert_eq!(f[0].pointer, "/chap/inbound/password");
+        assert!(!f[0].message.contains("hunter2"));
+        // The same field is fine in a request (and its bound is still checked, masked).
+        let f = s.validate(
+            &json!({"chap": {"inbound": {"password": "hunter2secret"}}}),
+            Direction::Request,
+            false,
+        );
+        assert_eq!(f.len(), 1, "{f:?}");
+        assert_eq!(f[0].kind, FindingKind::Invalid);
+        assert!(!f[0].message.contains("hunter2"), "{}", f[0].message);
+    }
+
+    #[test]
+    fn enum_read_only_patch_and_nullable() {
+        let s = chap_schema();
+        let f = s.validate(
+            &json!({"authentication_type": "CHAP"}),
+            Direction::Response,
+            false,
+        );
+        assert_eq!(f[0].kind, FindingKind::Invalid);
+        assert_eq!(f[0].pointer, "/authentication_type");
+        let f = s.validate(&json!({"uuid": "x"}), Direction::Request, false);
+        assert_eq!(f[0].kind, FindingKind::ReadOnlyInRequest);
+        let f = s.validate(&json!({"initiator": "x"}), Direction::Request, true);
+        assert_eq!(f[0].kind, FindingKind::NotPatchable);
+        assert!(
+            s.validate(&json!({"comment": null}), Direction::Response, false)
+                .is_empty()
+        );
+    }
+
+    #[test]
+    fn undocumented_field_is_a_warning_in_responses_and_an_error_in_requests() {
+        let s = chap_schema();
+        let f = s.validate(&json!({"new_in_9_15": 1}), Direction::Response, false);
+        assert_eq!(f.len(), 1);
+        assert!(!f[0].is_failure());
+        let f = s.validate(&json!({"new_in_9_15": 1}), Direction::Request, false);
+        assert!(f[0].is_failure());
+    }
+
+    #[test]
+    fn dotted_keys_expand() {
+        assert_eq!(
+            expand_dotted(
+                &json!({"fips.enabled": true, "owner.name": "svm1", "owner": {"uuid": "u"}})
+            ),
+            json!({"fips": {"enabled": true}, "owner": {"name": "svm1", "uuid": "u"}})
+        );
+    }
+
+    #[test]
+    fn refs_resolve_or_name_the_pointer() {
+        let doc = json!({"components": {"schemas": {"a": {"type": "string"}}}});
+        let ok = resolve(&doc, &json!({"$ref": "#/components/schemas/a"}), "/x").unwrap();
+        assert_eq!(ok, json!({"type": "string"}));
+        let (at, msg) = resolve(
+            &doc,
+            &json!({"items": {"$ref": "#/components/schemas/b"}}),
+            "/x",
+        )
+        .unwrap_err();
+        assert_eq!(at, "/x/items/$ref");
+        assert!(msg.contains("does not resolve"));
+    }
+}

@@ -1,0 +1,234 @@
+use std::path::Path;
+
+use serde_json::json;
+
+use super::*;
+
+/// A small valid spec; the broken variants below each change one thing in it.
+const MINI: &str = r##"openapi: 3.0.3
+info: {title: mini, version: "1"}
+paths:
+  /api/protocols/san/iscsi/credentials/{svm.uuid}/{initiator}:
+    get:
+      operationId: iscsi_credentials_get
+      x-ontap-introduced-in: "9.6"
+      parameters:
+        - {name: svm.uuid, in: path, required: true, schema: {type: string}}
+        - {name: initiator, in: path, required: true, schema: {type: string}}
+      responses:
+        "200":
+          description: Ok
+          content:
+            application/hal+json:
+              schema: {$ref: "#/components/schemas/iscsi_credentials"}
+        default:
+          description: Error
+          content:
+            application/hal+json:
+              schema: {$ref: "#/components/schemas/error_response"}
+    delete:
+      operationId: iscsi_credentials_delete
+      x-ontap-introduced-in: "9.6"
+      x-ontap-errors:
+        - {code: "5374148", status: 400, description: "The default security credential cannot be deleted for an SVM.", seed: 004.txt}
+      parameters:
+        - {name: svm.uuid, in: path, required: true, schema: {type: string}}
+        - {name: initiator, in: path, required: true, schema: {type: string}}
+      responses:
+        "200": {description: Ok}
+components:
+  schemas:
+    iscsi_credentials:
+      type: object
+      properties:
+        authentication_type: {type: string, enum: [chap, none, deny]}
+        chap:
+          type: object
+          properties:
+            inbound:
+              type: object
+              properties:
+                user: {type: string, maxLength: 128}
+                password: {type: string, writeOnly: true, maxLength: 512}
+    error_response:
+      type: object
+      properties:
+        error:
+          type: object
+          properties:
+            code: {type: string}
+            message: {type: string}
+"##;
+
+fn load(text: &str) -> Result<Spec, Diagnostics> {
+    Spec::parse(Path::new("spec/openapi.yaml"), text)
+}
+
+fn broken(from: &str, to: &str) -> String {
+    assert!(MINI.contains(from), "fixture lacks {from:?}");
+    let text = MINI.replacen(from, to, 1);
+    load(&text).unwrap_err().to_string()
+}
+
+#[test]
+fn mini_spec_loads() {
+    let spec = load(MINI).unwrap();
+    assert_eq!(spec.operations.len(), 2);
+    let get = spec
+        .operation(
+            "GET",
+            "/api/protocols/san/iscsi/credentials/{svm.uuid}/{initiator}",
+        )
+        .unwrap();
+    assert_eq!(get.introduced_in, Version::parse("9.6"));
+    assert_eq!(get.line, 5);
+    let (op, params) = spec
+        .match_request("DELETE", "/api/protocols/san/iscsi/credentials/u-1/default")
+        .unwrap();
+    assert_eq!(op.operation_id, "iscsi_credentials_delete");
+    assert_eq!(params[1], ("initiator".to_string(), "default".to_string()));
+    assert_eq!(spec.error_pairs().count(), 1);
+}
+
+#[test]
+fn response_with_chap_password_fails_validation() {
+    let spec = load(MINI).unwrap();
+    let get = &spec.operations[0];
+    let schema = get.response_for(200).unwrap().schema.as_ref().unwrap();
+    let body = json!({"authentication_type": "chap", "chap": {"inbound": {"user": "u", "password": "s3cr3t-chap"}}});
+    let findings = schema.validate(&body, Direction::Response, false);
+    assert_eq!(findings.len(), 1);
+    assert_eq!(findings[0].kind, FindingKind::WriteOnlyInResponse);
+    assert!(!format!("{findings:?}").contains("s3cr3t"));
+}
+
+#[test]
+fn wrong_enum_value_fails_and_undocumented_field_warns() {
+    let spec = load(MINI).unwrap();
+    let schema = spec.operations[0]
+        .response_for(200)
+        .unwrap()
+        .schema
+        .as_ref()
+        .unwrap();
+    let f = schema.validate(
+        &json!({"authentication_type": "CHAP"}),
+        Direction::Response,
+        false,
+    );
+    assert_eq!(f.len(), 1);
+    assert!(f[0].is_failure());
+    assert_eq!(f[0].pointer, "/authentication_type");
+    let f = schema.validate(
+        &json!({"authentication_type": "none", "added_in_9_16": true}),
+        Direction::Response,
+        false,
+    );
+    assert_eq!(f.len(), 1);
+    assert_eq!(f[0].kind, FindingKind::Undocumented);
+    assert!(!f[0].is_failure());
+}
+
+#[test]
+fn undocumented_status_has_no_response_spec() {
+    let spec = load(MINI).unwrap();
+    let delete = &spec.operations[1];
+    assert!(delete.response_for(200).is_some());
+    assert!(delete.response_for(202).is_none());
+    assert!(
+        spec.operations[0].response_for(404).is_some(),
+        "errors fall back to default"
+    );
+}
+
+#[test]
+fn versions_order_numerically() {
+    assert!(Version::parse("9.10.1").unwrap() > Version::parse("9.9").unwrap());
+    assert_eq!(
+        Version::parse("NetApp Release 9.14.1P2: Tue Feb 06 2024").unwrap(),
+        Version(vec![9, 14, 1])
+    );
+    assert_eq!(Version::parse("no digits"), None);
+}
+
+#[test]
+fn broken_specs_name_file_line_and_field() {
+    insta::assert_snapshot!(
+        "typo_in_type",
+        broken(
+            "user: {type: string, maxLength: 128}",
+            "user: {type: strnig, maxLength: 128}"
+        )
+    );
+    insta::assert_snapshot!(
+        "dangling_ref",
+        broken(
+            "$ref: \"#/components/schemas/error_response\"",
+            "$ref: \"#/components/schemas/eror_response\""
+        )
+    );
+    insta::assert_snapshot!("bad_yaml", broken("    get:\n", "    get:\n   - oops: [\n"));
+    insta::assert_snapshot!(
+        "error_code_not_a_string",
+        broken(
+            "code: \"5374148\", status: 400",
+            "code: 5374148, status: 400"
+        )
+    );
+    insta::assert_snapshot!(
+        "error_status_not_documented",
+        broken(
+            "code: \"5374148\", status: 400",
+            "code: \"5374148\", status: 418"
+        )
+    );
+    insta::assert_snapshot!(
+        "no_success_response",
+        broken("\"200\": {description: Ok}", "\"404\": {description: Nope}")
+    );
+    insta::assert_snapshot!(
+        "missing_response_description",
+        broken("\"200\": {description: Ok}", "\"200\": {}")
+    );
+}
+
+#[test]
+fn shipped_spec_has_every_documented_error_code() {
+    let spec = Spec::load(None).unwrap_or_else(|d| panic!("shipped spec is broken:\n{d}"));
+    let seed_pairs = spec
+        .seed_operations()
+        .map(|o| o.errors.len())
+        .sum::<usize>();
+    assert_eq!(seed_pairs, 51);
+    let count = |m: &str, p: &str| spec.operation(m, p).map(|o| o.errors.len());
+    assert_eq!(
+        count(
+            "GET",
+            "/api/protocols/ndmp/svms/{svm.uuid}/passwords/{user}"
+        ),
+        Some(3)
+    );
+    assert_eq!(
+        count("POST", "/api/security/authentication/password"),
+        Some(8)
+    );
+    assert_eq!(count("PATCH", "/api/security"), Some(4));
+    assert_eq!(
+        count("POST", "/api/protocols/san/iscsi/credentials"),
+        Some(19)
+    );
+    assert_eq!(
+        count(
+            "PATCH",
+            "/api/protocols/san/iscsi/credentials/{svm.uuid}/{initiator}"
+        ),
+        Some(12)
+    );
+    assert_eq!(
+        count(
+            "DELETE",
+            "/api/protocols/san/iscsi/credentials/{svm.uuid}/{initiator}"
+        ),
+        Some(5)
+    );
+}
