@@ -3,11 +3,12 @@
 //! Exit codes mean one thing each, so scripts can branch on them: 0 everything passed, 1 a case
 //! failed (or `diff` found a regression), 2 the run could not be made (config, spec, cases, target).
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+use crate::case;
 use crate::spec::Spec;
 
 /// Exit code: every case passed / the check found nothing.
@@ -44,6 +45,9 @@ pub enum SpecCommand {
         /// The spec file; the copy built into the binary when omitted.
         #[arg(long)]
         spec: Option<PathBuf>,
+        /// The case files to check against the spec.
+        #[arg(long, default_value = "cases")]
+        cases: PathBuf,
     },
 }
 
@@ -52,12 +56,12 @@ pub fn main() -> ExitCode {
     let cli = Cli::parse();
     ExitCode::from(match cli.command {
         Command::Spec {
-            command: SpecCommand::Check { spec },
-        } => spec_check(spec),
+            command: SpecCommand::Check { spec, cases },
+        } => spec_check(spec, &cases),
     })
 }
 
-fn spec_check(path: Option<PathBuf>) -> u8 {
+fn spec_check(path: Option<PathBuf>, cases_dir: &Path) -> u8 {
     let spec = match Spec::load(path.as_deref()) {
         Ok(s) => s,
         Err(d) => {
@@ -81,5 +85,30 @@ fn spec_check(path: Option<PathBuf>) -> u8 {
     );
     println!("error codes: {total_codes} documented ({seed_codes} over the seed operations)");
     println!("schemas: {}", spec.schema_names.len());
+    let cases = match case::load_dir(cases_dir, &spec) {
+        Ok(c) => c,
+        Err(d) => {
+            eprintln!("{d}");
+            eprintln!("spec check: {} problem(s) in the case files", d.0.len());
+            return EXIT_ERROR;
+        }
+    };
+    println!("cases: {} in {}", cases.len(), cases_dir.display());
+    let gaps = case::coverage::gaps(&spec, &cases);
+    for (op, code) in &gaps.errors {
+        eprintln!("no case expects ONTAP error {code} from {op}");
+    }
+    for (op, status) in &gaps.statuses {
+        eprintln!("no case expects status {status} from {op}");
+    }
+    if !gaps.is_empty() {
+        eprintln!(
+            "spec check: {} documented error code(s) and {} success status(es) have no case",
+            gaps.errors.len(),
+            gaps.statuses.len()
+        );
+        return EXIT_ERROR;
+    }
+    println!("coverage: every documented error code and success status has a case");
     EXIT_OK
 }

@@ -4,6 +4,7 @@
 //! case, [`check`] judges it, and [`report`] renders the results. The [`emulator`] shares only the
 //! spec module, so it can be a target like any real cluster.
 
+pub mod case;
 pub mod cli;
 pub mod diag;
 pub mod spec;
