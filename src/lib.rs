@@ -5,7 +5,11 @@
 //! spec module, so it can be a target like any real cluster.
 
 pub mod case;
+pub mod check;
 pub mod cli;
 pub mod diag;
+pub mod report;
+pub mod run;
+pub mod secret;
 pub mod spec;
 pub mod yaml;

@@ -1,0 +1,20 @@
+//! Reports: one module per format, all rendering the one result model in [`model`].
+
+pub mod json;
+pub mod model;
+
+use std::path::Path;
+
+/// Writes `bytes` to `path` atomically (a temporary file, then a rename), so a run killed at any
+/// moment leaves the previous report or the new one whole, never half of one.
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let dir = path.parent().unwrap_or(Path::new("."));
+    std::fs::create_dir_all(dir)?;
+    let tmp = dir.join(format!(
+        ".{}.tmp-{}",
+        path.file_name().and_then(|n| n.to_str()).unwrap_or("report"),
+        std::process::id()
+    ));
+    std::fs::write(&tmp, bytes)?;
+    std::fs::rename(&tmp, path)
+}
