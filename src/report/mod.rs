@@ -1,6 +1,8 @@
 //! Reports: one module per format, all rendering the one result model in [`model`].
 
+pub mod html;
 pub mod json;
+pub mod junit;
 pub mod model;
 
 use std::path::Path;
@@ -17,4 +19,11 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     ));
     std::fs::write(&tmp, bytes)?;
     std::fs::rename(&tmp, path)
+}
+
+/// Writes every report format into `dir`.
+pub fn write_all(dir: &Path, report: &model::RunReport) -> std::io::Result<()> {
+    json::write_report(&dir.join("conformance.json"), report)?;
+    junit::write_report(&dir.join("junit.xml"), report)?;
+    html::write_report(&dir.join("conformance.html"), report)
 }

@@ -20,7 +20,25 @@ pub struct RunReport {
     pub started_at: String,
     pub duration_ms: u64,
     pub summary: Summary,
+    /// Each documented status and ONTAP error code of each operation, and how the cases that
+    /// expect it fared.
+    #[serde(default)]
+    pub coverage: Vec<CoverageCell>,
     pub cases: Vec<CaseResult>,
+}
+
+/// One documented outcome of one operation.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct CoverageCell {
+    pub method: String,
+    pub path: String,
+    /// `status` or `error_code`.
+    pub kind: String,
+    /// `"201"` or `"5374142"`.
+    pub value: String,
+    /// `pass` (every case expecting it passed), `fail`, `skip`, or `none` (no case).
+    pub state: String,
+    pub cases: Vec<String>,
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
@@ -70,6 +88,9 @@ pub struct CaseResult {
     /// Findings that do not fail the case (undocumented fields).
     pub warnings: Vec<String>,
     pub steps: Vec<StepResult>,
+    /// (method, path, status, error code) each main step expects; feeds the coverage matrix.
+    #[serde(skip)]
+    pub expectations: Vec<(String, String, Option<u16>, Option<String>)>,
 }
 
 /// One problem with one response.

@@ -16,7 +16,8 @@ use tokio::sync::{RwLock, Semaphore};
 use crate::case::{AsDef, Case, ExpectDef, Phase, StepDef, Vars, interpolate, split_operation};
 use crate::check::{self, Problem, Response};
 use crate::report::model::{
-    CaseResult, Expected, Failure, OperationRef, Outcome, RunReport, SCHEMA_VERSION, StepResult,
+    CaseResult, CoverageCell, Expected, Failure, OperationRef, Outcome, RunReport, SCHEMA_VERSION,
+    StepResult,
 };
 use crate::secret::{Redactor, Secret};
 use crate::spec::{Spec, Version};
@@ -157,6 +158,7 @@ pub async fn run(
         started_at,
         duration_ms: started.elapsed().as_millis() as u64,
         summary: RunReport::summarize(&cases),
+        coverage: coverage(&ctx.spec, &cases),
         cases,
     })
 }
@@ -305,6 +307,16 @@ async fn run_case(ctx: &Ctx, case: &Case, index: usize) -> CaseResult {
         failures: Vec::new(),
         warnings: Vec::new(),
         steps: Vec::new(),
+        expectations: case
+            .def
+            .steps
+            .iter()
+            .filter_map(|s| {
+                let (m, p) = split_operation(&s.request.operation)?;
+                let e = s.expect.as_ref();
+                Some((m, p, e.and_then(|e| e.status), e.and_then(|e| e.error_code.clone())))
+            })
+            .collect(),
     };
     if let Some(reason) = skip_reason(ctx, case) {
         result.outcome = Outcome::Skip;
@@ -720,6 +732,53 @@ impl CaseRun<'_> {
             delay = (delay * 2).min(Duration::from_millis(500));
         }
     }
+}
+
+/// The coverage matrix: every documented success status and error code of every operation,
+/// with the state of the cases whose steps expect it.
+pub fn coverage(spec: &Spec, cases: &[CaseResult]) -> Vec<CoverageCell> {
+    let mut cells = Vec::new();
+    for op in &spec.operations {
+        let mut wanted: Vec<(&str, String)> = op
+            .success_statuses()
+            .into_iter()
+            .map(|s| ("status", s.to_string()))
+            .collect();
+        wanted.extend(op.errors.iter().map(|e| ("error_code", e.code.clone())));
+        for (kind, value) in wanted {
+            let hits: Vec<&CaseResult> = cases
+                .iter()
+                .filter(|c| {
+                    c.expectations.iter().any(|(m, p, st, code)| {
+                        *m == op.method
+                            && *p == op.path
+                            && match kind {
+                                "status" => st.map(|s| s.to_string()) == Some(value.clone()),
+                                _ => code.as_deref() == Some(value.as_str()),
+                            }
+                    })
+                })
+                .collect();
+            let state = if hits.is_empty() {
+                "none"
+            } else if hits.iter().any(|c| c.outcome == Outcome::Fail) {
+                "fail"
+            } else if hits.iter().all(|c| c.outcome == Outcome::Skip) {
+                "skip"
+            } else {
+                "pass"
+            };
+            cells.push(CoverageCell {
+                method: op.method.clone(),
+                path: op.path.clone(),
+                kind: kind.to_string(),
+                value,
+                state: state.to_string(),
+                cases: hits.iter().map(|c| c.id.clone()).collect(),
+            });
+        }
+    }
+    cells
 }
 
 fn text(v: &Value) -> String {

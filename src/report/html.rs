@@ -1,0 +1,185 @@
+//! `conformance.html`: one self-contained page for people: summary, coverage matrix, failing
+//! cases first with what to run to reproduce them. No script, style or font from the network.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::path::Path;
+
+use super::model::{CaseResult, Outcome, RunReport};
+
+/// Escapes text for HTML element content and attribute values.
+pub fn esc(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+const STYLE: &str = r#"
+body{font:14px/1.45 system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:2rem;color:#1d2330;background:#fff}
+h1{font-size:1.5rem;margin:0 0 .3rem} h2{font-size:1.15rem;margin:2rem 0 .6rem;border-bottom:1px solid #dde1e8;padding-bottom:.3rem}
+.meta{color:#566074} .cards{display:flex;gap:.8rem;margin:1rem 0}
+.card{border:1px solid #dde1e8;border-radius:6px;padding:.6rem 1rem;min-width:6.5rem}
+.card b{display:block;font-size:1.6rem} .pass{color:#17803d} .fail{color:#c0262d} .skip{color:#8a6d00} .none{color:#8792a2}
+table{border-collapse:collapse;width:100%} th,td{text-align:left;padding:.3rem .5rem;border-bottom:1px solid #eceef2;vertical-align:top}
+th{background:#f5f6f8;font-weight:600} code,pre{font:12px/1.4 ui-monospace,SFMono-Regular,Menlo,monospace}
+pre{background:#f5f6f8;padding:.6rem;overflow:auto;white-space:pre-wrap;word-break:break-all;border-radius:4px}
+.cell{display:inline-block;margin:.1rem;padding:.1rem .4rem;border-radius:3px;font:12px ui-monospace,monospace;border:1px solid}
+.cell.pass{background:#e7f6ec;border-color:#9fd8b0} .cell.fail{background:#fde8e8;border-color:#f1a3a6}
+.cell.skip{background:#fff6d6;border-color:#ecd87e} .cell.none{background:#f3f4f6;border-color:#d5d9e0}
+.failure{border:1px solid #f1a3a6;border-radius:6px;padding:.2rem 1rem 1rem;margin:1rem 0}
+.legend .cell{margin-right:.6rem}
+"#;
+
+fn outcome_class(o: Outcome) -> &'static str {
+    match o {
+        Outcome::Pass => "pass",
+        Outcome::Fail => "fail",
+        Outcome::Skip => "skip",
+    }
+}
+
+pub fn render(report: &RunReport) -> String {
+    let s = &report.summary;
+    let mut h = String::new();
+    let _ = write!(
+        h,
+        "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>ONTAP conformance: {} failed, {} passed</title><style>{STYLE}</style></head><body>",
+        s.failed, s.passed
+    );
+    let _ = write!(
+        h,
+        "<h1>ONTAP REST conformance</h1><p class=\"meta\">Target <code>{}</code>{} &middot; ONTAP {} &middot; started {} &middot; {} ms &middot; {}</p>",
+        esc(&report.target),
+        if report.embedded_emulator { " (embedded emulator)" } else { "" },
+        esc(report.ontap_version.as_deref().unwrap_or("unknown")),
+        esc(&report.started_at),
+        report.duration_ms,
+        esc(&report.tool)
+    );
+    let _ = write!(
+        h,
+        "<div class=\"cards\"><div class=\"card\"><b>{}</b>cases</div><div class=\"card pass\"><b>{}</b>passed</div><div class=\"card fail\"><b>{}</b>failed</div><div class=\"card skip\"><b>{}</b>skipped</div></div>",
+        s.total, s.passed, s.failed, s.skipped
+    );
+
+    // Coverage matrix: one row per operation, one cell per documented status and error code.
+    h.push_str("<h2>Coverage of documented statuses and ONTAP error codes</h2><p class=\"legend\"><span class=\"cell pass\">passing</span><span class=\"cell fail\">failing</span><span class=\"cell skip\">skipped</span><span class=\"cell none\">no case</span></p><table><tr><th>Operation</th><th>Success statuses</th><th>ONTAP error codes</th></tr>");
+    let mut rows: BTreeMap<(String, String), (Vec<String>, Vec<String>)> = BTreeMap::new();
+    for c in &report.coverage {
+        let cell = format!(
+            "<span class=\"cell {}\" title=\"{}\">{}</span>",
+            esc(&c.state),
+            esc(&if c.cases.is_empty() { "no case".to_string() } else { c.cases.join(", ") }),
+            esc(&c.value)
+        );
+        let row = rows.entry((c.path.clone(), c.method.clone())).or_default();
+        if c.kind == "status" {
+            row.0.push(cell);
+        } else {
+            row.1.push(cell);
+        }
+    }
+    for ((path, method), (statuses, errors)) in rows {
+        let _ = write!(
+            h,
+            "<tr><td><code>{} {}</code></td><td>{}</td><td>{}</td></tr>",
+            esc(&method),
+            esc(&path),
+            statuses.join(""),
+            errors.join("")
+        );
+    }
+    h.push_str("</table>");
+
+    let failing: Vec<&CaseResult> = report.cases.iter().filter(|c| c.outcome == Outcome::Fail).collect();
+    if !failing.is_empty() {
+        let _ = write!(h, "<h2>Failing cases ({})</h2>", failing.len());
+        for c in failing {
+            let _ = write!(
+                h,
+                "<section class=\"failure\" id=\"case-{}\"><h3>{}::{} <span class=\"meta\">{}</span></h3><p><code>{} {}</code> &middot; <code>{}</code></p>",
+                esc(&c.id),
+                esc(&c.area),
+                esc(&c.id),
+                esc(&c.title),
+                esc(&c.operation.method),
+                esc(&c.operation.path),
+                esc(&c.file)
+            );
+            h.push_str("<table><tr><th>Step</th><th>Where</th><th>Expected</th><th>Actual</th><th>Problem</th></tr>");
+            for f in &c.failures {
+                let _ = write!(
+                    h,
+                    "<tr><td>{}</td><td><code>{}</code></td><td><code>{}</code></td><td><code>{}</code></td><td>{}</td></tr>",
+                    esc(&f.step),
+                    esc(f.pointer.as_deref().unwrap_or("")),
+                    esc(f.expected.as_deref().unwrap_or("")),
+                    esc(f.actual.as_deref().unwrap_or("")),
+                    esc(&f.message)
+                );
+            }
+            h.push_str("</table>");
+            for st in &c.steps {
+                let _ = write!(
+                    h,
+                    "<p><b>{}</b> &rarr; {}</p><pre>{}</pre>",
+                    esc(&st.name),
+                    st.status.map(|s| s.to_string()).unwrap_or_else(|| "no response".into()),
+                    esc(&st.curl)
+                );
+                if let Some(b) = &st.response_body {
+                    let _ = write!(
+                        h,
+                        "<pre>{}</pre>",
+                        esc(&serde_json::to_string_pretty(b).unwrap_or_default())
+                    );
+                }
+            }
+            h.push_str("</section>");
+        }
+    }
+
+    h.push_str("<h2>All cases</h2><table><tr><th>Case</th><th>Operation</th><th>Expected</th><th>Outcome</th><th>ms</th></tr>");
+    let mut ordered: Vec<&CaseResult> = report.cases.iter().collect();
+    ordered.sort_by_key(|c| (c.outcome != Outcome::Fail, c.area.clone(), c.id.clone()));
+    for c in ordered {
+        let expected = match (&c.expected.status, &c.expected.error_code) {
+            (Some(s), Some(e)) => format!("{s} / {e}"),
+            (Some(s), None) => s.to_string(),
+            (None, Some(e)) => e.clone(),
+            (None, None) => String::new(),
+        };
+        let _ = write!(
+            h,
+            "<tr><td>{}::{}<br><span class=\"meta\">{}</span></td><td><code>{} {}</code></td><td>{}</td><td class=\"{}\">{}{}</td><td>{}</td></tr>",
+            esc(&c.area),
+            esc(&c.id),
+            esc(&c.title),
+            esc(&c.operation.method),
+            esc(&c.operation.path),
+            esc(&expected),
+            outcome_class(c.outcome),
+            outcome_class(c.outcome),
+            c.skip_reason
+                .as_ref()
+                .map(|r| format!(": {}", esc(r)))
+                .unwrap_or_default(),
+            c.duration_ms
+        );
+    }
+    h.push_str("</table></body></html>\n");
+    h
+}
+
+pub fn write_report(path: &Path, report: &RunReport) -> std::io::Result<()> {
+    super::write_atomic(path, render(report).as_bytes())
+}

@@ -1,0 +1,72 @@
+//! `junit.xml`: a test suite per area, a test case per case, for CI dashboards.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::time::Duration;
+
+use quick_junit::{NonSuccessKind, Report, TestCase, TestCaseStatus, TestSuite};
+
+use super::model::{CaseResult, Outcome, RunReport};
+
+fn failure_text(c: &CaseResult) -> String {
+    let mut out = String::new();
+    for f in &c.failures {
+        out.push_str(&format!("{}: {}", f.step, f.message));
+        if let Some(p) = &f.pointer {
+            out.push_str(&format!("\n  at {p}"));
+        }
+        if let (Some(e), Some(a)) = (&f.expected, &f.actual) {
+            out.push_str(&format!("\n  expected: {e}\n  actual:   {a}"));
+        }
+        if let Some(curl) = &f.curl {
+            out.push_str(&format!("\n  reproduce: {curl}"));
+        }
+        out.push('\n');
+    }
+    out
+}
+
+pub fn render(report: &RunReport) -> String {
+    let mut junit = Report::new("ontap-conform");
+    junit.set_time(Duration::from_millis(report.duration_ms));
+    let mut areas: BTreeMap<&str, Vec<&CaseResult>> = BTreeMap::new();
+    for c in &report.cases {
+        areas.entry(c.area.as_str()).or_default().push(c);
+    }
+    for (area, cases) in areas {
+        let mut suite = TestSuite::new(area);
+        for c in cases {
+            let status = match c.outcome {
+                Outcome::Pass => TestCaseStatus::success(),
+                Outcome::Fail => {
+                    let mut s = TestCaseStatus::non_success(NonSuccessKind::Failure);
+                    if let Some(f) = c.failures.first() {
+                        s.set_message(format!("{}: {}", f.step, f.message));
+                    }
+                    s.set_type("conformance");
+                    s.set_description(failure_text(c));
+                    s
+                }
+                Outcome::Skip => {
+                    let mut s = TestCaseStatus::skipped();
+                    if let Some(r) = &c.skip_reason {
+                        s.set_message(r.clone());
+                    }
+                    s
+                }
+            };
+            let mut tc = TestCase::new(c.id.clone(), status);
+            tc.set_classname(format!("{area}.{} {}", c.operation.method, c.operation.path));
+            tc.set_time(Duration::from_millis(c.duration_ms));
+            suite.add_test_case(tc);
+        }
+        junit.add_test_suite(suite);
+    }
+    junit
+        .to_string()
+        .unwrap_or_else(|e| format!("<!-- cannot serialize: {e} -->"))
+}
+
+pub fn write_report(path: &Path, report: &RunReport) -> std::io::Result<()> {
+    super::write_atomic(path, render(report).as_bytes())
+}
