@@ -4,4 +4,5 @@
 //! case, [`check`] judges it, and [`report`] renders the results. The [`emulator`] shares only the
 //! spec module, so it can be a target like any real cluster.
 
+pub mod emulator;
 pub mod spec;
