@@ -8,6 +8,7 @@ pub mod case;
 pub mod check;
 pub mod cli;
 pub mod diag;
+pub mod emulator;
 pub mod report;
 pub mod run;
 pub mod secret;

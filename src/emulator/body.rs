@@ -1,0 +1,158 @@
+//! Request bodies: JSON parsing, dotted-key expansion (`{"fips.enabled": true}` →
+//! `{"fips": {"enabled": true}}`), and a small shape check (unknown fields, wrong types, enums).
+
+use serde_json::{Map, Value};
+
+use super::error::{ApiError, ApiResult, INVALID_JSON};
+
+/// The shape of a request body.
+#[allow(dead_code)]
+pub enum Shape {
+    /// Accepted and ignored.
+    Any,
+    /// Read-only: present in a request body → 262190.
+    ReadOnly,
+    Str,
+    Bool,
+    Int,
+    /// A string from a list, compared case-insensitively.
+    Enum(&'static [&'static str]),
+    Obj(&'static [(&'static str, Shape)]),
+    Arr(&'static Shape),
+    /// A string or an object of the given shape (e.g. `role: "admin"` or `role: {"name": "admin"}`).
+    StrOr(&'static Shape),
+}
+
+/// Parses a request body into a JSON object with dotted keys expanded. An empty body is `{}`.
+pub fn parse_object(bytes: &[u8]) -> ApiResult<Value> {
+    if bytes.iter().all(|b| b.is_ascii_whitespace()) {
+        return Ok(Value::Object(Map::new()));
+    }
+    let v: Value = serde_json::from_slice(bytes).map_err(|e| {
+        ApiError::bad_request(INVALID_JSON, format!("The request body is not valid JSON: {e}"))
+    })?;
+    if !v.is_object() {
+        return Err(ApiError::bad_request(INVALID_JSON, "The request body must be a JSON object."));
+    }
+    expand(v, "")
+}
+
+/// Expands dotted keys into nested objects, recursively.
+pub fn expand(v: Value, prefix: &str) -> ApiResult<Value> {
+    match v {
+        Value::Object(map) => {
+            let mut out = Map::new();
+            for (k, v) in map {
+                let full = if prefix.is_empty() { k.clone() } else { format!("{prefix}.{k}") };
+                let v = expand(v, &full)?;
+                let parts: Vec<&str> = k.split('.').collect();
+                if parts.iter().any(|p| p.is_empty()) {
+                    return Err(ApiError::unexpected_argument(&full));
+                }
+                insert_path(&mut out, &parts, v, &full)?;
+            }
+            Ok(Value::Object(out))
+        }
+        Value::Array(items) => {
+            let mut out = Vec::with_capacity(items.len());
+            for item in items {
+                out.push(expand(item, prefix)?);
+            }
+            Ok(Value::Array(out))
+        }
+        other => Ok(other),
+    }
+}
+
+fn insert_path(map: &mut Map<String, Value>, parts: &[&str], v: Value, full: &str) -> ApiResult<()> {
+    let Some((first, rest)) = parts.split_first() else { return Ok(()) };
+    if rest.is_empty() {
+        match (map.get_mut(*first), v) {
+            (Some(Value::Object(existing)), Value::Object(new)) => {
+                for (k, nv) in new {
+                    insert_path(existing, &[k.as_str()], nv, full)?;
+                }
+                Ok(())
+            }
+            (Some(_), _) => Err(ApiError::invalid_value(full, "the field is given more than once")),
+            (None, v) => {
+                map.insert((*first).to_string(), v);
+                Ok(())
+            }
+        }
+    } else {
+        let entry = map.entry((*first).to_string()).or_insert_with(|| Value::Object(Map::new()));
+        match entry {
+            Value::Object(inner) => insert_path(inner, rest, v, full),
+            _ => Err(ApiError::invalid_value(full, "the field is given more than once")),
+        }
+    }
+}
+
+/// Checks `v` against `shape`; `path` names the field in errors.
+pub fn check(v: &Value, shape: &Shape, path: &str) -> ApiResult<()> {
+    let shown = if path.is_empty() { "body" } else { path };
+    match shape {
+        Shape::Any => Ok(()),
+        Shape::ReadOnly => Err(ApiError::cannot_set(shown)),
+        Shape::Str => match v {
+            Value::String(_) => Ok(()),
+            _ => Err(ApiError::invalid_value(shown, "expected a string")),
+        },
+        Shape::Bool => match v {
+            Value::Bool(_) => Ok(()),
+            _ => Err(ApiError::invalid_value(shown, "expected a boolean")),
+        },
+        Shape::Int => match v {
+            Value::Number(n) if n.is_i64() || n.is_u64() => Ok(()),
+            _ => Err(ApiError::invalid_value(shown, "expected an integer")),
+        },
+        Shape::Enum(allowed) => match v {
+            Value::String(s) if allowed.iter().any(|a| a.eq_ignore_ascii_case(s)) => Ok(()),
+            _ => Err(ApiError::invalid_value(shown, format!("expected one of: {}", allowed.join(", ")))),
+        },
+        Shape::Obj(fields) => match v {
+            Value::Object(map) => {
+                for (k, val) in map {
+                    let sub = if path.is_empty() { k.clone() } else { format!("{path}.{k}") };
+                    match fields.iter().find(|(name, _)| name == k) {
+                        Some((_, s)) => check(val, s, &sub)?,
+                        None => return Err(ApiError::unexpected_argument(&sub)),
+                    }
+                }
+                Ok(())
+            }
+            _ => Err(ApiError::invalid_value(shown, "expected an object")),
+        },
+        Shape::Arr(item) => match v {
+            Value::Array(items) => {
+                for it in items {
+                    check(it, item, path)?;
+                }
+                Ok(())
+            }
+            _ => Err(ApiError::invalid_value(shown, "expected an array")),
+        },
+        Shape::StrOr(obj) => match v {
+            Value::String(_) => Ok(()),
+            other => check(other, obj, path),
+        },
+    }
+}
+
+/// The value at a dotted path.
+pub fn at<'a>(v: &'a Value, path: &str) -> Option<&'a Value> {
+    let mut cur = v;
+    for p in path.split('.') {
+        cur = cur.get(p)?;
+    }
+    Some(cur)
+}
+
+pub fn str_at(v: &Value, path: &str) -> Option<String> {
+    at(v, path).and_then(Value::as_str).map(str::to_string)
+}
+
+pub fn bool_at(v: &Value, path: &str) -> Option<bool> {
+    at(v, path).and_then(Value::as_bool)
+}

@@ -1,0 +1,374 @@
+//! ONTAP's collection conventions, shared by every collection: `fields`, query filters (`*`
+//! wildcard, `|` alternatives, `!`, `<`/`>`), `order_by`, `max_records` with `_links.next`,
+//! `return_records`, `num_records`, HAL `_links`.
+
+use std::cmp::Ordering;
+
+use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
+use serde_json::{Map, Value, json};
+
+use super::error::{ApiError, ApiResult, INVALID_FIELD};
+
+/// The query string, decoded, in order.
+#[derive(Debug, Clone, Default)]
+pub struct Query {
+    pub pairs: Vec<(String, String)>,
+}
+
+/// Characters escaped when a value is put back into a query string.
+const QUERY_VALUE: &AsciiSet =
+    &NON_ALPHANUMERIC.remove(b'-').remove(b'_').remove(b'.').remove(b'~').remove(b'*').remove(b',').remove(b':');
+
+pub fn encode_query_value(s: &str) -> String {
+    utf8_percent_encode(s, QUERY_VALUE).to_string()
+}
+
+impl Query {
+    pub fn parse(raw: Option<&str>) -> Query {
+        let pairs = raw
+            .map(|r| url::form_urlencoded::parse(r.as_bytes()).map(|(k, v)| (k.into_owned(), v.into_owned())).collect())
+            .unwrap_or_default();
+        Query { pairs }
+    }
+    pub fn get(&self, name: &str) -> Option<&str> {
+        self.pairs.iter().rev().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
+    }
+    /// Re-encodes the query, leaving out some names.
+    pub fn encode_without(&self, skip: &[&str]) -> String {
+        self.pairs
+            .iter()
+            .filter(|(k, _)| !skip.contains(&k.as_str()))
+            .map(|(k, v)| format!("{}={}", encode_query_value(k), encode_query_value(v)))
+            .collect::<Vec<_>>()
+            .join("&")
+    }
+    /// A boolean query parameter (`true`/`false`); absent → `default`.
+    pub fn bool_param(&self, name: &str, default: bool) -> ApiResult<bool> {
+        match self.get(name) {
+            None => Ok(default),
+            Some(v) if v.eq_ignore_ascii_case("true") => Ok(true),
+            Some(v) if v.eq_ignore_ascii_case("false") => Ok(false),
+            Some(v) => Err(ApiError::invalid_query(name, format!("\"{v}\" is not a boolean"))),
+        }
+    }
+    /// `return_timeout` (0..=120); absent → `default`.
+    pub fn return_timeout(&self, default: u64) -> ApiResult<u64> {
+        match self.get("return_timeout") {
+            None => Ok(default),
+            Some(v) => match v.trim().parse::<u64>() {
+                Ok(n) if n <= 120 => Ok(n),
+                _ => Err(ApiError::invalid_query("return_timeout", format!("\"{v}\" must be an integer from 0 to 120"))),
+            },
+        }
+    }
+    /// The requested field names (`fields=a,b&fields=c`); empty when not given.
+    pub fn fields(&self) -> Vec<String> {
+        self.pairs
+            .iter()
+            .filter(|(k, _)| k == "fields")
+            .flat_map(|(_, v)| v.split(',').map(|s| s.trim().to_string()).collect::<Vec<_>>())
+            .filter(|s| !s.is_empty())
+            .collect()
+    }
+    /// Rejects any parameter not in `allowed` (for calls that take no filters).
+    pub fn only(&self, allowed: &[&str]) -> ApiResult<()> {
+        for (k, _) in &self.pairs {
+            if !allowed.contains(&k.as_str()) {
+                return Err(ApiError::unexpected_argument(k));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// What a collection offers.
+pub struct CollectionSpec<'a> {
+    /// The collection's path, e.g. `/api/protocols/san/iscsi/credentials`.
+    pub path: &'a str,
+    /// Fields returned when `fields` is not given (besides `_links`).
+    pub default_fields: &'a [&'a str],
+    /// Every field (leaf or object) that can be named in `fields`, filters and `order_by`.
+    pub known_fields: &'a [&'a str],
+    /// Extra query parameters the call accepts that are not filters.
+    pub extra_params: &'a [&'a str],
+}
+
+const RESERVED: &[&str] = &["fields", "max_records", "return_records", "return_timeout", "order_by", "start"];
+
+fn check_field_names(names: &[String], known: &[&str]) -> ApiResult<()> {
+    for n in names {
+        if n == "*" || n == "**" || n == "_links" {
+            continue;
+        }
+        if !known.contains(&n.as_str()) {
+            return Err(ApiError::bad_request(INVALID_FIELD, format!("The value \"{n}\" is invalid for field \"fields\"")).target("fields"));
+        }
+    }
+    Ok(())
+}
+
+/// Keeps only the paths in `keep` (dotted), preserving the record's key order.
+pub fn project(v: &Value, keep: &[Vec<&str>]) -> Value {
+    match v {
+        Value::Object(map) => {
+            let mut out = Map::new();
+            for (k, val) in map {
+                let subs: Vec<Vec<&str>> =
+                    keep.iter().filter(|p| p.first() == Some(&k.as_str())).map(|p| p[1..].to_vec()).collect();
+                if subs.is_empty() {
+                    continue;
+                }
+                if subs.iter().any(|s| s.is_empty()) || k == "_links" {
+                    out.insert(k.clone(), val.clone());
+                } else {
+                    let p = project(val, &subs);
+                    let empty = matches!(&p, Value::Object(m) if m.is_empty());
+                    if !empty {
+                        out.insert(k.clone(), p);
+                    }
+                }
+            }
+            Value::Object(out)
+        }
+        Value::Array(items) => Value::Array(items.iter().map(|i| project(i, keep)).collect()),
+        other => other.clone(),
+    }
+}
+
+/// Applies `fields` to one record: nothing or `*` → the whole record; otherwise the key fields,
+/// `_links` and the named fields.
+pub fn select_fields(record: &Value, q: &Query, key_fields: &[&str], known: &[&str]) -> ApiResult<Value> {
+    let fields = q.fields();
+    check_field_names(&fields, known)?;
+    if fields.is_empty() || fields.iter().any(|f| f == "*" || f == "**") {
+        return Ok(record.clone());
+    }
+    let mut keep: Vec<Vec<&str>> = key_fields.iter().map(|f| f.split('.').collect()).collect();
+    keep.push(vec!["_links"]);
+    for f in &fields {
+        keep.push(f.split('.').collect());
+    }
+    Ok(project(record, &keep))
+}
+
+fn values_at<'a>(v: &'a Value, parts: &[&str], out: &mut Vec<&'a Value>) {
+    match v {
+        Value::Array(items) => {
+            for i in items {
+                values_at(i, parts, out);
+            }
+        }
+        _ => match parts.split_first() {
+            None => out.push(v),
+            Some((first, rest)) => {
+                if let Some(next) = v.get(*first) {
+                    values_at(next, rest, out);
+                }
+            }
+        },
+    }
+}
+
+fn scalar_string(v: &Value) -> Option<String> {
+    match v {
+        Value::String(s) => Some(s.clone()),
+        Value::Number(n) => Some(n.to_string()),
+        Value::Bool(b) => Some(b.to_string()),
+        _ => None,
+    }
+}
+
+/// Glob with `*`, case-insensitive.
+pub fn glob(pattern: &str, text: &str) -> bool {
+    let p: Vec<char> = pattern.to_lowercase().chars().collect();
+    let t: Vec<char> = text.to_lowercase().chars().collect();
+    let (mut pi, mut ti) = (0usize, 0usize);
+    let (mut star, mut mark) = (None::<usize>, 0usize);
+    while ti < t.len() {
+        if pi < p.len() && p[pi] != '*' && p[pi] == t[ti] {
+            pi += 1;
+            ti += 1;
+        } else if pi < p.len() && p[pi] == '*' {
+            star = Some(pi);
+            mark = ti;
+            pi += 1;
+        } else if let Some(s) = star {
+            pi = s + 1;
+            mark += 1;
+            ti = mark;
+        } else {
+            return false;
+        }
+    }
+    while pi < p.len() && p[pi] == '*' {
+        pi += 1;
+    }
+    pi == p.len()
+}
+
+fn compare_scalar(a: &str, b: &str) -> Ordering {
+    match (a.parse::<f64>(), b.parse::<f64>()) {
+        (Ok(x), Ok(y)) => x.partial_cmp(&y).unwrap_or(Ordering::Equal),
+        _ => a.to_lowercase().cmp(&b.to_lowercase()),
+    }
+}
+
+fn alt_matches(alt: &str, values: &[String]) -> bool {
+    if let Some(neg) = alt.strip_prefix('!') {
+        return !alt_matches(neg, values);
+    }
+    for (op, want) in [("<=", Ordering::Greater), (">=", Ordering::Less)] {
+        if let Some(rest) = alt.strip_prefix(op) {
+            return values.iter().any(|v| compare_scalar(v, rest) != want);
+        }
+    }
+    if let Some(rest) = alt.strip_prefix('<') {
+        return values.iter().any(|v| compare_scalar(v, rest) == Ordering::Less);
+    }
+    if let Some(rest) = alt.strip_prefix('>') {
+        return values.iter().any(|v| compare_scalar(v, rest) == Ordering::Greater);
+    }
+    values.iter().any(|v| glob(alt, v))
+}
+
+/// Whether a record passes the filter `field=pattern`.
+pub fn filter_matches(record: &Value, field: &str, pattern: &str) -> bool {
+    let parts: Vec<&str> = field.split('.').collect();
+    let mut found = Vec::new();
+    values_at(record, &parts, &mut found);
+    let values: Vec<String> = found.into_iter().filter_map(scalar_string).collect();
+    pattern.split('|').any(|alt| alt_matches(alt, &values))
+}
+
+fn sort_key(record: &Value, field: &str) -> Option<String> {
+    let parts: Vec<&str> = field.split('.').collect();
+    let mut found = Vec::new();
+    values_at(record, &parts, &mut found);
+    found.into_iter().find_map(scalar_string)
+}
+
+/// Renders a collection GET.
+pub fn render(mut records: Vec<Value>, q: &Query, spec: &CollectionSpec<'_>) -> ApiResult<Value> {
+    // Validate parameters and apply filters.
+    for (k, v) in &q.pairs {
+        if RESERVED.contains(&k.as_str()) || spec.extra_params.contains(&k.as_str()) {
+            continue;
+        }
+        if !spec.known_fields.contains(&k.as_str()) {
+            return Err(ApiError::unexpected_argument(k));
+        }
+        records.retain(|r| filter_matches(r, k, v));
+    }
+    let fields = q.fields();
+    check_field_names(&fields, spec.known_fields)?;
+    let return_records = q.bool_param("return_records", true)?;
+    q.return_timeout(15)?;
+    let max_records = match q.get("max_records") {
+        None => None,
+        Some(v) => match v.trim().parse::<usize>() {
+            Ok(n) if n >= 1 => Some(n),
+            _ => return Err(ApiError::invalid_query("max_records", format!("\"{v}\" must be a positive integer"))),
+        },
+    };
+    let start = match q.get("start") {
+        None => 0,
+        Some(v) => v.trim().parse::<usize>().map_err(|_| ApiError::invalid_query("start", "not a valid cursor"))?,
+    };
+    // order_by
+    let mut orders: Vec<(String, bool)> = Vec::new();
+    for (k, v) in &q.pairs {
+        if k != "order_by" {
+            continue;
+        }
+        for item in v.split(',') {
+            let mut words = item.split_whitespace();
+            let Some(field) = words.next() else { continue };
+            let desc = match words.next() {
+                None => false,
+                Some(d) if d.eq_ignore_ascii_case("asc") => false,
+                Some(d) if d.eq_ignore_ascii_case("desc") => true,
+                Some(d) => return Err(ApiError::invalid_query("order_by", format!("unknown direction \"{d}\""))),
+            };
+            if !spec.known_fields.contains(&field) {
+                return Err(ApiError::bad_request(INVALID_FIELD, format!("The value \"{field}\" is invalid for field \"order_by\""))
+                    .target("order_by"));
+            }
+            orders.push((field.to_string(), desc));
+        }
+    }
+    if !orders.is_empty() {
+        records.sort_by(|a, b| {
+            for (f, desc) in &orders {
+                let ord = match (sort_key(a, f), sort_key(b, f)) {
+                    (Some(x), Some(y)) => compare_scalar(&x, &y),
+                    (None, Some(_)) => Ordering::Less,
+                    (Some(_), None) => Ordering::Greater,
+                    (None, None) => Ordering::Equal,
+                };
+                let ord = if *desc { ord.reverse() } else { ord };
+                if ord != Ordering::Equal {
+                    return ord;
+                }
+            }
+            Ordering::Equal
+        });
+    }
+    let total = records.len();
+    let self_href = {
+        let qs = q.encode_without(&[]);
+        if qs.is_empty() { spec.path.to_string() } else { format!("{}?{}", spec.path, qs) }
+    };
+    if !return_records {
+        return Ok(json!({ "num_records": total, "_links": { "self": { "href": self_href } } }));
+    }
+    let start = start.min(total);
+    let end = match max_records {
+        Some(m) => (start + m).min(total),
+        None => total,
+    };
+    let keep: Option<Vec<Vec<&str>>> = if fields.iter().any(|f| f == "*" || f == "**") {
+        None
+    } else {
+        let mut keep: Vec<Vec<&str>> = spec.default_fields.iter().map(|f| f.split('.').collect()).collect();
+        keep.push(vec!["_links"]);
+        for f in &fields {
+            keep.push(f.split('.').collect());
+        }
+        Some(keep)
+    };
+    let page: Vec<Value> = records[start..end]
+        .iter()
+        .map(|r| match &keep {
+            None => r.clone(),
+            Some(k) => project(r, k),
+        })
+        .collect();
+    let mut links = Map::new();
+    links.insert("self".into(), json!({ "href": self_href }));
+    if end < total {
+        let mut qs = q.encode_without(&["start"]);
+        if !qs.is_empty() {
+            qs.push('&');
+        }
+        qs.push_str(&format!("start={end}"));
+        links.insert("next".into(), json!({ "href": format!("{}?{}", spec.path, qs) }));
+    }
+    Ok(json!({
+        "records": page,
+        "num_records": end - start,
+        "_links": Value::Object(links),
+    }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn glob_works() {
+        assert!(glob("iqn.*", "iqn.1992-08.com.netapp:x"));
+        assert!(glob("*initiator1", "iqn.1992-08.com.netapp:initiator1"));
+        assert!(!glob("iqn.*2", "iqn.1992-08.com.netapp:initiator1"));
+        assert!(glob("*", ""));
+    }
+}

@@ -1,0 +1,166 @@
+//! An embedded ONTAP REST emulator: serves the spec'd endpoints over real sockets (HTTP or HTTPS
+//! with a self-signed certificate made at start), with ONTAP's authentication, roles, error bodies
+//! and collection conventions, plus an emulator-only control surface under `/emulator/`.
+//!
+//! Starting state (also in the README):
+//! - cluster `cluster1` ([`state::CLUSTER_UUID`]), version from [`EmulatorConfig::ontap_version`];
+//! - accounts `admin`/`Netapp1!` (cluster, admin), `monitor`/`Monitor1!` (cluster, readonly),
+//!   `vsadmin`/`Vsadmin1!` (svm1, vsadmin), `ndmpsso`/`Ndmpsso1!` (svm1, vsadmin-backup, NDMP
+//!   authentication type `plaintext_sso`);
+//! - SVMs `svm1` (`19d04b8e-94d7-11e8-8370-005056b48fd2`) and `svm2`
+//!   (`25f617cf-94d7-11e8-8370-005056b48fd2`), each with the iSCSI service and its `default`
+//!   credential (authentication type `none`);
+//! - NDMP in SVM-aware mode; FIPS off; no software encryption conversion.
+
+mod accounts;
+mod body;
+mod cluster;
+mod collection;
+mod control;
+pub mod error;
+mod iscsi;
+mod ndmp;
+mod password;
+mod security;
+mod server;
+pub mod state;
+mod tls;
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::task::JoinHandle;
+
+/// The starting cluster administrator.
+pub const ADMIN_USER: &str = "admin";
+/// The starting cluster administrator's password.
+pub const ADMIN_PASSWORD: &str = "Netapp1!";
+
+/// How the emulator is started.
+#[derive(Clone, Debug)]
+pub struct EmulatorConfig {
+    /// Serve HTTPS with a self-signed certificate made at start.
+    pub tls: bool,
+    /// The ONTAP version `GET /api/cluster` answers, e.g. "9.14.1".
+    pub ontap_version: String,
+    /// Largest request body accepted; larger gets 413.
+    pub max_body_bytes: usize,
+}
+
+impl Default for EmulatorConfig {
+    fn default() -> Self {
+        EmulatorConfig { tls: false, ontap_version: "9.14.1".to_string(), max_body_bytes: 1024 * 1024 }
+    }
+}
+
+/// Why the emulator could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum EmulatorError {
+    #[error("cannot bind {addr}: {source}")]
+    Bind { addr: SocketAddr, source: std::io::Error },
+    #[error("TLS setup failed: {0}")]
+    Tls(String),
+    #[error("invalid ONTAP version {0:?}: expected GENERATION.MAJOR[.MINOR], e.g. 9.14.1")]
+    Version(String),
+    #[error("server I/O error: {0}")]
+    Io(#[from] std::io::Error),
+}
+
+/// Stops a running emulator from elsewhere (e.g. a Ctrl-C handler).
+#[derive(Clone)]
+pub struct ShutdownHandle {
+    handle: axum_server::Handle<SocketAddr>,
+}
+
+impl ShutdownHandle {
+    /// Starts a graceful shutdown (in-flight requests get up to 5 seconds).
+    pub fn trigger(&self) {
+        self.handle.graceful_shutdown(Some(Duration::from_secs(5)));
+    }
+}
+
+/// A running emulator.
+pub struct Emulator {
+    addr: SocketAddr,
+    tls: bool,
+    cert_pem: Option<String>,
+    handle: axum_server::Handle<SocketAddr>,
+    task: JoinHandle<std::io::Result<()>>,
+}
+
+impl Emulator {
+    /// Binds `listen` (port 0 = a free port) and serves until shutdown.
+    pub async fn start(listen: SocketAddr, config: EmulatorConfig) -> Result<Emulator, EmulatorError> {
+        let version = cluster::Version::parse(&config.ontap_version)
+            .ok_or_else(|| EmulatorError::Version(config.ontap_version.clone()))?;
+        let listener =
+            std::net::TcpListener::bind(listen).map_err(|source| EmulatorError::Bind { addr: listen, source })?;
+        let addr = listener.local_addr().map_err(|source| EmulatorError::Bind { addr: listen, source })?;
+        let app = Arc::new(server::App::new(config.clone(), version));
+        let router = server::router(app);
+        let handle = axum_server::Handle::<SocketAddr>::new();
+        let (task, cert_pem) = if config.tls {
+            let (rustls_config, pem) = tls::make_config(addr)?;
+            let server = axum_server::from_tcp_rustls(listener, rustls_config)?.handle(handle.clone());
+            (tokio::spawn(server.serve(router.into_make_service())), Some(pem))
+        } else {
+            let server = axum_server::from_tcp(listener)?.handle(handle.clone());
+            (tokio::spawn(server.serve(router.into_make_service())), None)
+        };
+        // Wait until the server is accepting (so a shutdown right away is not lost).
+        let _ = tokio::time::timeout(Duration::from_secs(5), handle.listening()).await;
+        tracing::info!(%addr, tls = config.tls, version = %config.ontap_version, "ONTAP emulator listening");
+        Ok(Emulator { addr, tls: config.tls, cert_pem, handle, task })
+    }
+
+    /// The bound address (with the real port when 0 was asked for).
+    pub fn local_addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// `http://127.0.0.1:PORT` or `https://127.0.0.1:PORT` (the certificate covers `127.0.0.1`,
+    /// `localhost` and the bound address).
+    pub fn base_url(&self) -> String {
+        let scheme = if self.tls { "https" } else { "http" };
+        let host = if self.addr.ip().is_unspecified() {
+            match self.addr {
+                SocketAddr::V4(_) => "127.0.0.1".to_string(),
+                SocketAddr::V6(_) => "[::1]".to_string(),
+            }
+        } else {
+            match self.addr {
+                SocketAddr::V4(a) => a.ip().to_string(),
+                SocketAddr::V6(a) => format!("[{}]", a.ip()),
+            }
+        };
+        format!("{scheme}://{host}:{}", self.addr.port())
+    }
+
+    /// The self-signed certificate (PEM) when serving HTTPS.
+    pub fn certificate_pem(&self) -> Option<String> {
+        self.cert_pem.clone()
+    }
+
+    /// A handle that can stop the server from another task.
+    pub fn shutdown_handle(&self) -> ShutdownHandle {
+        ShutdownHandle { handle: self.handle.clone() }
+    }
+
+    /// Graceful shutdown: stops accepting, lets in-flight requests finish, then returns.
+    pub async fn shutdown(self) {
+        let Emulator { handle, mut task, .. } = self;
+        loop {
+            handle.graceful_shutdown(Some(Duration::from_secs(5)));
+            match tokio::time::timeout(Duration::from_millis(200), &mut task).await {
+                Ok(_) => break,
+                Err(_) => continue,
+            }
+        }
+    }
+
+    /// Waits until the server stops (after [`ShutdownHandle::trigger`]).
+    pub async fn serve_forever(self) {
+        let _ = self.task.await;
+    }
+}

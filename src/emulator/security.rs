@@ -1,0 +1,242 @@
+//! `GET/PATCH /api/security` and the jobs PATCH starts (`/api/cluster/jobs`).
+//!
+//! PATCH checks its preconditions synchronously (52428830, 52559974, 196608081, 196608082 → 409,
+//! no job). Otherwise it answers 202 with a job that is `queued` for `job_step_ms`, `running` for
+//! `job_step_ms`, then `success` (the setting changes only then) or `failure` when the
+//! `job_failure` condition is set. `return_timeout=N` waits up to N seconds for the job.
+
+use std::time::Duration;
+
+use axum::http::StatusCode;
+use serde_json::{Value, json};
+
+use super::body::{self, Shape};
+use super::collection::{self, CollectionSpec};
+use super::error::*;
+use super::server::{App, Ctx, Reply};
+use super::state::{Job, JobFailure, JobState};
+
+const SECURITY_FIELDS: &[&str] = &[
+    "fips",
+    "fips.enabled",
+    "onboard_key_manager_configurable_status",
+    "onboard_key_manager_configurable_status.supported",
+    "onboard_key_manager_configurable_status.message",
+    "onboard_key_manager_configurable_status.code",
+    "software_data_encryption",
+    "software_data_encryption.conversion_enabled",
+];
+
+pub fn get_security(ctx: &Ctx) -> ApiResult<Reply> {
+    if ctx.caller.owner.is_some() {
+        return Err(ApiError::forbidden());
+    }
+    ctx.query.only(&["fields", "return_timeout", "max_records", "return_records", "order_by"])?;
+    ctx.query.bool_param("return_records", true)?;
+    ctx.query.return_timeout(15)?;
+    let state = ctx.app.lock();
+    let record = json!({
+        "fips": { "enabled": state.fips_enabled },
+        "onboard_key_manager_configurable_status": {
+            "supported": false,
+            "message": "Onboard Key Manager cannot be configured on the cluster. There are no self-encrypting disks in the cluster, and the following nodes do not support volume granular encryption: cluster1-01.",
+            "code": 65537300,
+        },
+        "software_data_encryption": { "conversion_enabled": state.conversion_enabled },
+        "_links": { "self": { "href": "/api/security" } },
+    });
+    Ok(Reply::ok(collection::select_fields(&record, &ctx.query, &[], SECURITY_FIELDS)?))
+}
+
+const PATCH_SHAPE: Shape = Shape::Obj(&[
+    ("fips", Shape::Obj(&[("enabled", Shape::Bool)])),
+    ("software_data_encryption", Shape::Obj(&[("conversion_enabled", Shape::Bool)])),
+    ("onboard_key_manager_configurable_status", Shape::ReadOnly),
+    ("_links", Shape::ReadOnly),
+]);
+
+fn job_href(uuid: &str) -> String {
+    format!("/api/cluster/jobs/{uuid}")
+}
+
+fn now() -> String {
+    chrono::Local::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, false)
+}
+
+pub async fn patch_security(ctx: &Ctx) -> ApiResult<Reply> {
+    if !ctx.caller.is_cluster_admin() {
+        return Err(ApiError::forbidden());
+    }
+    ctx.query.only(&["return_timeout", "return_records"])?;
+    ctx.query.bool_param("return_records", false)?;
+    let timeout = ctx.query.return_timeout(0)?;
+    let req = ctx.json_body()?;
+    body::check(&req, &PATCH_SHAPE, "")?;
+    let fips = body::bool_at(&req, "fips.enabled");
+    let conversion = body::bool_at(&req, "software_data_encryption.conversion_enabled");
+
+    let (uuid, step_ms) = {
+        let mut state = ctx.app.lock();
+        let c = &state.conditions;
+        if fips == Some(true) {
+            if c.fips_incompatible_certificate_strength {
+                return Err(ApiError::conflict(
+                    FIPS_CERT_STRENGTH,
+                    "Cannot enable FIPS-compliant mode because the configured minimum security strength for certificates is not compatible.",
+                )
+                .target("fips.enabled"));
+            }
+            if c.non_fips_certificate_in_use {
+                return Err(ApiError::conflict(
+                    FIPS_NON_FIPS_CERT,
+                    "Cannot enable FIPS-compliant mode because a certificate that is not FIPS-compliant is in use.",
+                )
+                .target("fips.enabled"));
+            }
+        }
+        if conversion == Some(true) {
+            if c.metrocluster_switchover {
+                return Err(ApiError::conflict(
+                    METROCLUSTER_SWITCHOVER,
+                    "The operation is not valid when the MetroCluster is in switchover mode.",
+                )
+                .target("software_data_encryption.conversion_enabled"));
+            }
+            if c.data_volumes_present {
+                return Err(ApiError::conflict(
+                    CONVERSION_DATA_VOLUMES,
+                    "Cannot start software encryption conversion while there are data volumes in the cluster.",
+                )
+                .target("software_data_encryption.conversion_enabled"));
+            }
+        }
+        let failure = c.job_failure.clone();
+        let step_ms = c.job_step_ms;
+        let uuid = uuid::Uuid::new_v4().to_string();
+        state.job_seq += 1;
+        let seq = state.job_seq;
+        state.jobs.insert(
+            uuid.clone(),
+            Job {
+                uuid: uuid.clone(),
+                description: "PATCH /api/security".into(),
+                state: JobState::Queued,
+                message: "Queued".into(),
+                code: 0,
+                error: None,
+                start_time: now(),
+                end_time: None,
+                seq,
+            },
+        );
+        let app = ctx.app.clone();
+        let job_uuid = uuid.clone();
+        tokio::spawn(run_job(app, job_uuid, step_ms, fips, conversion, failure));
+        (uuid, step_ms)
+    };
+    let _ = step_ms;
+    let accepted = json!({ "job": { "uuid": uuid, "_links": { "self": { "href": job_href(&uuid) } } } });
+    if timeout == 0 {
+        return Ok(Reply::with_status(StatusCode::ACCEPTED, accepted));
+    }
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(timeout);
+    loop {
+        let finished = ctx.app.lock().jobs.get(&uuid).filter(|j| j.state.finished()).cloned();
+        if let Some(job) = finished {
+            if job.state == JobState::Failure {
+                let err = job.error.unwrap_or(JobFailure { code: "1".into(), message: job.message.clone() });
+                return Err(ApiError::bad_request(&err.code, err.message));
+            }
+            return Ok(Reply::ok(accepted));
+        }
+        if !ctx.app.lock().jobs.contains_key(&uuid) || tokio::time::Instant::now() >= deadline {
+            return Ok(Reply::with_status(StatusCode::ACCEPTED, accepted));
+        }
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+}
+
+async fn run_job(
+    app: std::sync::Arc<App>,
+    uuid: String,
+    step_ms: u64,
+    fips: Option<bool>,
+    conversion: Option<bool>,
+    failure: Option<JobFailure>,
+) {
+    tokio::time::sleep(Duration::from_millis(step_ms)).await;
+    {
+        let mut state = app.lock();
+        let Some(job) = state.jobs.get_mut(&uuid) else { return };
+        job.state = JobState::Running;
+        job.message = "Running".into();
+    }
+    tokio::time::sleep(Duration::from_millis(step_ms)).await;
+    let mut state = app.lock();
+    if !state.jobs.contains_key(&uuid) {
+        return; // reset meanwhile
+    }
+    match failure {
+        Some(f) => {
+            if let Some(job) = state.jobs.get_mut(&uuid) {
+                job.state = JobState::Failure;
+                job.message = f.message.clone();
+                job.code = f.code.parse::<i64>().unwrap_or(1);
+                job.error = Some(f);
+                job.end_time = Some(now());
+            }
+        }
+        None => {
+            if let Some(v) = fips {
+                state.fips_enabled = v;
+            }
+            if let Some(v) = conversion {
+                state.conversion_enabled = v;
+            }
+            if let Some(job) = state.jobs.get_mut(&uuid) {
+                job.state = JobState::Success;
+                job.message = "success".into();
+                job.code = 0;
+                job.end_time = Some(now());
+            }
+        }
+    }
+}
+
+fn job_record(job: &Job) -> Value {
+    let mut v = json!({
+        "uuid": job.uuid,
+        "description": job.description,
+        "state": job.state.as_str(),
+        "message": job.message,
+        "code": job.code,
+        "start_time": job.start_time,
+    });
+    if let Some(obj) = v.as_object_mut() {
+        if let Some(end) = &job.end_time {
+            obj.insert("end_time".into(), json!(end));
+        }
+        if let Some(err) = &job.error {
+            obj.insert("error".into(), json!({ "code": err.code, "message": err.message }));
+        }
+        obj.insert("_links".into(), json!({ "self": { "href": job_href(&job.uuid) } }));
+    }
+    v
+}
+
+const JOB_FIELDS: &[&str] =
+    &["uuid", "description", "state", "message", "code", "start_time", "end_time", "error", "error.code", "error.message"];
+
+pub fn get_job(ctx: &Ctx, uuid: &str) -> ApiResult<Reply> {
+    ctx.query.only(&["fields", "return_timeout"])?;
+    let job = ctx.app.lock().jobs.get(uuid).cloned().ok_or_else(|| ApiError::entry_missing("uuid"))?;
+    Ok(Reply::ok(collection::select_fields(&job_record(&job), &ctx.query, &["uuid"], JOB_FIELDS)?))
+}
+
+pub fn list_jobs(ctx: &Ctx) -> ApiResult<Reply> {
+    let mut jobs: Vec<Job> = ctx.app.lock().jobs.values().cloned().collect();
+    jobs.sort_by_key(|j| j.seq);
+    let records = jobs.iter().map(job_record).collect();
+    let spec = CollectionSpec { path: "/api/cluster/jobs", default_fields: &["uuid"], known_fields: JOB_FIELDS, extra_params: &[] };
+    Ok(Reply::ok(collection::render(records, &ctx.query, &spec)?))
+}

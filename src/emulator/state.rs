@@ -1,0 +1,305 @@
+//! The emulated cluster's state: accounts, SVMs, iSCSI credentials, security settings, jobs and the
+//! emulator-only conditions. One `Mutex` guards all of it; no lock is held across an `.await`.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+
+
+pub const CLUSTER_NAME: &str = "cluster1";
+pub const CLUSTER_UUID: &str = "3d1b1d6e-94d6-11e8-8370-005056b48fd2";
+pub const SVM1_UUID: &str = "19d04b8e-94d7-11e8-8370-005056b48fd2";
+pub const SVM2_UUID: &str = "25f617cf-94d7-11e8-8370-005056b48fd2";
+
+#[derive(Clone, Debug)]
+pub struct Svm {
+    pub uuid: String,
+    pub name: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum NdmpAuth {
+    Challenge,
+    PlaintextSso,
+}
+
+#[derive(Clone, Debug)]
+pub struct Application {
+    pub application: String,
+    pub authentication_methods: Vec<String>,
+    pub second_authentication_method: String,
+}
+
+#[derive(Clone, Debug)]
+pub struct Account {
+    /// `None` = cluster-scoped; `Some(svm uuid)` = SVM-scoped.
+    pub owner: Option<String>,
+    pub name: String,
+    pub role: String,
+    pub password: Option<String>,
+    /// Earlier passwords, oldest first (for the history rule).
+    pub previous_passwords: Vec<String>,
+    pub password_hash_algorithm: String,
+    pub applications: Vec<Application>,
+    pub locked: bool,
+    pub comment: Option<String>,
+    pub ndmp_auth: NdmpAuth,
+}
+
+impl Account {
+    pub fn is_cluster_admin(&self) -> bool {
+        self.owner.is_none() && self.role == "admin"
+    }
+    /// Roles that may only read.
+    pub fn is_readonly(&self) -> bool {
+        !(self.role == "admin" || (self.role.starts_with("vsadmin") && self.role != "vsadmin-readonly"))
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AddrRange {
+    pub start: std::net::IpAddr,
+    pub end: std::net::IpAddr,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AddrMask {
+    pub address: std::net::IpAddr,
+    pub netmask: u8,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct Chap {
+    pub inbound_user: Option<String>,
+    pub inbound_password: Option<String>,
+    pub outbound_user: Option<String>,
+    pub outbound_password: Option<String>,
+}
+
+#[derive(Clone, Debug)]
+pub struct Credential {
+    pub svm_uuid: String,
+    pub initiator: String,
+    pub authentication_type: String,
+    pub chap: Chap,
+    pub ranges: Vec<AddrRange>,
+    pub masks: Vec<AddrMask>,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct PasswordPolicy {
+    pub min_length: u32,
+    pub max_length: u32,
+    pub alphanumeric: bool,
+    pub min_special_chars: u32,
+    pub min_uppercase: u32,
+    pub min_lowercase: u32,
+    pub min_digits: u32,
+    pub history: u32,
+}
+
+impl Default for PasswordPolicy {
+    fn default() -> Self {
+        PasswordPolicy {
+            min_length: 8,
+            max_length: 128,
+            alphanumeric: true,
+            min_special_chars: 0,
+            min_uppercase: 0,
+            min_lowercase: 0,
+            min_digits: 0,
+            history: 6,
+        }
+    }
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct JobFailure {
+    pub code: String,
+    pub message: String,
+}
+
+/// The emulator-only conditions (`/emulator/conditions`).
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Conditions {
+    pub metrocluster_switchover: bool,
+    pub non_fips_certificate_in_use: bool,
+    pub fips_incompatible_certificate_strength: bool,
+    pub data_volumes_present: bool,
+    pub ndmp_svm_aware_mode: bool,
+    pub ndmp_platform_supported: bool,
+    /// SVM names or uuids whose iSCSI service does not exist.
+    pub svms_without_iscsi: Vec<String>,
+    pub password_policy: PasswordPolicy,
+    pub job_failure: Option<JobFailure>,
+    pub job_step_ms: u64,
+}
+
+impl Default for Conditions {
+    fn default() -> Self {
+        Conditions {
+            metrocluster_switchover: false,
+            non_fips_certificate_in_use: false,
+            fips_incompatible_certificate_strength: false,
+            data_volumes_present: false,
+            ndmp_svm_aware_mode: true,
+            ndmp_platform_supported: true,
+            svms_without_iscsi: Vec::new(),
+            password_policy: PasswordPolicy::default(),
+            job_failure: None,
+            job_step_ms: 20,
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum JobState {
+    Queued,
+    Running,
+    Success,
+    Failure,
+}
+
+impl JobState {
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            JobState::Queued => "queued",
+            JobState::Running => "running",
+            JobState::Success => "success",
+            JobState::Failure => "failure",
+        }
+    }
+    pub fn finished(&self) -> bool {
+        matches!(self, JobState::Success | JobState::Failure)
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct Job {
+    pub uuid: String,
+    pub description: String,
+    pub state: JobState,
+    pub message: String,
+    pub code: i64,
+    pub error: Option<JobFailure>,
+    pub start_time: String,
+    pub end_time: Option<String>,
+    /// Creation order, for listing.
+    pub seq: u64,
+}
+
+#[derive(Clone, Debug)]
+pub struct State {
+    pub svms: Vec<Svm>,
+    pub accounts: Vec<Account>,
+    /// Keyed by (svm uuid, initiator lower-cased).
+    pub credentials: BTreeMap<(String, String), Credential>,
+    pub fips_enabled: bool,
+    pub conversion_enabled: bool,
+    pub jobs: BTreeMap<String, Job>,
+    pub job_seq: u64,
+    pub conditions: Conditions,
+}
+
+fn http_app() -> Vec<Application> {
+    vec![
+        Application {
+            application: "http".into(),
+            authentication_methods: vec!["password".into()],
+            second_authentication_method: "none".into(),
+        },
+        Application {
+            application: "ontapi".into(),
+            authentication_methods: vec!["password".into()],
+            second_authentication_method: "none".into(),
+        },
+        Application {
+            application: "ssh".into(),
+            authentication_methods: vec!["password".into()],
+            second_authentication_method: "none".into(),
+        },
+    ]
+}
+
+pub fn new_account(owner: Option<&str>, name: &str, role: &str, password: &str) -> Account {
+    Account {
+        owner: owner.map(str::to_string),
+        name: name.to_string(),
+        role: role.to_string(),
+        password: Some(password.to_string()),
+        previous_passwords: Vec::new(),
+        password_hash_algorithm: "sha512".into(),
+        applications: http_app(),
+        locked: false,
+        comment: None,
+        ndmp_auth: NdmpAuth::Challenge,
+    }
+}
+
+impl State {
+    /// The cluster as it starts (and as `POST /emulator/reset` restores it).
+    pub fn initial() -> State {
+        let svms = vec![
+            Svm { uuid: SVM1_UUID.into(), name: "svm1".into() },
+            Svm { uuid: SVM2_UUID.into(), name: "svm2".into() },
+        ];
+        let mut ndmpsso = new_account(Some(SVM1_UUID), "ndmpsso", "vsadmin-backup", "Ndmpsso1!");
+        ndmpsso.ndmp_auth = NdmpAuth::PlaintextSso;
+        let accounts = vec![
+            new_account(None, super::ADMIN_USER, "admin", super::ADMIN_PASSWORD),
+            new_account(None, "monitor", "readonly", "Monitor1!"),
+            new_account(Some(SVM1_UUID), "vsadmin", "vsadmin", "Vsadmin1!"),
+            ndmpsso,
+        ];
+        let mut credentials = BTreeMap::new();
+        for svm in &svms {
+            credentials.insert(
+                (svm.uuid.clone(), "default".to_string()),
+                Credential {
+                    svm_uuid: svm.uuid.clone(),
+                    initiator: "default".into(),
+                    authentication_type: "none".into(),
+                    chap: Chap::default(),
+                    ranges: Vec::new(),
+                    masks: Vec::new(),
+                },
+            );
+        }
+        State {
+            svms,
+            accounts,
+            credentials,
+            fips_enabled: false,
+            conversion_enabled: false,
+            jobs: BTreeMap::new(),
+            job_seq: 0,
+            conditions: Conditions::default(),
+        }
+    }
+
+    pub fn svm_by_uuid(&self, uuid: &str) -> Option<&Svm> {
+        self.svms.iter().find(|s| s.uuid.eq_ignore_ascii_case(uuid))
+    }
+    pub fn svm_by_name(&self, name: &str) -> Option<&Svm> {
+        self.svms.iter().find(|s| s.name == name)
+    }
+    pub fn svm_name(&self, uuid: &str) -> String {
+        self.svm_by_uuid(uuid).map(|s| s.name.clone()).unwrap_or_default()
+    }
+    /// Whether the SVM's iSCSI service exists (conditions can remove it).
+    pub fn svm_has_iscsi(&self, svm: &Svm) -> bool {
+        !self
+            .conditions
+            .svms_without_iscsi
+            .iter()
+            .any(|s| s == &svm.name || s.eq_ignore_ascii_case(&svm.uuid))
+    }
+    pub fn account_index(&self, owner: Option<&str>, name: &str) -> Option<usize> {
+        self.accounts.iter().position(|a| a.owner.as_deref() == owner && a.name == name)
+    }
+}
+
