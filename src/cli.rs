@@ -236,7 +236,10 @@ fn run_command(args: RunArgs) -> u8 {
         Ok(s) => Arc::new(s),
         Err(d) => {
             eprintln!("{d}");
-            eprintln!("run: the spec has {} problem(s); nothing was run", d.0.len());
+            eprintln!(
+                "run: the spec has {} problem(s); nothing was run",
+                d.0.len()
+            );
             return EXIT_ERROR;
         }
     };
@@ -244,7 +247,10 @@ fn run_command(args: RunArgs) -> u8 {
         Ok(c) => c,
         Err(d) => {
             eprintln!("{d}");
-            eprintln!("run: {} problem(s) in the case files; nothing was run", d.0.len());
+            eprintln!(
+                "run: {} problem(s) in the case files; nothing was run",
+                d.0.len()
+            );
             return EXIT_ERROR;
         }
     };
@@ -273,7 +279,10 @@ fn run_command(args: RunArgs) -> u8 {
             Some(t) => match std::env::var("ONTAP_PASSWORD") {
                 Ok(p) if !p.is_empty() => (t.clone(), args.user.clone(), Secret::new(p)),
                 _ => {
-                    eprintln!("run: set ONTAP_PASSWORD to the password of `{}` for {t}", args.user);
+                    eprintln!(
+                        "run: set ONTAP_PASSWORD to the password of `{}` for {t}",
+                        args.user
+                    );
                     return EXIT_ERROR;
                 }
             },
@@ -323,7 +332,10 @@ fn run_command(args: RunArgs) -> u8 {
             e.shutdown().await;
         }
         if let Err(e) = report::write_all(&args.report_dir, &report) {
-            eprintln!("run: cannot write the reports to {}: {e}", args.report_dir.display());
+            eprintln!(
+                "run: cannot write the reports to {}: {e}",
+                args.report_dir.display()
+            );
             return EXIT_ERROR;
         }
         let s = &report.summary;
@@ -334,7 +346,10 @@ fn run_command(args: RunArgs) -> u8 {
             report.duration_ms,
             args.report_dir.display()
         );
-        println!("{} passed, {} failed, {} skipped", s.passed, s.failed, s.skipped);
+        println!(
+            "{} passed, {} failed, {} skipped",
+            s.passed, s.failed, s.skipped
+        );
         if s.failed > 0 { EXIT_FAILED } else { EXIT_OK }
     })
 }

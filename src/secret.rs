@@ -81,7 +81,9 @@ impl Redactor {
     pub fn redact_value(&self, v: &Value) -> Value {
         match v {
             Value::String(s) => Value::String(self.redact(s)),
-            Value::Array(items) => Value::Array(items.iter().map(|x| self.redact_value(x)).collect()),
+            Value::Array(items) => {
+                Value::Array(items.iter().map(|x| self.redact_value(x)).collect())
+            }
             Value::Object(m) => Value::Object(
                 m.iter()
                     .map(|(k, x)| {
@@ -115,7 +117,10 @@ mod tests {
         let mut r = Redactor::default();
         r.add("Netapp1!");
         r.learn_from_body(&json!({"chap": {"inbound": {"password": "chapsecret1"}}}));
-        assert_eq!(r.redact("-u admin:Netapp1! x chapsecret1"), "-u admin:*** x ***");
+        assert_eq!(
+            r.redact("-u admin:Netapp1! x chapsecret1"),
+            "-u admin:*** x ***"
+        );
         assert_eq!(
             r.redact_value(&json!({"password": "other", "user": "u", "m": "chapsecret1 bad"})),
             json!({"password": "***", "user": "u", "m": "*** bad"})

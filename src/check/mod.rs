@@ -84,7 +84,10 @@ pub fn field_pointer(field: &str) -> String {
 fn show(v: &Value) -> String {
     let s = v.to_string();
     if s.len() > 200 {
-        format!("{}…", &s[..s.char_indices().nth(200).map(|(i, _)| i).unwrap_or(s.len())])
+        format!(
+            "{}…",
+            &s[..s.char_indices().nth(200).map(|(i, _)| i).unwrap_or(s.len())]
+        )
     } else {
         s
     }
@@ -130,7 +133,11 @@ pub fn matches(actual: Option<&Value>, expected: &Value) -> Result<(), String> {
             _ => None,
         };
         if let Some(h) = holds {
-            return if h { Ok(()) } else { Err(format!("{k}: {}", show(v))) };
+            return if h {
+                Ok(())
+            } else {
+                Err(format!("{k}: {}", show(v)))
+            };
         }
     }
     if actual == Some(expected) {
@@ -161,19 +168,28 @@ pub fn check(op: &Operation, expect: Option<&ExpectDef>, resp: &Response) -> Ver
             pointer: None,
             expected: Some("2xx".into()),
             actual: Some(resp.status.to_string()),
-            message: format!("status {} where success was expected{}", resp.status, error_hint(resp)),
+            message: format!(
+                "status {} where success was expected{}",
+                resp.status,
+                error_hint(resp)
+            ),
         }),
         _ => {}
     }
     if let Some(err) = &resp.body_error {
-        v.problems.push(Problem::msg(format!("the body is not JSON: {err}")));
+        v.problems
+            .push(Problem::msg(format!("the body is not JSON: {err}")));
     }
     let body = resp.body.as_ref();
 
     if let Some(e) = expect {
         if let Some(code) = &e.error_code {
             let actual = body.and_then(|b| b.pointer("/error/code"));
-            let actual_text = actual.map(|a| a.as_str().map(str::to_string).unwrap_or_else(|| a.to_string()));
+            let actual_text = actual.map(|a| {
+                a.as_str()
+                    .map(str::to_string)
+                    .unwrap_or_else(|| a.to_string())
+            });
             if actual_text.as_deref() != Some(code.as_str()) {
                 v.problems.push(Problem {
                     pointer: Some("/error/code".into()),
@@ -223,13 +239,7 @@ pub fn check(op: &Operation, expect: Option<&ExpectDef>, resp: &Response) -> Ver
     match op.response_for(resp.status) {
         None => v.problems.push(Problem {
             pointer: None,
-            expected: Some(
-                op.responses
-                    .keys()
-                    .cloned()
-                    .collect::<Vec<_>>()
-                    .join(", "),
-            ),
+            expected: Some(op.responses.keys().cloned().collect::<Vec<_>>().join(", ")),
             actual: Some(resp.status.to_string()),
             message: format!("status {} is not documented for {}", resp.status, op.key()),
         }),
@@ -250,7 +260,10 @@ pub fn check(op: &Operation, expect: Option<&ExpectDef>, resp: &Response) -> Ver
                     if f.is_failure() {
                         v.problems.push(Problem {
                             pointer: Some(f.pointer.clone()),
-                            expected: Some(format!("a body valid for the {} response schema", r.status)),
+                            expected: Some(format!(
+                                "a body valid for the {} response schema",
+                                r.status
+                            )),
                             actual: None,
                             message: format!("schema: {}", f.message),
                         });

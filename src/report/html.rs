@@ -59,7 +59,11 @@ pub fn render(report: &RunReport) -> String {
         h,
         "<h1>ONTAP REST conformance</h1><p class=\"meta\">Target <code>{}</code>{} &middot; ONTAP {} &middot; started {} &middot; {} ms &middot; {}</p>",
         esc(&report.target),
-        if report.embedded_emulator { " (embedded emulator)" } else { "" },
+        if report.embedded_emulator {
+            " (embedded emulator)"
+        } else {
+            ""
+        },
         esc(report.ontap_version.as_deref().unwrap_or("unknown")),
         esc(&report.started_at),
         report.duration_ms,
@@ -78,7 +82,11 @@ pub fn render(report: &RunReport) -> String {
         let cell = format!(
             "<span class=\"cell {}\" title=\"{}\">{}</span>",
             esc(&c.state),
-            esc(&if c.cases.is_empty() { "no case".to_string() } else { c.cases.join(", ") }),
+            esc(&if c.cases.is_empty() {
+                "no case".to_string()
+            } else {
+                c.cases.join(", ")
+            }),
             esc(&c.value)
         );
         let row = rows.entry((c.path.clone(), c.method.clone())).or_default();
@@ -100,7 +108,11 @@ pub fn render(report: &RunReport) -> String {
     }
     h.push_str("</table>");
 
-    let failing: Vec<&CaseResult> = report.cases.iter().filter(|c| c.outcome == Outcome::Fail).collect();
+    let failing: Vec<&CaseResult> = report
+        .cases
+        .iter()
+        .filter(|c| c.outcome == Outcome::Fail)
+        .collect();
     if !failing.is_empty() {
         let _ = write!(h, "<h2>Failing cases ({})</h2>", failing.len());
         for c in failing {
@@ -133,7 +145,9 @@ pub fn render(report: &RunReport) -> String {
                     h,
                     "<p><b>{}</b> &rarr; {}</p><pre>{}</pre>",
                     esc(&st.name),
-                    st.status.map(|s| s.to_string()).unwrap_or_else(|| "no response".into()),
+                    st.status
+                        .map(|s| s.to_string())
+                        .unwrap_or_else(|| "no response".into()),
                     esc(&st.curl)
                 );
                 if let Some(b) = &st.response_body {

@@ -56,7 +56,10 @@ pub fn render(report: &RunReport) -> String {
                 }
             };
             let mut tc = TestCase::new(c.id.clone(), status);
-            tc.set_classname(format!("{area}.{} {}", c.operation.method, c.operation.path));
+            tc.set_classname(format!(
+                "{area}.{} {}",
+                c.operation.method, c.operation.path
+            ));
             tc.set_time(Duration::from_millis(c.duration_ms));
             suite.add_test_case(tc);
         }

@@ -57,7 +57,8 @@ pub fn client(opts: &ClientOptions) -> Result<reqwest::Client, String> {
             .map_err(|e| format!("the CA certificate is not valid PEM: {e}"))?;
         b = b.add_root_certificate(cert);
     }
-    b.build().map_err(|e| format!("cannot build the HTTP client: {e}"))
+    b.build()
+        .map_err(|e| format!("cannot build the HTTP client: {e}"))
 }
 
 /// Fills a path template (`/api/x/{svm.uuid}`) with escaped parameter values.
@@ -240,7 +241,10 @@ pub fn describe_error(e: reqwest::Error) -> String {
         }
         source = s.source();
     }
-    let url = e.url().map(|u| format!(" ({})", strip_userinfo(u))).unwrap_or_default();
+    let url = e
+        .url()
+        .map(|u| format!(" ({})", strip_userinfo(u)))
+        .unwrap_or_default();
     if chain.is_empty() {
         format!("{kind}{url}")
     } else {
@@ -268,7 +272,10 @@ mod tests {
             "/api/c/u%201/iqn.1992-08.com.netapp:x%2Fy"
         );
         let q = json!({"fields": ["a", "b.c"], "max_records": 2, "name": "a&b"});
-        assert_eq!(query_string(q.as_object().unwrap()), "fields=a,b.c&max_records=2&name=a%26b");
+        assert_eq!(
+            query_string(q.as_object().unwrap()),
+            "fields=a,b.c&max_records=2&name=a%26b"
+        );
     }
 
     #[test]

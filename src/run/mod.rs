@@ -48,7 +48,9 @@ pub struct RunOptions {
 pub enum RunError {
     #[error("cannot reach the target {target}: {message}")]
     Unreachable { target: String, message: String },
-    #[error("the target {target} refused the credentials of `{user}` (HTTP {status}); set ONTAP_PASSWORD and --user")]
+    #[error(
+        "the target {target} refused the credentials of `{user}` (HTTP {status}); set ONTAP_PASSWORD and --user"
+    )]
     Credentials {
         target: String,
         user: String,
@@ -123,8 +125,12 @@ pub async fn run(
     let exclusive = Arc::new(RwLock::new(()));
     let mut tasks = tokio::task::JoinSet::new();
     for (index, case) in selected {
-        let (ctx, permits, exclusive, progress) =
-            (ctx.clone(), permits.clone(), exclusive.clone(), progress.clone());
+        let (ctx, permits, exclusive, progress) = (
+            ctx.clone(),
+            permits.clone(),
+            exclusive.clone(),
+            progress.clone(),
+        );
         tasks.spawn(async move {
             let result = if case.def.exclusive || case.def.requires.emulator.is_some() {
                 let _alone = exclusive.write().await;
@@ -192,15 +198,19 @@ async fn probe(client: &reqwest::Client, opts: &RunOptions) -> Result<TargetFact
     {
         facts.cluster_name = b.get("name").and_then(Value::as_str).map(String::from);
         facts.cluster_uuid = b.get("uuid").and_then(Value::as_str).map(String::from);
-        let v = b.pointer("/version/full").and_then(Value::as_str).map(String::from).or_else(|| {
-            let v = b.get("version")?;
-            Some(format!(
-                "{}.{}.{}",
-                v.get("generation")?,
-                v.get("major")?,
-                v.get("minor")?
-            ))
-        });
+        let v = b
+            .pointer("/version/full")
+            .and_then(Value::as_str)
+            .map(String::from)
+            .or_else(|| {
+                let v = b.get("version")?;
+                Some(format!(
+                    "{}.{}.{}",
+                    v.get("generation")?,
+                    v.get("major")?,
+                    v.get("minor")?
+                ))
+            });
         facts.version = v.as_deref().and_then(Version::parse);
         facts.version_text = v;
     }
@@ -209,7 +219,11 @@ async fn probe(client: &reqwest::Client, opts: &RunOptions) -> Result<TargetFact
         facts.version_text = Some(v.clone());
     }
     if let Ok(r) = http::send(client, &get("/api/svm/svms?fields=name,uuid&order_by=name")).await
-        && let Some(records) = r.body.as_ref().and_then(|b| b.get("records")).and_then(Value::as_array)
+        && let Some(records) = r
+            .body
+            .as_ref()
+            .and_then(|b| b.get("records"))
+            .and_then(Value::as_array)
     {
         facts.svms = records
             .iter()
@@ -314,7 +328,12 @@ async fn run_case(ctx: &Ctx, case: &Case, index: usize) -> CaseResult {
             .filter_map(|s| {
                 let (m, p) = split_operation(&s.request.operation)?;
                 let e = s.expect.as_ref();
-                Some((m, p, e.and_then(|e| e.status), e.and_then(|e| e.error_code.clone())))
+                Some((
+                    m,
+                    p,
+                    e.and_then(|e| e.status),
+                    e.and_then(|e| e.error_code.clone()),
+                ))
             })
             .collect(),
     };
@@ -335,31 +354,42 @@ async fn run_case(ctx: &Ctx, case: &Case, index: usize) -> CaseResult {
     run.redactor.add(ctx.opts.password.expose());
     run.init_vars(case, index);
 
-    // Emulator conditions: set before, restored after, whatever happens.
-    let mut restore: Option<Value> = None;
-    if let Some(conds) = &case.def.requires.emulator {
-        match run.set_conditions(conds).await {
-            Ok(previous) => restore = Some(previous),
-            Err(message) => run.fail_plain("requires.emulator", message),
+    // Setup and teardown run in the cluster's normal state; the emulator conditions a case needs
+    // hold only around its steps, and are restored whatever happens.
+    let mut ok = true;
+    for (i, step) in case.def.setup.iter().enumerate() {
+        if !run.step(Phase::Setup, i, step).await {
+            ok = false;
+            break;
         }
     }
-
-    if run.failures.is_empty() {
-        'phases: for (phase, steps) in [(Phase::Setup, &case.def.setup), (Phase::Step, &case.def.steps)] {
-            for (i, step) in steps.iter().enumerate() {
-                if !run.step(phase, i, step).await {
-                    break 'phases;
-                }
+    let mut restore: Option<Value> = None;
+    if ok && let Some(conds) = &case.def.requires.emulator {
+        match run.set_conditions(conds).await {
+            Ok(previous) => restore = Some(previous),
+            Err(message) => {
+                run.fail_plain("requires.emulator", message);
+                ok = false;
             }
         }
     }
-    for (i, step) in case.def.teardown.iter().enumerate() {
-        run.step(Phase::Teardown, i, step).await;
+    if ok {
+        for (i, step) in case.def.steps.iter().enumerate() {
+            if !run.step(Phase::Step, i, step).await {
+                break;
+            }
+        }
     }
     if let Some(previous) = restore
         && let Err(message) = run.patch_conditions(&previous).await
     {
-        run.fail_plain("requires.emulator", format!("restoring the conditions failed: {message}"));
+        run.fail_plain(
+            "requires.emulator",
+            format!("restoring the conditions failed: {message}"),
+        );
+    }
+    for (i, step) in case.def.teardown.iter().enumerate() {
+        run.step(Phase::Teardown, i, step).await;
     }
 
     result.outcome = if run.failures.is_empty() {
@@ -416,7 +446,10 @@ impl CaseRun<'_> {
     }
 
     fn url(&self, path_and_query: &str) -> String {
-        format!("{}{path_and_query}", self.ctx.opts.target.trim_end_matches('/'))
+        format!(
+            "{}{path_and_query}",
+            self.ctx.opts.target.trim_end_matches('/')
+        )
     }
 
     fn run_auth(&self) -> Auth {
@@ -479,7 +512,10 @@ impl CaseRun<'_> {
                 Phase::Step => "steps",
                 Phase::Teardown => "teardown",
             },
-            step.name.as_ref().map(|n| format!(" ({n})")).unwrap_or_default()
+            step.name
+                .as_ref()
+                .map(|n| format!(" ({n})"))
+                .unwrap_or_default()
         );
         let Some((method, template)) = split_operation(&step.request.operation) else {
             self.fail_plain(&label, "bad operation".into());
@@ -493,7 +529,11 @@ impl CaseRun<'_> {
         let prepared = (|| -> Result<_, String> {
             let path = interpolate(&Value::Object(req.path.clone()), &self.vars)?;
             let query = interpolate(&Value::Object(req.query.clone()), &self.vars)?;
-            let body = req.body.as_ref().map(|b| interpolate(b, &self.vars)).transpose()?;
+            let body = req
+                .body
+                .as_ref()
+                .map(|b| interpolate(b, &self.vars))
+                .transpose()?;
             let expect: Option<ExpectDef> = match &step.expect {
                 Some(e) => Some(ExpectDef {
                     fields: interpolate(&Value::Object(e.fields.clone()), &self.vars)?
@@ -570,7 +610,9 @@ impl CaseRun<'_> {
             body: body_bytes,
             auth,
         };
-        let curl = self.redactor.redact(&http::curl_line(&outgoing, self.ctx.opts.client.insecure));
+        let curl = self
+            .redactor
+            .redact(&http::curl_line(&outgoing, self.ctx.opts.client.insecure));
         let started = Instant::now();
         let sent = http::send(&self.ctx.client, &outgoing).await;
         let mut record = StepResult {
@@ -616,7 +658,11 @@ impl CaseRun<'_> {
         {
             match self.poll_job(&resp).await {
                 Ok(job) => {
-                    let got = job.get("state").and_then(Value::as_str).unwrap_or("?").to_string();
+                    let got = job
+                        .get("state")
+                        .and_then(Value::as_str)
+                        .unwrap_or("?")
+                        .to_string();
                     if got != state {
                         let detail = job
                             .pointer("/error/message")
