@@ -1,0 +1,154 @@
+//! `cargo test` runs one trial per case file, named `<area>::<id>`, against the embedded emulator
+//! or, when `ONTAP_TARGET` is set, against that cluster (`ONTAP_USER`, `ONTAP_PASSWORD`;
+//! `ONTAP_INSECURE=1` for a self-signed certificate, `ONTAP_ALLOW_DESTRUCTIVE=1` to run cases that
+//! change state). Works with libtest's `--list`, name filters and `--exact`, and under
+//! `cargo nextest` including `--partition count:K/N`.
+
+use std::path::Path;
+use std::sync::{Arc, OnceLock, RwLock};
+use std::time::Duration;
+
+use libtest_mimic::{Arguments, Failed, Trial};
+use ontap_conform::case::{self, Case};
+use ontap_conform::emulator::{ADMIN_PASSWORD, ADMIN_USER, Emulator, EmulatorConfig};
+use ontap_conform::report::model::Outcome;
+use ontap_conform::run::{self, RunOptions, http::ClientOptions};
+use ontap_conform::secret::Secret;
+use ontap_conform::spec::Spec;
+
+struct Shared {
+    runtime: tokio::runtime::Runtime,
+    spec: Arc<Spec>,
+    opts: RunOptions,
+    /// Exclusive cases (cluster-wide settings, emulator conditions) run alone, as in `run`.
+    exclusive: RwLock<()>,
+    _emulator: Option<Emulator>,
+}
+
+static SHARED: OnceLock<Result<Shared, String>> = OnceLock::new();
+
+fn shared(spec: &Arc<Spec>) -> &'static Result<Shared, String> {
+    SHARED.get_or_init(|| {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .map_err(|e| e.to_string())?;
+        let env = |k: &str| std::env::var(k).ok().filter(|v| !v.is_empty());
+        let (target, user, password, emulator) = match env("ONTAP_TARGET") {
+            Some(t) => (
+                t,
+                env("ONTAP_USER").unwrap_or_else(|| "admin".into()),
+                Secret::new(
+                    env("ONTAP_PASSWORD").ok_or("ONTAP_TARGET is set but ONTAP_PASSWORD is not")?,
+                ),
+                None,
+            ),
+            None => {
+                let emu = runtime
+                    .block_on(Emulator::start(
+                        "127.0.0.1:0".parse().expect("literal"),
+                        EmulatorConfig::default(),
+                    ))
+                    .map_err(|e| e.to_string())?;
+                (
+                    emu.base_url(),
+                    ADMIN_USER.into(),
+                    Secret::new(ADMIN_PASSWORD),
+                    Some(emu),
+                )
+            }
+        };
+        Ok(Shared {
+            opts: RunOptions {
+                embedded: emulator.is_some(),
+                target,
+                user,
+                password,
+                client: ClientOptions {
+                    insecure: env("ONTAP_INSECURE").is_some(),
+                    ca_cert: None,
+                    request_timeout: Duration::from_secs(30),
+                },
+                allow_destructive: env("ONTAP_ALLOW_DESTRUCTIVE").is_some(),
+                jobs: 1,
+                filter: Vec::new(),
+                job_timeout: Duration::from_secs(120),
+                ontap_version: None,
+            },
+            spec: spec.clone(),
+            runtime,
+            exclusive: RwLock::new(()),
+            _emulator: emulator,
+        })
+    })
+}
+
+fn run_one(spec: &Arc<Spec>, case: Case) -> Result<(), Failed> {
+    let shared = shared(spec)
+        .as_ref()
+        .map_err(|e| Failed::from(e.as_str()))?;
+    let exclusive = case.def.exclusive || case.def.requires.emulator.is_some();
+    let _guard_w;
+    let _guard_r;
+    if exclusive {
+        _guard_w = shared.exclusive.write().unwrap_or_else(|p| p.into_inner());
+    } else {
+        _guard_r = shared.exclusive.read().unwrap_or_else(|p| p.into_inner());
+    }
+    let report = shared
+        .runtime
+        .block_on(run::run(
+            shared.spec.clone(),
+            vec![case],
+            shared.opts.clone(),
+            None,
+        ))
+        .map_err(|e| Failed::from(e.to_string()))?;
+    let r = report.cases.first().ok_or("the case did not run")?;
+    match r.outcome {
+        Outcome::Pass | Outcome::Skip => Ok(()),
+        Outcome::Fail => {
+            let mut msg = String::new();
+            for f in &r.failures {
+                msg.push_str(&format!("{}: {}\n", f.step, f.message));
+                if let (Some(e), Some(a)) = (&f.expected, &f.actual) {
+                    msg.push_str(&format!("  expected: {e}\n  actual:   {a}\n"));
+                }
+                if let Some(c) = &f.curl {
+                    msg.push_str(&format!("  reproduce: {c}\n"));
+                }
+            }
+            Err(msg.into())
+        }
+    }
+}
+
+fn main() {
+    let args = Arguments::from_args();
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let spec = match Spec::load(Some(&root.join("spec/openapi.yaml"))) {
+        Ok(s) => Arc::new(s),
+        Err(d) => {
+            eprintln!("{d}");
+            std::process::exit(2);
+        }
+    };
+    let cases = match case::load_dir(&root.join("cases"), &spec) {
+        Ok(c) => c,
+        Err(d) => {
+            eprintln!("{d}");
+            std::process::exit(2);
+        }
+    };
+    let trials = cases
+        .into_iter()
+        .map(|c| {
+            let name = format!("{}::{}", c.area, c.def.id);
+            let spec = spec.clone();
+            let kind = c.def.tags.first().cloned().unwrap_or_default();
+            Trial::test(name, move || run_one(&spec, c)).with_kind(kind)
+        })
+        .collect();
+    libtest_mimic::run(&args, trials).exit();
+}

@@ -1,0 +1,208 @@
+//! The runner fails what it should: a liar server, a dead target, a wrong expectation. And a
+//! clean run writes three reports that agree with each other.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use serde_json::Value;
+
+fn bin() -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_ontap-conform"));
+    c.current_dir(env!("CARGO_MANIFEST_DIR"));
+    c.env_remove("ONTAP_PASSWORD");
+    c
+}
+
+fn temp_dir(name: &str) -> PathBuf {
+    let d = std::env::temp_dir().join(format!("oc-test-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&d);
+    std::fs::create_dir_all(&d).unwrap();
+    d
+}
+
+fn report(dir: &Path) -> Value {
+    serde_json::from_str(&std::fs::read_to_string(dir.join("conformance.json")).unwrap()).unwrap()
+}
+
+fn text(o: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    )
+}
+
+/// A server that answers `200 {}` to everything: a runner that believes it proves nothing.
+fn liar() -> String {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    listener.set_nonblocking(true).unwrap();
+    let addr = listener.local_addr().unwrap();
+    std::thread::spawn(move || {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        rt.block_on(async move {
+            let app = axum::Router::new()
+                .fallback(|| async { ([("content-type", "application/json")], "{}") });
+            let l = tokio::net::TcpListener::from_std(listener).unwrap();
+            axum::serve(l, app).await.unwrap();
+        });
+    });
+    format!("http://{addr}")
+}
+
+#[test]
+fn a_liar_server_fails_almost_every_case() {
+    let dir = temp_dir("liar");
+    let out = bin()
+        .args([
+            "run",
+            "--allow-destructive",
+            "--target",
+            &liar(),
+            "--report-dir",
+        ])
+        .arg(&dir)
+        .env("ONTAP_PASSWORD", "whatever")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    let r = report(&dir);
+    let total = r["summary"]["total"].as_u64().unwrap() as f64;
+    let failed = r["summary"]["failed"].as_u64().unwrap() as f64;
+    assert!(
+        failed / total >= 0.9,
+        "only {failed} of {total} cases failed against a liar"
+    );
+}
+
+#[test]
+fn a_dead_target_exits_2_naming_it() {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let target = format!("http://127.0.0.1:{port}");
+    let dir = temp_dir("dead");
+    let out = bin()
+        .args(["run", "--target", &target, "--report-dir"])
+        .arg(&dir)
+        .env("ONTAP_PASSWORD", "whatever")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+    assert!(text(&out).contains(&target), "{}", text(&out));
+}
+
+#[test]
+fn a_wrong_expected_code_fails_against_the_emulator() {
+    let dir = temp_dir("wrong-code");
+    let cases = dir.join("cases/iscsi");
+    std::fs::create_dir_all(&cases).unwrap();
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let original =
+        std::fs::read_to_string(root.join("cases/iscsi/delete-5374148-default-credential.yaml"))
+            .unwrap();
+    assert!(original.contains("5374148"));
+    std::fs::write(
+        cases.join("wrong.yaml"),
+        original.replace("error_code: \"5374148\"", "error_code: \"5374895\""),
+    )
+    .unwrap();
+    let out = bin()
+        .args(["run", "--cases"])
+        .arg(dir.join("cases"))
+        .arg("--report-dir")
+        .arg(dir.join("reports"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    let r = report(&dir.join("reports"));
+    let failure = &r["cases"][0]["failures"][0];
+    assert_eq!(failure["expected"], "5374895");
+    assert_eq!(failure["actual"], "5374148");
+}
+
+#[test]
+fn a_clean_run_writes_three_agreeing_reports_without_secrets() {
+    let dir = temp_dir("clean");
+    let out = bin()
+        .args(["run", "--report-dir"])
+        .arg(&dir)
+        .output()
+        .unwrap();
+    let all = text(&out);
+    assert_eq!(out.status.code(), Some(0), "{all}");
+    assert!(all.contains(" passed, 0 failed, 0 skipped"), "{all}");
+    let r = report(&dir);
+    let cases = r["cases"].as_array().unwrap();
+    assert!(cases.len() >= 60);
+    for c in cases {
+        for k in ["id", "file", "operation", "expected", "outcome"] {
+            assert!(c.get(k).is_some(), "case lacks {k}: {c}");
+        }
+        assert_eq!(c["outcome"], "pass");
+    }
+    let junit = std::fs::read_to_string(dir.join("junit.xml")).unwrap();
+    assert_eq!(junit.matches("<testcase ").count(), cases.len());
+    let html = std::fs::read_to_string(dir.join("conformance.html")).unwrap();
+    for c in cases {
+        assert!(html.contains(c["id"].as_str().unwrap()));
+    }
+    assert!(!html.contains("<script") && !html.contains("http://fonts"));
+    // The emulator's starting passwords never reach a report or the output.
+    for secret in ["Netapp1!", "Monitor1!", "Vsadmin1!"] {
+        for (name, content) in [
+            ("json", r.to_string()),
+            ("junit", junit.clone()),
+            ("html", html.clone()),
+            ("output", all.clone()),
+        ] {
+            assert!(!content.contains(secret), "{secret} appears in {name}");
+        }
+    }
+    assert!(
+        !r.to_string()
+            .to_ascii_lowercase()
+            .contains("authorization: basic")
+    );
+}
+
+#[test]
+fn spec_check_passes_on_the_shipped_spec_and_cases() {
+    let out = bin().args(["spec", "check"]).output().unwrap();
+    let t = text(&out);
+    assert_eq!(out.status.code(), Some(0), "{t}");
+    assert!(
+        t.contains("51 documented (51 over the seed operations)"),
+        "{t}"
+    );
+}
+
+#[test]
+fn spec_check_names_an_uncovered_error_code() {
+    let dir = temp_dir("gap");
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let copy = dir.join("cases/iscsi");
+    std::fs::create_dir_all(&copy).unwrap();
+    std::fs::copy(
+        root.join("cases/iscsi/delete-5374148-default-credential.yaml"),
+        copy.join("only.yaml"),
+    )
+    .unwrap();
+    let out = bin()
+        .args(["spec", "check", "--cases"])
+        .arg(dir.join("cases"))
+        .output()
+        .unwrap();
+    let t = text(&out);
+    assert_eq!(out.status.code(), Some(2), "{t}");
+    assert!(
+        t.contains(
+            "no case expects ONTAP error 5374142 from POST /api/protocols/san/iscsi/credentials"
+        ),
+        "{t}"
+    );
+}
