@@ -117,6 +117,11 @@ pub enum SpecCommand {
         #[arg(long, default_value = "cases")]
         cases: PathBuf,
     },
+    /// Print the operations as a Markdown table (operation, introduced in, statuses, error codes).
+    Table {
+        #[arg(long)]
+        spec: Option<PathBuf>,
+    },
 }
 
 /// Runs the command line and returns the process exit code.
@@ -132,6 +137,9 @@ pub fn main() -> ExitCode {
         Command::Spec {
             command: SpecCommand::Check { spec, cases },
         } => spec_check(spec, &cases),
+        Command::Spec {
+            command: SpecCommand::Table { spec },
+        } => spec_table(spec),
     })
 }
 
@@ -184,6 +192,33 @@ fn spec_check(path: Option<PathBuf>, cases_dir: &Path) -> u8 {
         return EXIT_ERROR;
     }
     println!("coverage: every documented error code and success status has a case");
+    EXIT_OK
+}
+
+fn spec_table(path: Option<PathBuf>) -> u8 {
+    let spec = match Spec::load(path.as_deref()) {
+        Ok(s) => s,
+        Err(d) => {
+            eprintln!("{d}");
+            return EXIT_ERROR;
+        }
+    };
+    println!("| operation | introduced in | documented statuses | ONTAP error codes |");
+    println!("|---|---|---|---|");
+    for op in &spec.operations {
+        let statuses: Vec<&str> = op.responses.keys().map(String::as_str).collect();
+        println!(
+            "| `{}`{} | {} | {} | {} |",
+            op.key(),
+            if op.supporting { " (supporting)" } else { "" },
+            op.introduced_in
+                .as_ref()
+                .map(|v| v.to_string())
+                .unwrap_or_default(),
+            statuses.join(", "),
+            op.errors.len()
+        );
+    }
     EXIT_OK
 }
 
