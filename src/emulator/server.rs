@@ -109,17 +109,8 @@ async fn entry(AxState(app): AxState<Arc<App>>, req: Request) -> Response {
             "Internal error in the emulator while handling the request.",
         )),
     };
-    tracing::info!(
-        method = %method,
-        path = %path,
-        status = resp.status().as_u16(),
-        ms = started.elapsed().as_millis() as u64,
-        "{} {} {} {}ms",
-        method,
-        path,
-        resp.status().as_u16(),
-        started.elapsed().as_millis()
-    );
+    // One line per request: method, path (no query, no body, no Authorization), status, time.
+    tracing::info!("{} {} {} {} ms", method, path, resp.status().as_u16(), started.elapsed().as_millis());
     resp
 }
 
