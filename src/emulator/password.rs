@@ -3,8 +3,8 @@
 //! Policy (ONTAP's default role policy, adjustable through `/emulator/conditions`): composition
 //! (`min_special_chars + min_uppercase + min_lowercase + min_digits` > 128 → 7077941), maximum
 //! length (7077940), minimum length (7077919), letters and digits (7077920), special characters
-//! (7077921), no user name inside (7077918), different from the current password (7077925) and
-//! from the last `history` ones (7077924).
+//! (7077921), different from the current password (7077925) and from the last `history` ones
+//! (7077924), no user name inside (7077918).
 
 use axum::http::StatusCode;
 use serde_json::{Value, json};
@@ -91,12 +91,6 @@ pub fn check_policy(
             "The new password does not meet the policy's composition rules.",
         ));
     }
-    if !username.is_empty() && new.to_lowercase().contains(&username.to_lowercase()) {
-        return Err(pw_err(
-            PW_CONTAINS_USERNAME,
-            "The password cannot contain the username.",
-        ));
-    }
     if current == Some(new) {
         return Err(pw_err(
             PW_SAME_AS_OLD,
@@ -108,6 +102,12 @@ pub fn check_policy(
         return Err(pw_err(
             PW_IN_HISTORY,
             &format!("The new password must be different than last {n} passwords."),
+        ));
+    }
+    if !username.is_empty() && new.to_lowercase().contains(&username.to_lowercase()) {
+        return Err(pw_err(
+            PW_CONTAINS_USERNAME,
+            "The password cannot contain the username.",
         ));
     }
     Ok(())

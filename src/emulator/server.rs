@@ -126,12 +126,9 @@ async fn entry(AxState(app): AxState<Arc<App>>, req: Request) -> Response {
             "Internal error in the emulator while handling the request.",
         )),
     };
+    // One line per request: method, path (no query, no body, no Authorization), status, time.
     tracing::info!(
-        method = %method,
-        path = %path,
-        status = resp.status().as_u16(),
-        ms = started.elapsed().as_millis() as u64,
-        "{} {} {} {}ms",
+        "{} {} {} {} ms",
         method,
         path,
         resp.status().as_u16(),
