@@ -7,9 +7,13 @@ use ontap_conform::emulator::{Emulator, EmulatorConfig};
 
 #[tokio::main]
 async fn main() {
-    let _ = tracing_subscriber::fmt().with_env_filter(
-        tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
-    ).with_ansi(false).with_writer(std::io::stderr).try_init();
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
+        )
+        .with_ansi(false)
+        .with_writer(std::io::stderr)
+        .try_init();
     let mut listen: SocketAddr = SocketAddr::from(([127, 0, 0, 1], 0));
     let mut config = EmulatorConfig::default();
     let mut args = std::env::args().skip(1);

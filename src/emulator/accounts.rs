@@ -30,15 +30,38 @@ const KNOWN: &[&str] = &[
 ];
 
 const CLUSTER_ROLES: &[&str] = &["admin", "readonly", "backup", "autosupport", "none"];
-const SVM_ROLES: &[&str] =
-    &["vsadmin", "vsadmin-readonly", "vsadmin-backup", "vsadmin-protocol", "vsadmin-volume", "vsadmin-snaplock"];
-const APPLICATIONS: &[&str] = &["amqp", "console", "http", "ontapi", "service_processor", "ssh"];
-const AUTH_METHODS: &[&str] = &["password", "publickey", "domain", "nsswitch", "certificate", "saml"];
+const SVM_ROLES: &[&str] = &[
+    "vsadmin",
+    "vsadmin-readonly",
+    "vsadmin-backup",
+    "vsadmin-protocol",
+    "vsadmin-volume",
+    "vsadmin-snaplock",
+];
+const APPLICATIONS: &[&str] = &[
+    "amqp",
+    "console",
+    "http",
+    "ontapi",
+    "service_processor",
+    "ssh",
+];
+const AUTH_METHODS: &[&str] = &[
+    "password",
+    "publickey",
+    "domain",
+    "nsswitch",
+    "certificate",
+    "saml",
+];
 const SECOND_METHODS: &[&str] = &["none", "password", "publickey", "nsswitch"];
 
 const APP_SHAPE: Shape = Shape::Obj(&[
     ("application", Shape::Enum(APPLICATIONS)),
-    ("authentication_methods", Shape::Arr(&Shape::Enum(AUTH_METHODS))),
+    (
+        "authentication_methods",
+        Shape::Arr(&Shape::Enum(AUTH_METHODS)),
+    ),
     ("second_authentication_method", Shape::Enum(SECOND_METHODS)),
 ]);
 const ROLE_SHAPE: Shape = Shape::Obj(&[("name", Shape::Str), ("_links", Shape::ReadOnly)]);
@@ -83,20 +106,38 @@ fn record(state: &State, a: &Account) -> Value {
     if let Some(c) = &a.comment {
         m.insert("comment".into(), json!(c));
     }
-    m.insert("scope".into(), json!(if a.owner.is_some() { "svm" } else { "cluster" }));
-    m.insert("_links".into(), json!({ "self": { "href": format!("{BASE}/{owner_id}/{}", a.name) } }));
+    m.insert(
+        "scope".into(),
+        json!(if a.owner.is_some() { "svm" } else { "cluster" }),
+    );
+    m.insert(
+        "_links".into(),
+        json!({ "self": { "href": format!("{BASE}/{owner_id}/{}", a.name) } }),
+    );
     Value::Object(m)
 }
 
 fn visible<'a>(ctx: &Ctx, state: &'a State) -> Vec<&'a Account> {
-    state.accounts.iter().filter(|a| ctx.caller.owner.is_none() || ctx.caller.owner == a.owner).collect()
+    state
+        .accounts
+        .iter()
+        .filter(|a| ctx.caller.owner.is_none() || ctx.caller.owner == a.owner)
+        .collect()
 }
 
 pub fn list(ctx: &Ctx) -> ApiResult<Reply> {
     let state = ctx.app.lock();
-    let records = visible(ctx, &state).into_iter().map(|a| record(&state, a)).collect();
+    let records = visible(ctx, &state)
+        .into_iter()
+        .map(|a| record(&state, a))
+        .collect();
     drop(state);
-    let spec = CollectionSpec { path: BASE, default_fields: &["owner", "name"], known_fields: KNOWN, extra_params: &[] };
+    let spec = CollectionSpec {
+        path: BASE,
+        default_fields: &["owner", "name"],
+        known_fields: KNOWN,
+        extra_params: &[],
+    };
     Ok(Reply::ok(collection::render(records, &ctx.query, &spec)?))
 }
 
@@ -119,14 +160,24 @@ pub fn get_one(ctx: &Ctx, owner: &str, name: &str) -> ApiResult<Reply> {
     if ctx.caller.owner.is_some() && ctx.caller.owner != owner {
         return Err(ApiError::forbidden());
     }
-    let idx = state.account_index(owner.as_deref(), name).ok_or_else(|| ApiError::entry_missing("name"))?;
+    let idx = state
+        .account_index(owner.as_deref(), name)
+        .ok_or_else(|| ApiError::entry_missing("name"))?;
     let rec = record(&state, &state.accounts[idx]);
     drop(state);
-    Ok(Reply::ok(collection::select_fields(&rec, &ctx.query, &["owner", "name"], KNOWN)?))
+    Ok(Reply::ok(collection::select_fields(
+        &rec,
+        &ctx.query,
+        &["owner", "name"],
+        KNOWN,
+    )?))
 }
 
 fn may_manage(ctx: &Ctx, owner: &Option<String>) -> bool {
-    ctx.caller.is_cluster_admin() || (ctx.caller.role == "vsadmin" && ctx.caller.owner.is_some() && &ctx.caller.owner == owner)
+    ctx.caller.is_cluster_admin()
+        || (ctx.caller.role == "vsadmin"
+            && ctx.caller.owner.is_some()
+            && &ctx.caller.owner == owner)
 }
 
 pub fn create(ctx: &Ctx) -> ApiResult<Reply> {
@@ -138,7 +189,10 @@ pub fn create(ctx: &Ctx) -> ApiResult<Reply> {
     let name = body::str_at(&req, "name").ok_or_else(|| ApiError::missing_field("name"))?;
     let len = name.chars().count();
     if !(3..=64).contains(&len) || name.contains(':') || name.contains('\\') {
-        return Err(ApiError::invalid_value("name", "a user name of 3 to 64 characters"));
+        return Err(ApiError::invalid_value(
+            "name",
+            "a user name of 3 to 64 characters",
+        ));
     }
     let mut state = ctx.app.lock();
     let owner = resolve_owner(&state, &req, ctx.caller.owner.clone())?;
@@ -150,9 +204,16 @@ pub fn create(ctx: &Ctx) -> ApiResult<Reply> {
         Some(v) => body::str_at(v, "name").ok_or_else(|| ApiError::missing_field("role.name"))?,
         None => if owner.is_some() { "vsadmin" } else { "admin" }.to_string(),
     };
-    let roles = if owner.is_some() { SVM_ROLES } else { CLUSTER_ROLES };
+    let roles = if owner.is_some() {
+        SVM_ROLES
+    } else {
+        CLUSTER_ROLES
+    };
     if !roles.contains(&role.as_str()) {
-        return Err(ApiError::invalid_value("role.name", format!("expected one of: {}", roles.join(", "))));
+        return Err(ApiError::invalid_value(
+            "role.name",
+            format!("expected one of: {}", roles.join(", ")),
+        ));
     }
     let applications = match body::at(&req, "applications") {
         Some(Value::Array(items)) => items
@@ -162,11 +223,19 @@ pub fn create(ctx: &Ctx) -> ApiResult<Reply> {
                     .ok_or_else(|| ApiError::missing_field("applications.application"))?
                     .to_ascii_lowercase();
                 let methods = match body::at(i, "authentication_methods") {
-                    Some(Value::Array(ms)) => ms.iter().filter_map(|m| m.as_str().map(str::to_ascii_lowercase)).collect(),
+                    Some(Value::Array(ms)) => ms
+                        .iter()
+                        .filter_map(|m| m.as_str().map(str::to_ascii_lowercase))
+                        .collect(),
                     _ => vec!["password".to_string()],
                 };
-                let second = body::str_at(i, "second_authentication_method").unwrap_or_else(|| "none".into());
-                Ok(Application { application, authentication_methods: methods, second_authentication_method: second })
+                let second = body::str_at(i, "second_authentication_method")
+                    .unwrap_or_else(|| "none".into());
+                Ok(Application {
+                    application,
+                    authentication_methods: methods,
+                    second_authentication_method: second,
+                })
             })
             .collect::<ApiResult<Vec<_>>>()?,
         _ => vec![Application {
@@ -176,8 +245,11 @@ pub fn create(ctx: &Ctx) -> ApiResult<Reply> {
         }],
     };
     if state.account_index(owner.as_deref(), &name).is_some() {
-        return Err(ApiError::conflict(DUPLICATE_ENTRY, format!("An account named \"{name}\" already exists for this owner."))
-            .target("name"));
+        return Err(ApiError::conflict(
+            DUPLICATE_ENTRY,
+            format!("An account named \"{name}\" already exists for this owner."),
+        )
+        .target("name"));
     }
     let password = body::str_at(&req, "password");
     if let Some(p) = &password {
@@ -196,9 +268,17 @@ pub fn create(ctx: &Ctx) -> ApiResult<Reply> {
         comment: body::str_at(&req, "comment"),
         ndmp_auth: NdmpAuth::Challenge,
     };
-    let body = if return_records { json!({ "num_records": 1, "records": [record(&state, &account)] }) } else { json!({}) };
+    let body = if return_records {
+        json!({ "num_records": 1, "records": [record(&state, &account)] })
+    } else {
+        json!({})
+    };
     state.accounts.push(account);
-    Ok(Reply { status: StatusCode::CREATED, body, location: Some(format!("{BASE}/{}/{}", owner_uuid(&owner), name)) })
+    Ok(Reply {
+        status: StatusCode::CREATED,
+        body,
+        location: Some(format!("{BASE}/{}/{}", owner_uuid(&owner), name)),
+    })
 }
 
 pub fn delete(ctx: &Ctx, owner: &str, name: &str) -> ApiResult<Reply> {
@@ -208,7 +288,9 @@ pub fn delete(ctx: &Ctx, owner: &str, name: &str) -> ApiResult<Reply> {
     if !may_manage(ctx, &owner) {
         return Err(ApiError::forbidden());
     }
-    let idx = state.account_index(owner.as_deref(), name).ok_or_else(|| ApiError::entry_missing("name"))?;
+    let idx = state
+        .account_index(owner.as_deref(), name)
+        .ok_or_else(|| ApiError::entry_missing("name"))?;
     state.accounts.remove(idx);
     Ok(Reply::ok(json!({})))
 }

@@ -29,10 +29,16 @@ pub fn parse_object(bytes: &[u8]) -> ApiResult<Value> {
         return Ok(Value::Object(Map::new()));
     }
     let v: Value = serde_json::from_slice(bytes).map_err(|e| {
-        ApiError::bad_request(INVALID_JSON, format!("The request body is not valid JSON: {e}"))
+        ApiError::bad_request(
+            INVALID_JSON,
+            format!("The request body is not valid JSON: {e}"),
+        )
     })?;
     if !v.is_object() {
-        return Err(ApiError::bad_request(INVALID_JSON, "The request body must be a JSON object."));
+        return Err(ApiError::bad_request(
+            INVALID_JSON,
+            "The request body must be a JSON object.",
+        ));
     }
     expand(v, "")
 }
@@ -43,7 +49,11 @@ pub fn expand(v: Value, prefix: &str) -> ApiResult<Value> {
         Value::Object(map) => {
             let mut out = Map::new();
             for (k, v) in map {
-                let full = if prefix.is_empty() { k.clone() } else { format!("{prefix}.{k}") };
+                let full = if prefix.is_empty() {
+                    k.clone()
+                } else {
+                    format!("{prefix}.{k}")
+                };
                 let v = expand(v, &full)?;
                 let parts: Vec<&str> = k.split('.').collect();
                 if parts.iter().any(|p| p.is_empty()) {
@@ -64,8 +74,15 @@ pub fn expand(v: Value, prefix: &str) -> ApiResult<Value> {
     }
 }
 
-fn insert_path(map: &mut Map<String, Value>, parts: &[&str], v: Value, full: &str) -> ApiResult<()> {
-    let Some((first, rest)) = parts.split_first() else { return Ok(()) };
+fn insert_path(
+    map: &mut Map<String, Value>,
+    parts: &[&str],
+    v: Value,
+    full: &str,
+) -> ApiResult<()> {
+    let Some((first, rest)) = parts.split_first() else {
+        return Ok(());
+    };
     if rest.is_empty() {
         match (map.get_mut(*first), v) {
             (Some(Value::Object(existing)), Value::Object(new)) => {
@@ -74,17 +91,25 @@ fn insert_path(map: &mut Map<String, Value>, parts: &[&str], v: Value, full: &st
                 }
                 Ok(())
             }
-            (Some(_), _) => Err(ApiError::invalid_value(full, "the field is given more than once")),
+            (Some(_), _) => Err(ApiError::invalid_value(
+                full,
+                "the field is given more than once",
+            )),
             (None, v) => {
                 map.insert((*first).to_string(), v);
                 Ok(())
             }
         }
     } else {
-        let entry = map.entry((*first).to_string()).or_insert_with(|| Value::Object(Map::new()));
+        let entry = map
+            .entry((*first).to_string())
+            .or_insert_with(|| Value::Object(Map::new()));
         match entry {
             Value::Object(inner) => insert_path(inner, rest, v, full),
-            _ => Err(ApiError::invalid_value(full, "the field is given more than once")),
+            _ => Err(ApiError::invalid_value(
+                full,
+                "the field is given more than once",
+            )),
         }
     }
 }
@@ -109,12 +134,19 @@ pub fn check(v: &Value, shape: &Shape, path: &str) -> ApiResult<()> {
         },
         Shape::Enum(allowed) => match v {
             Value::String(s) if allowed.iter().any(|a| a.eq_ignore_ascii_case(s)) => Ok(()),
-            _ => Err(ApiError::invalid_value(shown, format!("expected one of: {}", allowed.join(", ")))),
+            _ => Err(ApiError::invalid_value(
+                shown,
+                format!("expected one of: {}", allowed.join(", ")),
+            )),
         },
         Shape::Obj(fields) => match v {
             Value::Object(map) => {
                 for (k, val) in map {
-                    let sub = if path.is_empty() { k.clone() } else { format!("{path}.{k}") };
+                    let sub = if path.is_empty() {
+                        k.clone()
+                    } else {
+                        format!("{path}.{k}")
+                    };
                     match fields.iter().find(|(name, _)| name == k) {
                         Some((_, s)) => check(val, s, &sub)?,
                         None => return Err(ApiError::unexpected_argument(&sub)),

@@ -52,8 +52,21 @@ pub fn get_cluster(ctx: &Ctx) -> ApiResult<Reply> {
         "_links": { "self": { "href": "/api/cluster" } },
     });
     ctx.query.only(&["fields", "return_timeout"])?;
-    let known = ["name", "uuid", "version", "version.full", "version.generation", "version.major", "version.minor"];
-    Ok(Reply::ok(collection::select_fields(&record, &ctx.query, &[], &known)?))
+    let known = [
+        "name",
+        "uuid",
+        "version",
+        "version.full",
+        "version.generation",
+        "version.major",
+        "version.minor",
+    ];
+    Ok(Reply::ok(collection::select_fields(
+        &record,
+        &ctx.query,
+        &[],
+        &known,
+    )?))
 }
 
 fn svm_record(uuid: &str, name: &str) -> Value {
@@ -94,7 +107,16 @@ pub fn get_svm(ctx: &Ctx, uuid: &str) -> ApiResult<Reply> {
     let records = visible(ctx, &ctx.app.lock());
     let rec = records
         .into_iter()
-        .find(|r| r.get("uuid").and_then(Value::as_str).is_some_and(|u| u.eq_ignore_ascii_case(uuid)))
+        .find(|r| {
+            r.get("uuid")
+                .and_then(Value::as_str)
+                .is_some_and(|u| u.eq_ignore_ascii_case(uuid))
+        })
         .ok_or_else(|| ApiError::entry_missing("uuid"))?;
-    Ok(Reply::ok(collection::select_fields(&rec, &ctx.query, &["uuid", "name"], SVM_FIELDS)?))
+    Ok(Reply::ok(collection::select_fields(
+        &rec,
+        &ctx.query,
+        &["uuid", "name"],
+        SVM_FIELDS,
+    )?))
 }

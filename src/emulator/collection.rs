@@ -16,8 +16,14 @@ pub struct Query {
 }
 
 /// Characters escaped when a value is put back into a query string.
-const QUERY_VALUE: &AsciiSet =
-    &NON_ALPHANUMERIC.remove(b'-').remove(b'_').remove(b'.').remove(b'~').remove(b'*').remove(b',').remove(b':');
+const QUERY_VALUE: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'_')
+    .remove(b'.')
+    .remove(b'~')
+    .remove(b'*')
+    .remove(b',')
+    .remove(b':');
 
 pub fn encode_query_value(s: &str) -> String {
     utf8_percent_encode(s, QUERY_VALUE).to_string()
@@ -26,12 +32,20 @@ pub fn encode_query_value(s: &str) -> String {
 impl Query {
     pub fn parse(raw: Option<&str>) -> Query {
         let pairs = raw
-            .map(|r| url::form_urlencoded::parse(r.as_bytes()).map(|(k, v)| (k.into_owned(), v.into_owned())).collect())
+            .map(|r| {
+                url::form_urlencoded::parse(r.as_bytes())
+                    .map(|(k, v)| (k.into_owned(), v.into_owned()))
+                    .collect()
+            })
             .unwrap_or_default();
         Query { pairs }
     }
     pub fn get(&self, name: &str) -> Option<&str> {
-        self.pairs.iter().rev().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
+        self.pairs
+            .iter()
+            .rev()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
     }
     /// Re-encodes the query, leaving out some names.
     pub fn encode_without(&self, skip: &[&str]) -> String {
@@ -48,7 +62,10 @@ impl Query {
             None => Ok(default),
             Some(v) if v.eq_ignore_ascii_case("true") => Ok(true),
             Some(v) if v.eq_ignore_ascii_case("false") => Ok(false),
-            Some(v) => Err(ApiError::invalid_query(name, format!("\"{v}\" is not a boolean"))),
+            Some(v) => Err(ApiError::invalid_query(
+                name,
+                format!("\"{v}\" is not a boolean"),
+            )),
         }
     }
     /// `return_timeout` (0..=120); absent → `default`.
@@ -57,7 +74,10 @@ impl Query {
             None => Ok(default),
             Some(v) => match v.trim().parse::<u64>() {
                 Ok(n) if n <= 120 => Ok(n),
-                _ => Err(ApiError::invalid_query("return_timeout", format!("\"{v}\" must be an integer from 0 to 120"))),
+                _ => Err(ApiError::invalid_query(
+                    "return_timeout",
+                    format!("\"{v}\" must be an integer from 0 to 120"),
+                )),
             },
         }
     }
@@ -66,7 +86,11 @@ impl Query {
         self.pairs
             .iter()
             .filter(|(k, _)| k == "fields")
-            .flat_map(|(_, v)| v.split(',').map(|s| s.trim().to_string()).collect::<Vec<_>>())
+            .flat_map(|(_, v)| {
+                v.split(',')
+                    .map(|s| s.trim().to_string())
+                    .collect::<Vec<_>>()
+            })
             .filter(|s| !s.is_empty())
             .collect()
     }
@@ -93,7 +117,14 @@ pub struct CollectionSpec<'a> {
     pub extra_params: &'a [&'a str],
 }
 
-const RESERVED: &[&str] = &["fields", "max_records", "return_records", "return_timeout", "order_by", "start"];
+const RESERVED: &[&str] = &[
+    "fields",
+    "max_records",
+    "return_records",
+    "return_timeout",
+    "order_by",
+    "start",
+];
 
 fn check_field_names(names: &[String], known: &[&str]) -> ApiResult<()> {
     for n in names {
@@ -101,7 +132,11 @@ fn check_field_names(names: &[String], known: &[&str]) -> ApiResult<()> {
             continue;
         }
         if !known.contains(&n.as_str()) {
-            return Err(ApiError::bad_request(INVALID_FIELD, format!("The value \"{n}\" is invalid for field \"fields\"")).target("fields"));
+            return Err(ApiError::bad_request(
+                INVALID_FIELD,
+                format!("The value \"{n}\" is invalid for field \"fields\""),
+            )
+            .target("fields"));
         }
     }
     Ok(())
@@ -113,8 +148,11 @@ pub fn project(v: &Value, keep: &[Vec<&str>]) -> Value {
         Value::Object(map) => {
             let mut out = Map::new();
             for (k, val) in map {
-                let subs: Vec<Vec<&str>> =
-                    keep.iter().filter(|p| p.first() == Some(&k.as_str())).map(|p| p[1..].to_vec()).collect();
+                let subs: Vec<Vec<&str>> = keep
+                    .iter()
+                    .filter(|p| p.first() == Some(&k.as_str()))
+                    .map(|p| p[1..].to_vec())
+                    .collect();
                 if subs.is_empty() {
                     continue;
                 }
@@ -137,7 +175,12 @@ pub fn project(v: &Value, keep: &[Vec<&str>]) -> Value {
 
 /// Applies `fields` to one record: nothing or `*` → the whole record; otherwise the key fields,
 /// `_links` and the named fields.
-pub fn select_fields(record: &Value, q: &Query, key_fields: &[&str], known: &[&str]) -> ApiResult<Value> {
+pub fn select_fields(
+    record: &Value,
+    q: &Query,
+    key_fields: &[&str],
+    known: &[&str],
+) -> ApiResult<Value> {
     let fields = q.fields();
     check_field_names(&fields, known)?;
     if fields.is_empty() || fields.iter().any(|f| f == "*" || f == "**") {
@@ -223,10 +266,14 @@ fn alt_matches(alt: &str, values: &[String]) -> bool {
         }
     }
     if let Some(rest) = alt.strip_prefix('<') {
-        return values.iter().any(|v| compare_scalar(v, rest) == Ordering::Less);
+        return values
+            .iter()
+            .any(|v| compare_scalar(v, rest) == Ordering::Less);
     }
     if let Some(rest) = alt.strip_prefix('>') {
-        return values.iter().any(|v| compare_scalar(v, rest) == Ordering::Greater);
+        return values
+            .iter()
+            .any(|v| compare_scalar(v, rest) == Ordering::Greater);
     }
     values.iter().any(|v| glob(alt, v))
 }
@@ -267,12 +314,20 @@ pub fn render(mut records: Vec<Value>, q: &Query, spec: &CollectionSpec<'_>) -> 
         None => None,
         Some(v) => match v.trim().parse::<usize>() {
             Ok(n) if n >= 1 => Some(n),
-            _ => return Err(ApiError::invalid_query("max_records", format!("\"{v}\" must be a positive integer"))),
+            _ => {
+                return Err(ApiError::invalid_query(
+                    "max_records",
+                    format!("\"{v}\" must be a positive integer"),
+                ));
+            }
         },
     };
     let start = match q.get("start") {
         None => 0,
-        Some(v) => v.trim().parse::<usize>().map_err(|_| ApiError::invalid_query("start", "not a valid cursor"))?,
+        Some(v) => v
+            .trim()
+            .parse::<usize>()
+            .map_err(|_| ApiError::invalid_query("start", "not a valid cursor"))?,
     };
     // order_by
     let mut orders: Vec<(String, bool)> = Vec::new();
@@ -287,11 +342,19 @@ pub fn render(mut records: Vec<Value>, q: &Query, spec: &CollectionSpec<'_>) -> 
                 None => false,
                 Some(d) if d.eq_ignore_ascii_case("asc") => false,
                 Some(d) if d.eq_ignore_ascii_case("desc") => true,
-                Some(d) => return Err(ApiError::invalid_query("order_by", format!("unknown direction \"{d}\""))),
+                Some(d) => {
+                    return Err(ApiError::invalid_query(
+                        "order_by",
+                        format!("unknown direction \"{d}\""),
+                    ));
+                }
             };
             if !spec.known_fields.contains(&field) {
-                return Err(ApiError::bad_request(INVALID_FIELD, format!("The value \"{field}\" is invalid for field \"order_by\""))
-                    .target("order_by"));
+                return Err(ApiError::bad_request(
+                    INVALID_FIELD,
+                    format!("The value \"{field}\" is invalid for field \"order_by\""),
+                )
+                .target("order_by"));
             }
             orders.push((field.to_string(), desc));
         }
@@ -316,7 +379,11 @@ pub fn render(mut records: Vec<Value>, q: &Query, spec: &CollectionSpec<'_>) -> 
     let total = records.len();
     let self_href = {
         let qs = q.encode_without(&[]);
-        if qs.is_empty() { spec.path.to_string() } else { format!("{}?{}", spec.path, qs) }
+        if qs.is_empty() {
+            spec.path.to_string()
+        } else {
+            format!("{}?{}", spec.path, qs)
+        }
     };
     if !return_records {
         return Ok(json!({ "num_records": total, "_links": { "self": { "href": self_href } } }));
@@ -329,7 +396,11 @@ pub fn render(mut records: Vec<Value>, q: &Query, spec: &CollectionSpec<'_>) -> 
     let keep: Option<Vec<Vec<&str>>> = if fields.iter().any(|f| f == "*" || f == "**") {
         None
     } else {
-        let mut keep: Vec<Vec<&str>> = spec.default_fields.iter().map(|f| f.split('.').collect()).collect();
+        let mut keep: Vec<Vec<&str>> = spec
+            .default_fields
+            .iter()
+            .map(|f| f.split('.').collect())
+            .collect();
         keep.push(vec!["_links"]);
         for f in &fields {
             keep.push(f.split('.').collect());
@@ -351,7 +422,10 @@ pub fn render(mut records: Vec<Value>, q: &Query, spec: &CollectionSpec<'_>) -> 
             qs.push('&');
         }
         qs.push_str(&format!("start={end}"));
-        links.insert("next".into(), json!({ "href": format!("{}?{}", spec.path, qs) }));
+        links.insert(
+            "next".into(),
+            json!({ "href": format!("{}?{}", spec.path, qs) }),
+        );
     }
     Ok(json!({
         "records": page,

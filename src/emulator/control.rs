@@ -35,16 +35,21 @@ fn merge(target: &mut Value, patch: Value) {
 }
 
 pub fn patch_conditions(ctx: &Ctx) -> ApiResult<Reply> {
-    let patch: Value = serde_json::from_slice(&ctx.body)
-        .map_err(|e| ApiError::bad_request(super::error::INVALID_JSON, format!("invalid JSON: {e}")))?;
+    let patch: Value = serde_json::from_slice(&ctx.body).map_err(|e| {
+        ApiError::bad_request(super::error::INVALID_JSON, format!("invalid JSON: {e}"))
+    })?;
     if !patch.is_object() {
-        return Err(ApiError::bad_request(super::error::INVALID_JSON, "expected a JSON object"));
+        return Err(ApiError::bad_request(
+            super::error::INVALID_JSON,
+            "expected a JSON object",
+        ));
     }
     let mut state = ctx.app.lock();
     let mut current = serde_json::to_value(&state.conditions).unwrap_or(Value::Null);
     merge(&mut current, patch);
-    let new: Conditions = serde_json::from_value(current)
-        .map_err(|e| ApiError::bad_request(UNEXPECTED_ARGUMENT, format!("invalid conditions: {e}")))?;
+    let new: Conditions = serde_json::from_value(current).map_err(|e| {
+        ApiError::bad_request(UNEXPECTED_ARGUMENT, format!("invalid conditions: {e}"))
+    })?;
     state.conditions = new.clone();
     Ok(Reply::ok(serde_json::to_value(new).unwrap_or(Value::Null)))
 }
@@ -58,14 +63,22 @@ pub fn state(ctx: &Ctx) -> ApiResult<Reply> {
     let state = ctx.app.lock();
     let mut per_svm = Map::new();
     for svm in &state.svms {
-        let n = state.credentials.values().filter(|c| c.svm_uuid == svm.uuid).count();
+        let n = state
+            .credentials
+            .values()
+            .filter(|c| c.svm_uuid == svm.uuid)
+            .count();
         per_svm.insert(svm.name.clone(), json!(n));
     }
     let accounts: Vec<Value> = state
         .accounts
         .iter()
         .map(|a| {
-            let owner = a.owner.as_deref().map(|o| state.svm_name(o)).unwrap_or_else(|| super::state::CLUSTER_NAME.into());
+            let owner = a
+                .owner
+                .as_deref()
+                .map(|o| state.svm_name(o))
+                .unwrap_or_else(|| super::state::CLUSTER_NAME.into());
             json!({ "owner": owner, "name": a.name, "role": a.role })
         })
         .collect();

@@ -95,7 +95,13 @@ pub struct ApiError {
 
 impl ApiError {
     pub fn new(status: StatusCode, code: &str, message: impl Into<String>) -> Self {
-        ApiError { status, code: code.to_string(), message: message.into(), target: None, arguments: Vec::new() }
+        ApiError {
+            status,
+            code: code.to_string(),
+            message: message.into(),
+            target: None,
+            arguments: Vec::new(),
+        }
     }
     pub fn target(mut self, target: impl Into<String>) -> Self {
         self.target = Some(target.into());
@@ -119,7 +125,11 @@ impl ApiError {
         Self::not_found(ENTRY_DOES_NOT_EXIST, "entry doesn't exist").target(target)
     }
     pub fn forbidden() -> Self {
-        Self::new(StatusCode::FORBIDDEN, NOT_AUTHORIZED, "not authorized for that command")
+        Self::new(
+            StatusCode::FORBIDDEN,
+            NOT_AUTHORIZED,
+            "not authorized for that command",
+        )
     }
     pub fn unauthorized() -> Self {
         Self::new(
@@ -129,22 +139,45 @@ impl ApiError {
         )
     }
     pub fn unexpected_argument(field: &str) -> Self {
-        Self::bad_request(UNEXPECTED_ARGUMENT, format!("Unexpected argument \"{field}\".")).target(field)
+        Self::bad_request(
+            UNEXPECTED_ARGUMENT,
+            format!("Unexpected argument \"{field}\"."),
+        )
+        .target(field)
     }
     pub fn invalid_value(field: &str, detail: impl Into<String>) -> Self {
-        Self::bad_request(INVALID_VALUE, format!("The value is invalid for field \"{field}\" ({}).", detail.into()))
-            .target(field)
+        Self::bad_request(
+            INVALID_VALUE,
+            format!(
+                "The value is invalid for field \"{field}\" ({}).",
+                detail.into()
+            ),
+        )
+        .target(field)
     }
     pub fn missing_field(field: &str) -> Self {
-        Self::bad_request(MISSING_REQUIRED_FIELD, format!("Missing required field \"{field}\".")).target(field)
+        Self::bad_request(
+            MISSING_REQUIRED_FIELD,
+            format!("Missing required field \"{field}\"."),
+        )
+        .target(field)
     }
     pub fn cannot_set(field: &str) -> Self {
-        Self::bad_request(FIELD_CANNOT_BE_SET, format!("Field \"{field}\" cannot be set in this operation."))
-            .target(field)
+        Self::bad_request(
+            FIELD_CANNOT_BE_SET,
+            format!("Field \"{field}\" cannot be set in this operation."),
+        )
+        .target(field)
     }
     pub fn invalid_query(param: &str, detail: impl Into<String>) -> Self {
-        Self::bad_request(INVALID_QUERY_VALUE, format!("The value is invalid for field \"{param}\" ({}).", detail.into()))
-            .target(param)
+        Self::bad_request(
+            INVALID_QUERY_VALUE,
+            format!(
+                "The value is invalid for field \"{param}\" ({}).",
+                detail.into()
+            ),
+        )
+        .target(param)
     }
 
     /// The JSON body ONTAP sends.
@@ -156,8 +189,11 @@ impl ApiError {
             err.insert("target".into(), json!(t));
         }
         if !self.arguments.is_empty() {
-            let args: Vec<Value> =
-                self.arguments.iter().map(|(c, m)| json!({"code": c, "message": m})).collect();
+            let args: Vec<Value> = self
+                .arguments
+                .iter()
+                .map(|(c, m)| json!({"code": c, "message": m}))
+                .collect();
             err.insert("arguments".into(), Value::Array(args));
         }
         json!({ "error": Value::Object(err) })

@@ -47,14 +47,27 @@ const KNOWN_FIELDS: &[&str] = &[
 const AUTH_TYPES: &[&str] = &["chap", "none", "deny"];
 const FAMILIES: &[&str] = &["ipv4", "ipv6"];
 
-const SVM_SHAPE: Shape = Shape::Obj(&[("name", Shape::Str), ("uuid", Shape::Str), ("_links", Shape::ReadOnly)]);
+const SVM_SHAPE: Shape = Shape::Obj(&[
+    ("name", Shape::Str),
+    ("uuid", Shape::Str),
+    ("_links", Shape::ReadOnly),
+]);
 const CHAP_SIDE: Shape = Shape::Obj(&[("user", Shape::Str), ("password", Shape::Str)]);
 const CHAP_SHAPE: Shape = Shape::Obj(&[("inbound", CHAP_SIDE), ("outbound", CHAP_SIDE)]);
-const RANGE_SHAPE: Shape =
-    Shape::Obj(&[("start", Shape::Str), ("end", Shape::Str), ("family", Shape::Enum(FAMILIES))]);
-const MASK_SHAPE: Shape =
-    Shape::Obj(&[("address", Shape::Str), ("netmask", Shape::Str), ("family", Shape::Enum(FAMILIES))]);
-const ADDR_SHAPE: Shape = Shape::Obj(&[("masks", Shape::Arr(&MASK_SHAPE)), ("ranges", Shape::Arr(&RANGE_SHAPE))]);
+const RANGE_SHAPE: Shape = Shape::Obj(&[
+    ("start", Shape::Str),
+    ("end", Shape::Str),
+    ("family", Shape::Enum(FAMILIES)),
+]);
+const MASK_SHAPE: Shape = Shape::Obj(&[
+    ("address", Shape::Str),
+    ("netmask", Shape::Str),
+    ("family", Shape::Enum(FAMILIES)),
+]);
+const ADDR_SHAPE: Shape = Shape::Obj(&[
+    ("masks", Shape::Arr(&MASK_SHAPE)),
+    ("ranges", Shape::Arr(&RANGE_SHAPE)),
+]);
 const BODY_SHAPE: Shape = Shape::Obj(&[
     ("svm", SVM_SHAPE),
     ("initiator", Shape::Str),
@@ -65,7 +78,11 @@ const BODY_SHAPE: Shape = Shape::Obj(&[
 ]);
 
 /// Characters escaped in the Location header's initiator segment.
-const SEGMENT: &AsciiSet = &NON_ALPHANUMERIC.remove(b'-').remove(b'_').remove(b'.').remove(b'~');
+const SEGMENT: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'_')
+    .remove(b'.')
+    .remove(b'~');
 
 fn family(ip: &IpAddr) -> &'static str {
     if ip.is_ipv4() { "ipv4" } else { "ipv6" }
@@ -73,7 +90,10 @@ fn family(ip: &IpAddr) -> &'static str {
 
 fn record(state: &State, c: &Credential) -> Value {
     let mut m = Map::new();
-    m.insert("svm".into(), svm_ref(&c.svm_uuid, &state.svm_name(&c.svm_uuid)));
+    m.insert(
+        "svm".into(),
+        svm_ref(&c.svm_uuid, &state.svm_name(&c.svm_uuid)),
+    );
     m.insert("initiator".into(), json!(c.initiator));
     m.insert("authentication_type".into(), json!(c.authentication_type));
     let mut chap = Map::new();
@@ -106,7 +126,10 @@ fn record(state: &State, c: &Credential) -> Value {
     if !addr.is_empty() {
         m.insert("initiator_address".into(), Value::Object(addr));
     }
-    m.insert("_links".into(), json!({ "self": { "href": format!("{BASE}/{}/{}", c.svm_uuid, c.initiator) } }));
+    m.insert(
+        "_links".into(),
+        json!({ "self": { "href": format!("{BASE}/{}/{}", c.svm_uuid, c.initiator) } }),
+    );
     Value::Object(m)
 }
 
@@ -116,24 +139,42 @@ fn visible<'a>(ctx: &Ctx, state: &'a State) -> Vec<&'a Credential> {
         .credentials
         .values()
         .filter(|c| ctx.caller.owner.as_deref().is_none_or(|o| o == c.svm_uuid))
-        .filter(|c| state.svm_by_uuid(&c.svm_uuid).is_some_and(|s| state.svm_has_iscsi(s)))
+        .filter(|c| {
+            state
+                .svm_by_uuid(&c.svm_uuid)
+                .is_some_and(|s| state.svm_has_iscsi(s))
+        })
         .collect()
 }
 
 pub fn list(ctx: &Ctx) -> ApiResult<Reply> {
     let state = ctx.app.lock();
-    let records = visible(ctx, &state).into_iter().map(|c| record(&state, c)).collect();
+    let records = visible(ctx, &state)
+        .into_iter()
+        .map(|c| record(&state, c))
+        .collect();
     drop(state);
-    let spec = CollectionSpec { path: BASE, default_fields: &["svm", "initiator"], known_fields: KNOWN_FIELDS, extra_params: &[] };
+    let spec = CollectionSpec {
+        path: BASE,
+        default_fields: &["svm", "initiator"],
+        known_fields: KNOWN_FIELDS,
+        extra_params: &[],
+    };
     Ok(Reply::ok(collection::render(records, &ctx.query, &spec)?))
 }
 
 fn blank(s: &Option<String>) -> Option<String> {
-    s.as_ref().map(|v| v.trim().to_string()).filter(|v| !v.is_empty())
+    s.as_ref()
+        .map(|v| v.trim().to_string())
+        .filter(|v| !v.is_empty())
 }
 
 fn svm_missing(target: &str, what: &str) -> ApiError {
-    ApiError::not_found(SVM_UUID_NOT_FOUND, format!("SVM \"{what}\" does not exist.")).target(target)
+    ApiError::not_found(
+        SVM_UUID_NOT_FOUND,
+        format!("SVM \"{what}\" does not exist."),
+    )
+    .target(target)
 }
 
 /// Resolves `svm.uuid` / `svm.name` from a POST body.
@@ -146,10 +187,19 @@ fn resolve_body_svm(state: &State, req: &Value) -> ApiResult<Svm> {
             "No SVM was specified. Either \"svm.name\" or \"svm.uuid\" must be supplied.",
         )
         .target("svm")),
-        (Some(u), None) => state.svm_by_uuid(&u).cloned().ok_or_else(|| svm_missing("svm.uuid", &u)),
-        (None, Some(n)) => state.svm_by_name(&n).cloned().ok_or_else(|| svm_missing("svm.name", &n)),
+        (Some(u), None) => state
+            .svm_by_uuid(&u)
+            .cloned()
+            .ok_or_else(|| svm_missing("svm.uuid", &u)),
+        (None, Some(n)) => state
+            .svm_by_name(&n)
+            .cloned()
+            .ok_or_else(|| svm_missing("svm.name", &n)),
         (Some(u), Some(n)) => {
-            let by_uuid = state.svm_by_uuid(&u).cloned().ok_or_else(|| svm_missing("svm.uuid", &u))?;
+            let by_uuid = state
+                .svm_by_uuid(&u)
+                .cloned()
+                .ok_or_else(|| svm_missing("svm.uuid", &u))?;
             if by_uuid.name != n {
                 return Err(mismatch());
             }
@@ -175,7 +225,10 @@ fn resolve_path_svm(state: &State, svm: &str) -> ApiResult<Svm> {
         )
         .target("svm.uuid"));
     }
-    state.svm_by_uuid(svm.trim()).cloned().ok_or_else(|| svm_missing("svm.uuid", svm))
+    state
+        .svm_by_uuid(svm.trim())
+        .cloned()
+        .ok_or_else(|| svm_missing("svm.uuid", svm))
 }
 
 fn check_scope(ctx: &Ctx, svm: &Svm) -> ApiResult<()> {
@@ -203,13 +256,22 @@ pub fn check_initiator(name: &str) -> ApiResult<()> {
     }
     if lower.starts_with("eui") {
         let Some(hex) = lower.strip_prefix("eui.") else {
-            return err(EUI_BAD_FORMAT, "The EUI formatted initiator name supplied is invalid. A valid EUI format is eui.XXXXXXXXXXXXXXXX, where X is a hexadecimal digit.");
+            return err(
+                EUI_BAD_FORMAT,
+                "The EUI formatted initiator name supplied is invalid. A valid EUI format is eui.XXXXXXXXXXXXXXXX, where X is a hexadecimal digit.",
+            );
         };
         if !hex.chars().all(|c| c.is_ascii_hexdigit()) {
-            return err(EUI_BAD_FORMAT, "The EUI formatted initiator name supplied is invalid. A valid EUI format is eui.XXXXXXXXXXXXXXXX, where X is a hexadecimal digit.");
+            return err(
+                EUI_BAD_FORMAT,
+                "The EUI formatted initiator name supplied is invalid. A valid EUI format is eui.XXXXXXXXXXXXXXXX, where X is a hexadecimal digit.",
+            );
         }
         if hex.len() != 16 {
-            return err(EUI_BAD_LENGTH, "The EUI-64 identifier field must be exactly 16 hexadecimal digits.");
+            return err(
+                EUI_BAD_LENGTH,
+                "The EUI-64 identifier field must be exactly 16 hexadecimal digits.",
+            );
         }
         return Ok(());
     }
@@ -220,31 +282,51 @@ pub fn check_initiator(name: &str) -> ApiResult<()> {
         }
         let date_ok = rest.get(..7).is_some_and(is_date);
         if !date_ok {
-            return err(IQN_BAD_DATE, "The date field is invalid. A valid date field is yyyy-mm. An example of a valid IQN is iqn.1995-08.com.example:string.");
+            return err(
+                IQN_BAD_DATE,
+                "The date field is invalid. A valid date field is yyyy-mm. An example of a valid IQN is iqn.1995-08.com.example:string.",
+            );
         }
         let after = rest.get(7..).unwrap_or("");
         let qualifier = match after.strip_prefix('.') {
             Some(q) => q,
             None if after.is_empty() => "",
             None => {
-                return err(IQN_BAD_DATE, "The date field is invalid. A valid date field is yyyy-mm. An example of a valid IQN is iqn.1995-08.com.example:string.");
+                return err(
+                    IQN_BAD_DATE,
+                    "The date field is invalid. A valid date field is yyyy-mm. An example of a valid IQN is iqn.1995-08.com.example:string.",
+                );
             }
         };
         if qualifier.is_empty() || qualifier.starts_with(':') {
             return err(IQN_EMPTY_QUALIFIER, qualifier_msg);
         }
-        if !qualifier.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || ".:-".contains(c)) {
-            return err(IQN_BAD_CHARS, "The naming authority and string fields can contain only the characters a-z, 0-9, ., :, and -.");
+        if !qualifier
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || ".:-".contains(c))
+        {
+            return err(
+                IQN_BAD_CHARS,
+                "The naming authority and string fields can contain only the characters a-z, 0-9, ., :, and -.",
+            );
         }
         return Ok(());
     }
     // Looks like an IQN with a wrong prefix: "<prefix>.yyyy-mm..." or "iqn" + something.
     let wrong_prefix = lower.starts_with("iqn")
-        || lower.split_once('.').is_some_and(|(_, rest)| rest.get(..7).is_some_and(is_date));
+        || lower
+            .split_once('.')
+            .is_some_and(|(_, rest)| rest.get(..7).is_some_and(is_date));
     if wrong_prefix {
-        return err(IQN_BAD_PREFIX, "The IQN prefix is invalid. The correct IQN prefix is iqn. An example of a valid IQN is iqn.1995-08.com.example:string.");
+        return err(
+            IQN_BAD_PREFIX,
+            "The IQN prefix is invalid. The correct IQN prefix is iqn. An example of a valid IQN is iqn.1995-08.com.example:string.",
+        );
     }
-    err(INITIATOR_NAME_INVALID, "The initiator name supplied is invalid. The valid initiator name formats are iqn.1995-08.com.example:string or eui.0123456789abcdef.")
+    err(
+        INITIATOR_NAME_INVALID,
+        "The initiator name supplied is invalid. The valid initiator name formats are iqn.1995-08.com.example:string or eui.0123456789abcdef.",
+    )
 }
 
 /// CHAP values from a body (`None` = not given).
@@ -281,7 +363,9 @@ impl ChapInput {
 }
 
 fn check_hex(password: &str, target: &str) -> ApiResult<()> {
-    if let Some(hex) = password.strip_prefix("0x").or_else(|| password.strip_prefix("0X"))
+    if let Some(hex) = password
+        .strip_prefix("0x")
+        .or_else(|| password.strip_prefix("0X"))
         && (hex.is_empty() || hex.len() % 2 != 0 || !hex.chars().all(|c| c.is_ascii_hexdigit()))
     {
         return Err(ApiError::bad_request(
@@ -296,11 +380,17 @@ fn check_hex(password: &str, target: &str) -> ApiResult<()> {
 /// CHAP rules for the resulting credential.
 fn check_chap(auth: &str, chap: &Chap) -> ApiResult<()> {
     let nonempty = |s: &Option<String>| s.as_deref().is_some_and(|v| !v.is_empty());
-    for (v, t) in [(&chap.inbound_user, "chap.inbound.user"), (&chap.outbound_user, "chap.outbound.user")] {
+    for (v, t) in [
+        (&chap.inbound_user, "chap.inbound.user"),
+        (&chap.outbound_user, "chap.outbound.user"),
+    ] {
         if let Some(u) = v
             && (u.is_empty() || u.chars().count() > 128)
         {
-            return Err(ApiError::invalid_value(t, "a user name of 1 to 128 characters"));
+            return Err(ApiError::invalid_value(
+                t,
+                "a user name of 1 to 128 characters",
+            ));
         }
     }
     if auth != "chap" {
@@ -315,7 +405,8 @@ fn check_chap(auth: &str, chap: &Chap) -> ApiResult<()> {
     }
     let out_user = chap.outbound_user.is_some();
     let out_pw = chap.outbound_password.is_some();
-    if (out_user || out_pw) && !(nonempty(&chap.outbound_user) && nonempty(&chap.outbound_password)) {
+    if (out_user || out_pw) && !(nonempty(&chap.outbound_user) && nonempty(&chap.outbound_password))
+    {
         return Err(ApiError::bad_request(
             CHAP_OUTBOUND_PASSWORD_REQUIRED,
             "Outbound CHAP authentication requires an outbound password.",
@@ -329,21 +420,27 @@ fn check_chap(auth: &str, chap: &Chap) -> ApiResult<()> {
         check_hex(p, "chap.outbound.password")?;
     }
     if chap.outbound_password.is_some() && chap.outbound_password == chap.inbound_password {
-        return Err(ApiError::bad_request(CHAP_PASSWORDS_SAME, "The CHAP inbound and outbound passwords must be different.")
-            .target("chap.outbound.password"));
+        return Err(ApiError::bad_request(
+            CHAP_PASSWORDS_SAME,
+            "The CHAP inbound and outbound passwords must be different.",
+        )
+        .target("chap.outbound.password"));
     }
     Ok(())
 }
 
 fn parse_ip(s: &str, target: &str) -> ApiResult<IpAddr> {
-    IpAddr::from_str(s.trim()).map_err(|_| ApiError::invalid_value(target, format!("\"{s}\" is not an IPv4 or IPv6 address")))
+    IpAddr::from_str(s.trim()).map_err(|_| {
+        ApiError::invalid_value(target, format!("\"{s}\" is not an IPv4 or IPv6 address"))
+    })
 }
 
 fn check_family(given: Option<&str>, ip: &IpAddr, target: &str) -> ApiResult<()> {
     match given {
-        Some(f) if !f.eq_ignore_ascii_case(family(ip)) => {
-            Err(ApiError::invalid_value(target, format!("family \"{f}\" does not match the address")))
-        }
+        Some(f) if !f.eq_ignore_ascii_case(family(ip)) => Err(ApiError::invalid_value(
+            target,
+            format!("family \"{f}\" does not match the address"),
+        )),
         _ => Ok(()),
     }
 }
@@ -354,8 +451,10 @@ fn parse_addresses(req: &Value) -> ApiResult<(Vec<AddrRange>, Vec<AddrMask>)> {
     let mut masks = Vec::new();
     if let Some(Value::Array(items)) = body::at(req, "initiator_address.ranges") {
         for r in items {
-            let start_s = body::str_at(r, "start").ok_or_else(|| ApiError::missing_field("initiator_address.ranges.start"))?;
-            let end_s = body::str_at(r, "end").ok_or_else(|| ApiError::missing_field("initiator_address.ranges.end"))?;
+            let start_s = body::str_at(r, "start")
+                .ok_or_else(|| ApiError::missing_field("initiator_address.ranges.start"))?;
+            let end_s = body::str_at(r, "end")
+                .ok_or_else(|| ApiError::missing_field("initiator_address.ranges.end"))?;
             let start = parse_ip(&start_s, "initiator_address.ranges.start")?;
             let end = parse_ip(&end_s, "initiator_address.ranges.end")?;
             if start.is_ipv4() != end.is_ipv4() {
@@ -365,7 +464,11 @@ fn parse_addresses(req: &Value) -> ApiResult<(Vec<AddrRange>, Vec<AddrMask>)> {
                 )
                 .target("initiator_address.ranges.start"));
             }
-            check_family(body::str_at(r, "family").as_deref(), &start, "initiator_address.ranges.family")?;
+            check_family(
+                body::str_at(r, "family").as_deref(),
+                &start,
+                "initiator_address.ranges.family",
+            )?;
             if start > end {
                 return Err(ApiError::bad_request(
                     RANGE_START_AFTER_END,
@@ -378,9 +481,14 @@ fn parse_addresses(req: &Value) -> ApiResult<(Vec<AddrRange>, Vec<AddrMask>)> {
     }
     if let Some(Value::Array(items)) = body::at(req, "initiator_address.masks") {
         for m in items {
-            let addr_s = body::str_at(m, "address").ok_or_else(|| ApiError::missing_field("initiator_address.masks.address"))?;
+            let addr_s = body::str_at(m, "address")
+                .ok_or_else(|| ApiError::missing_field("initiator_address.masks.address"))?;
             let address = parse_ip(&addr_s, "initiator_address.masks.address")?;
-            check_family(body::str_at(m, "family").as_deref(), &address, "initiator_address.masks.family")?;
+            check_family(
+                body::str_at(m, "family").as_deref(),
+                &address,
+                "initiator_address.masks.family",
+            )?;
             let netmask = match body::str_at(m, "netmask") {
                 None => {
                     if address.is_ipv4() {
@@ -398,9 +506,18 @@ fn parse_addresses(req: &Value) -> ApiResult<(Vec<AddrRange>, Vec<AddrMask>)> {
 }
 
 fn parse_netmask(n: &str, address: &IpAddr) -> ApiResult<u8> {
-    let bad = || ApiError::invalid_value("initiator_address.masks.netmask", format!("\"{n}\" is not a valid netmask"));
+    let bad = || {
+        ApiError::invalid_value(
+            "initiator_address.masks.netmask",
+            format!("\"{n}\" is not a valid netmask"),
+        )
+    };
     if let Ok(len) = n.trim().parse::<u8>() {
-        let ok = if address.is_ipv4() { len <= 32 } else { (1..=127).contains(&len) };
+        let ok = if address.is_ipv4() {
+            len <= 32
+        } else {
+            (1..=127).contains(&len)
+        };
         return if ok { Ok(len) } else { Err(bad()) };
     }
     if address.is_ipv4()
@@ -431,13 +548,17 @@ pub fn create(ctx: &Ctx) -> ApiResult<Reply> {
     body::check(&req, &BODY_SHAPE, "")?;
     let mut state = ctx.app.lock();
     let svm = resolve_body_svm(&state, &req)?;
-    let initiator = body::str_at(&req, "initiator").ok_or_else(|| ApiError::missing_field("initiator"))?;
+    let initiator =
+        body::str_at(&req, "initiator").ok_or_else(|| ApiError::missing_field("initiator"))?;
     let auth = body::str_at(&req, "authentication_type")
         .ok_or_else(|| ApiError::missing_field("authentication_type"))?
         .to_ascii_lowercase();
     check_scope(ctx, &svm)?;
     if !state.svm_has_iscsi(&svm) {
-        return Err(ApiError::conflict(ISCSI_SERVICE_MISSING, "The iSCSI service does not exist.").target("svm"));
+        return Err(
+            ApiError::conflict(ISCSI_SERVICE_MISSING, "The iSCSI service does not exist.")
+                .target("svm"),
+        );
     }
     check_initiator(&initiator)?;
     let key = (svm.uuid.clone(), initiator.to_ascii_lowercase());
@@ -458,10 +579,25 @@ pub fn create(ctx: &Ctx) -> ApiResult<Reply> {
     if key.1 == "default" && has_addresses(&req) {
         return Err(default_unsupported());
     }
-    let cred = Credential { svm_uuid: svm.uuid.clone(), initiator: initiator.clone(), authentication_type: auth, chap, ranges, masks };
-    let body = if return_records { json!({ "num_records": 1, "records": [record(&state, &cred)] }) } else { json!({}) };
+    let cred = Credential {
+        svm_uuid: svm.uuid.clone(),
+        initiator: initiator.clone(),
+        authentication_type: auth,
+        chap,
+        ranges,
+        masks,
+    };
+    let body = if return_records {
+        json!({ "num_records": 1, "records": [record(&state, &cred)] })
+    } else {
+        json!({})
+    };
     state.credentials.insert(key, cred);
-    Ok(Reply { status: StatusCode::CREATED, body, location: Some(location(&svm.uuid, &initiator)) })
+    Ok(Reply {
+        status: StatusCode::CREATED,
+        body,
+        location: Some(location(&svm.uuid, &initiator)),
+    })
 }
 
 fn chap_with_none_or_deny() -> ApiError {
@@ -473,14 +609,19 @@ fn chap_with_none_or_deny() -> ApiError {
 }
 
 fn default_unsupported() -> ApiError {
-    ApiError::bad_request(DEFAULT_CREDENTIAL_UNSUPPORTED, "The functionality is not supported for the default security credential.")
-        .target("initiator_address")
+    ApiError::bad_request(
+        DEFAULT_CREDENTIAL_UNSUPPORTED,
+        "The functionality is not supported for the default security credential.",
+    )
+    .target("initiator_address")
 }
 
 fn not_found(initiator: &str) -> ApiError {
     ApiError::not_found(
         CREDENTIAL_NOT_FOUND,
-        format!("The iSCSI security credential \"{initiator}\" does not exist on the specified SVM."),
+        format!(
+            "The iSCSI security credential \"{initiator}\" does not exist on the specified SVM."
+        ),
     )
     .target("initiator")
 }
@@ -500,13 +641,27 @@ pub fn get_one(ctx: &Ctx, svm: &str, initiator: &str) -> ApiResult<Reply> {
     let svm = resolve_path_svm(&state, svm)?;
     check_scope(ctx, &svm)?;
     let key = lookup(&state, &svm, initiator)?;
-    let rec = state.credentials.get(&key).map(|c| record(&state, c)).ok_or_else(|| not_found(initiator))?;
+    let rec = state
+        .credentials
+        .get(&key)
+        .map(|c| record(&state, c))
+        .ok_or_else(|| not_found(initiator))?;
     drop(state);
-    Ok(Reply::ok(collection::select_fields(&rec, &ctx.query, &["svm", "initiator"], KNOWN_FIELDS)?))
+    Ok(Reply::ok(collection::select_fields(
+        &rec,
+        &ctx.query,
+        &["svm", "initiator"],
+        KNOWN_FIELDS,
+    )?))
 }
 
 pub fn patch(ctx: &Ctx, svm: &str, initiator: &str) -> ApiResult<Reply> {
-    ctx.query.only(&["add_initiator_addresses", "remove_initiator_addresses", "return_timeout", "return_records"])?;
+    ctx.query.only(&[
+        "add_initiator_addresses",
+        "remove_initiator_addresses",
+        "return_timeout",
+        "return_records",
+    ])?;
     let add = ctx.query.bool_param("add_initiator_addresses", false)?;
     let remove = ctx.query.bool_param("remove_initiator_addresses", false)?;
     ctx.query.bool_param("return_records", false)?;
@@ -525,7 +680,11 @@ pub fn patch(ctx: &Ctx, svm: &str, initiator: &str) -> ApiResult<Reply> {
     if body::at(&req, "svm").is_some() {
         let bu = blank(&body::str_at(&req, "svm.uuid"));
         let bn = blank(&body::str_at(&req, "svm.name"));
-        if bu.as_deref().is_some_and(|u| !u.eq_ignore_ascii_case(&svm.uuid)) || bn.as_deref().is_some_and(|n| n != svm.name) {
+        if bu
+            .as_deref()
+            .is_some_and(|u| !u.eq_ignore_ascii_case(&svm.uuid))
+            || bn.as_deref().is_some_and(|n| n != svm.name)
+        {
             return Err(mismatch());
         }
         return Err(ApiError::cannot_set("svm"));
@@ -535,7 +694,11 @@ pub fn patch(ctx: &Ctx, svm: &str, initiator: &str) -> ApiResult<Reply> {
     }
     check_scope(ctx, &svm)?;
     let key = lookup(&state, &svm, initiator)?;
-    let existing = state.credentials.get(&key).cloned().ok_or_else(|| not_found(initiator))?;
+    let existing = state
+        .credentials
+        .get(&key)
+        .cloned()
+        .ok_or_else(|| not_found(initiator))?;
     let is_default = key.1 == "default";
     if is_default && (has_addresses(&req) || add || remove) {
         return Err(default_unsupported());
@@ -550,7 +713,11 @@ pub fn patch(ctx: &Ctx, svm: &str, initiator: &str) -> ApiResult<Reply> {
         }
         Chap::default()
     } else {
-        let base = if existing.authentication_type == "chap" { existing.chap.clone() } else { Chap::default() };
+        let base = if existing.authentication_type == "chap" {
+            existing.chap.clone()
+        } else {
+            Chap::default()
+        };
         chap_in.overlay(base)
     };
     check_chap(&auth, &chap)?;
@@ -583,20 +750,28 @@ pub fn patch(ctx: &Ctx, svm: &str, initiator: &str) -> ApiResult<Reply> {
 }
 
 pub fn delete(ctx: &Ctx, svm: &str, initiator: &str) -> ApiResult<Reply> {
-    ctx.query.only(&["svm.name", "return_timeout", "return_records"])?;
+    ctx.query
+        .only(&["svm.name", "return_timeout", "return_records"])?;
     ctx.query.bool_param("return_records", false)?;
     ctx.query.return_timeout(0)?;
     let mut state = ctx.app.lock();
     let svm = resolve_path_svm(&state, svm)?;
-    if let Some(n) = ctx.query.get("svm.name").map(str::trim).filter(|n| !n.is_empty())
+    if let Some(n) = ctx
+        .query
+        .get("svm.name")
+        .map(str::trim)
+        .filter(|n| !n.is_empty())
         && n != svm.name
     {
         return Err(mismatch());
     }
     check_scope(ctx, &svm)?;
     if initiator.eq_ignore_ascii_case("default") && state.svm_has_iscsi(&svm) {
-        return Err(ApiError::bad_request(DEFAULT_CREDENTIAL_DELETE, "The default security credential cannot be deleted for an SVM.")
-            .target("initiator"));
+        return Err(ApiError::bad_request(
+            DEFAULT_CREDENTIAL_DELETE,
+            "The default security credential cannot be deleted for an SVM.",
+        )
+        .target("initiator"));
     }
     let key = lookup(&state, &svm, initiator)?;
     state.credentials.remove(&key);

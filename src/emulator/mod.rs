@@ -50,7 +50,11 @@ pub struct EmulatorConfig {
 
 impl Default for EmulatorConfig {
     fn default() -> Self {
-        EmulatorConfig { tls: false, ontap_version: "9.14.1".to_string(), max_body_bytes: 1024 * 1024 }
+        EmulatorConfig {
+            tls: false,
+            ontap_version: "9.14.1".to_string(),
+            max_body_bytes: 1024 * 1024,
+        }
     }
 }
 
@@ -58,7 +62,10 @@ impl Default for EmulatorConfig {
 #[derive(Debug, thiserror::Error)]
 pub enum EmulatorError {
     #[error("cannot bind {addr}: {source}")]
-    Bind { addr: SocketAddr, source: std::io::Error },
+    Bind {
+        addr: SocketAddr,
+        source: std::io::Error,
+    },
     #[error("TLS setup failed: {0}")]
     Tls(String),
     #[error("invalid ONTAP version {0:?}: expected GENERATION.MAJOR[.MINOR], e.g. 9.14.1")]
@@ -91,19 +98,34 @@ pub struct Emulator {
 
 impl Emulator {
     /// Binds `listen` (port 0 = a free port) and serves until shutdown.
-    pub async fn start(listen: SocketAddr, config: EmulatorConfig) -> Result<Emulator, EmulatorError> {
+    pub async fn start(
+        listen: SocketAddr,
+        config: EmulatorConfig,
+    ) -> Result<Emulator, EmulatorError> {
         let version = cluster::Version::parse(&config.ontap_version)
             .ok_or_else(|| EmulatorError::Version(config.ontap_version.clone()))?;
         let listener =
-            std::net::TcpListener::bind(listen).map_err(|source| EmulatorError::Bind { addr: listen, source })?;
-        let addr = listener.local_addr().map_err(|source| EmulatorError::Bind { addr: listen, source })?;
+            std::net::TcpListener::bind(listen).map_err(|source| EmulatorError::Bind {
+                addr: listen,
+                source,
+            })?;
+        let addr = listener
+            .local_addr()
+            .map_err(|source| EmulatorError::Bind {
+                addr: listen,
+                source,
+            })?;
         let app = Arc::new(server::App::new(config.clone(), version));
         let router = server::router(app);
         let handle = axum_server::Handle::<SocketAddr>::new();
         let (task, cert_pem) = if config.tls {
             let (rustls_config, pem) = tls::make_config(addr)?;
-            let server = axum_server::from_tcp_rustls(listener, rustls_config)?.handle(handle.clone());
-            (tokio::spawn(server.serve(router.into_make_service())), Some(pem))
+            let server =
+                axum_server::from_tcp_rustls(listener, rustls_config)?.handle(handle.clone());
+            (
+                tokio::spawn(server.serve(router.into_make_service())),
+                Some(pem),
+            )
         } else {
             let server = axum_server::from_tcp(listener)?.handle(handle.clone());
             (tokio::spawn(server.serve(router.into_make_service())), None)
@@ -111,7 +133,13 @@ impl Emulator {
         // Wait until the server is accepting (so a shutdown right away is not lost).
         let _ = tokio::time::timeout(Duration::from_secs(5), handle.listening()).await;
         tracing::info!(%addr, tls = config.tls, version = %config.ontap_version, "ONTAP emulator listening");
-        Ok(Emulator { addr, tls: config.tls, cert_pem, handle, task })
+        Ok(Emulator {
+            addr,
+            tls: config.tls,
+            cert_pem,
+            handle,
+            task,
+        })
     }
 
     /// The bound address (with the real port when 0 was asked for).
@@ -144,12 +172,16 @@ impl Emulator {
 
     /// A handle that can stop the server from another task.
     pub fn shutdown_handle(&self) -> ShutdownHandle {
-        ShutdownHandle { handle: self.handle.clone() }
+        ShutdownHandle {
+            handle: self.handle.clone(),
+        }
     }
 
     /// Graceful shutdown: stops accepting, lets in-flight requests finish, then returns.
     pub async fn shutdown(self) {
-        let Emulator { handle, mut task, .. } = self;
+        let Emulator {
+            handle, mut task, ..
+        } = self;
         loop {
             handle.graceful_shutdown(Some(Duration::from_secs(5)));
             match tokio::time::timeout(Duration::from_millis(200), &mut task).await {

@@ -34,9 +34,15 @@ pub fn get_password(ctx: &Ctx, svm: &str, user: &str) -> ApiResult<Reply> {
     ctx.query.only(&["fields", "return_timeout"])?;
     let state = ctx.app.lock();
     if !state.conditions.ndmp_platform_supported {
-        return Err(ApiError::conflict(NDMP_PLATFORM_UNSUPPORTED, "The NDMP protocol is not supported on this platform."));
+        return Err(ApiError::conflict(
+            NDMP_PLATFORM_UNSUPPORTED,
+            "The NDMP protocol is not supported on this platform.",
+        ));
     }
-    let svm = state.svm_by_uuid(svm.trim()).cloned().ok_or_else(|| ApiError::entry_missing("svm.uuid"))?;
+    let svm = state
+        .svm_by_uuid(svm.trim())
+        .cloned()
+        .ok_or_else(|| ApiError::entry_missing("svm.uuid"))?;
     let allowed = ctx.caller.is_cluster_admin()
         || (ctx.caller.owner.as_deref() == Some(svm.uuid.as_str()) && ctx.caller.role == "vsadmin");
     if !allowed {
@@ -67,5 +73,10 @@ pub fn get_password(ctx: &Ctx, svm: &str, user: &str) -> ApiResult<Reply> {
         "_links": { "self": { "href": format!("/api/protocols/ndmp/svms/{}/passwords/{}", svm.uuid, user) } },
     });
     drop(state);
-    Ok(Reply::ok(collection::select_fields(&record, &ctx.query, &["svm", "user"], KNOWN)?))
+    Ok(Reply::ok(collection::select_fields(
+        &record,
+        &ctx.query,
+        &["svm", "user"],
+        KNOWN,
+    )?))
 }

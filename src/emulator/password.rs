@@ -16,7 +16,11 @@ use super::state::{CLUSTER_NAME, CLUSTER_UUID, PasswordPolicy, State};
 
 pub const HASH_ALGORITHMS: &[&str] = &["sha512", "sha256", "md5"];
 
-pub const OWNER_SHAPE: Shape = Shape::Obj(&[("name", Shape::Str), ("uuid", Shape::Str), ("_links", Shape::ReadOnly)]);
+pub const OWNER_SHAPE: Shape = Shape::Obj(&[
+    ("name", Shape::Str),
+    ("uuid", Shape::Str),
+    ("_links", Shape::ReadOnly),
+]);
 
 const SHAPE: Shape = Shape::Obj(&[
     ("name", Shape::Str),
@@ -50,27 +54,48 @@ pub fn check_policy(
     }
     let len = new.chars().count() as u64;
     if len > policy.max_length.min(128) as u64 {
-        return Err(pw_err(PW_TOO_LONG, "The password exceeds maximum supported length."));
+        return Err(pw_err(
+            PW_TOO_LONG,
+            "The password exceeds maximum supported length.",
+        ));
     }
     if len < policy.min_length as u64 {
-        return Err(pw_err(PW_TOO_SHORT, "The minimum length for new password does not meet the policy."));
+        return Err(pw_err(
+            PW_TOO_SHORT,
+            "The minimum length for new password does not meet the policy.",
+        ));
     }
     let letters = new.chars().filter(|c| c.is_alphabetic()).count();
     let digits = new.chars().filter(|c| c.is_ascii_digit()).count();
     if policy.alphanumeric && (letters == 0 || digits == 0) {
-        return Err(pw_err(PW_NEEDS_ALNUM, "The new password must have both letters and numbers."));
+        return Err(pw_err(
+            PW_NEEDS_ALNUM,
+            "The new password must have both letters and numbers.",
+        ));
     }
     let special = new.chars().filter(|c| !c.is_alphanumeric()).count() as u64;
     if special < policy.min_special_chars as u64 {
-        return Err(pw_err(PW_SPECIAL_CHARS, "The minimum number of special characters required do not meet the policy."));
+        return Err(pw_err(
+            PW_SPECIAL_CHARS,
+            "The minimum number of special characters required do not meet the policy.",
+        ));
     }
     let upper = new.chars().filter(|c| c.is_uppercase()).count() as u64;
     let lower = new.chars().filter(|c| c.is_lowercase()).count() as u64;
-    if upper < policy.min_uppercase as u64 || lower < policy.min_lowercase as u64 || (digits as u64) < policy.min_digits as u64 {
-        return Err(pw_err(PW_TOO_SHORT, "The new password does not meet the policy's composition rules."));
+    if upper < policy.min_uppercase as u64
+        || lower < policy.min_lowercase as u64
+        || (digits as u64) < policy.min_digits as u64
+    {
+        return Err(pw_err(
+            PW_TOO_SHORT,
+            "The new password does not meet the policy's composition rules.",
+        ));
     }
     if current == Some(new) {
-        return Err(pw_err(PW_SAME_AS_OLD, "The new password must be different to the old password."));
+        return Err(pw_err(
+            PW_SAME_AS_OLD,
+            "The new password must be different to the old password.",
+        ));
     }
     let n = policy.history as usize;
     if n > 0 && previous.iter().rev().take(n).any(|p| p == new) {
@@ -80,26 +105,39 @@ pub fn check_policy(
         ));
     }
     if !username.is_empty() && new.to_lowercase().contains(&username.to_lowercase()) {
-        return Err(pw_err(PW_CONTAINS_USERNAME, "The password cannot contain the username."));
+        return Err(pw_err(
+            PW_CONTAINS_USERNAME,
+            "The password cannot contain the username.",
+        ));
     }
     Ok(())
 }
 
 /// Resolves an `owner` object: `Ok(None)` = the cluster, `Ok(Some(uuid))` = an SVM.
-pub fn resolve_owner(state: &State, req: &Value, default: Option<String>) -> ApiResult<Option<String>> {
+pub fn resolve_owner(
+    state: &State,
+    req: &Value,
+    default: Option<String>,
+) -> ApiResult<Option<String>> {
     let uuid = body::str_at(req, "owner.uuid").filter(|s| !s.trim().is_empty());
     let name = body::str_at(req, "owner.name").filter(|s| !s.trim().is_empty());
     let by_uuid = |u: &str| -> ApiResult<Option<String>> {
         if u.eq_ignore_ascii_case(CLUSTER_UUID) {
             return Ok(None);
         }
-        state.svm_by_uuid(u).map(|s| Some(s.uuid.clone())).ok_or_else(|| ApiError::entry_missing("owner.uuid"))
+        state
+            .svm_by_uuid(u)
+            .map(|s| Some(s.uuid.clone()))
+            .ok_or_else(|| ApiError::entry_missing("owner.uuid"))
     };
     let by_name = |n: &str| -> ApiResult<Option<String>> {
         if n == CLUSTER_NAME {
             return Ok(None);
         }
-        state.svm_by_name(n).map(|s| Some(s.uuid.clone())).ok_or_else(|| ApiError::entry_missing("owner.name"))
+        state
+            .svm_by_name(n)
+            .map(|s| Some(s.uuid.clone()))
+            .ok_or_else(|| ApiError::entry_missing("owner.name"))
     };
     match (uuid, name) {
         (None, None) => Ok(default),
@@ -109,7 +147,10 @@ pub fn resolve_owner(state: &State, req: &Value, default: Option<String>) -> Api
             let a = by_uuid(&u)?;
             let b = by_name(&n)?;
             if a != b {
-                return Err(ApiError::invalid_value("owner.name", "owner.name and owner.uuid do not refer to the same owner"));
+                return Err(ApiError::invalid_value(
+                    "owner.name",
+                    "owner.name and owner.uuid do not refer to the same owner",
+                ));
             }
             Ok(a)
         }
@@ -130,14 +171,22 @@ pub fn change(ctx: &Ctx) -> ApiResult<Reply> {
     let new = body::str_at(&req, "password").ok_or_else(|| ApiError::missing_field("password"))?;
     let mut state = ctx.app.lock();
     let owner = resolve_owner(&state, &req, ctx.caller.owner.clone())?;
-    let idx = state.account_index(owner.as_deref(), &name).ok_or_else(|| ApiError::entry_missing("name"))?;
+    let idx = state
+        .account_index(owner.as_deref(), &name)
+        .ok_or_else(|| ApiError::entry_missing("name"))?;
     let is_self = ctx.caller.owner == owner && ctx.caller.name == name;
     if !(ctx.caller.is_cluster_admin() || is_self) {
         return Err(ApiError::forbidden());
     }
     let policy = state.conditions.password_policy.clone();
     let account = &state.accounts[idx];
-    check_policy(&policy, &name, &new, account.password.as_deref(), &account.previous_passwords)?;
+    check_policy(
+        &policy,
+        &name,
+        &new,
+        account.password.as_deref(),
+        &account.previous_passwords,
+    )?;
     let account = &mut state.accounts[idx];
     if let Some(old) = account.password.take() {
         account.previous_passwords.push(old);
@@ -154,6 +203,10 @@ pub fn change(ctx: &Ctx) -> ApiResult<Reply> {
     Ok(Reply {
         status: StatusCode::CREATED,
         body: json!({}),
-        location: Some(format!("/api/security/accounts/{}/{}", owner_uuid(&owner), name)),
+        location: Some(format!(
+            "/api/security/accounts/{}/{}",
+            owner_uuid(&owner),
+            name
+        )),
     })
 }

@@ -31,7 +31,13 @@ pub fn get_security(ctx: &Ctx) -> ApiResult<Reply> {
     if ctx.caller.owner.is_some() {
         return Err(ApiError::forbidden());
     }
-    ctx.query.only(&["fields", "return_timeout", "max_records", "return_records", "order_by"])?;
+    ctx.query.only(&[
+        "fields",
+        "return_timeout",
+        "max_records",
+        "return_records",
+        "order_by",
+    ])?;
     ctx.query.bool_param("return_records", true)?;
     ctx.query.return_timeout(15)?;
     let state = ctx.app.lock();
@@ -45,12 +51,20 @@ pub fn get_security(ctx: &Ctx) -> ApiResult<Reply> {
         "software_data_encryption": { "conversion_enabled": state.conversion_enabled },
         "_links": { "self": { "href": "/api/security" } },
     });
-    Ok(Reply::ok(collection::select_fields(&record, &ctx.query, &[], SECURITY_FIELDS)?))
+    Ok(Reply::ok(collection::select_fields(
+        &record,
+        &ctx.query,
+        &[],
+        SECURITY_FIELDS,
+    )?))
 }
 
 const PATCH_SHAPE: Shape = Shape::Obj(&[
     ("fips", Shape::Obj(&[("enabled", Shape::Bool)])),
-    ("software_data_encryption", Shape::Obj(&[("conversion_enabled", Shape::Bool)])),
+    (
+        "software_data_encryption",
+        Shape::Obj(&[("conversion_enabled", Shape::Bool)]),
+    ),
     ("onboard_key_manager_configurable_status", Shape::ReadOnly),
     ("_links", Shape::ReadOnly),
 ]);
@@ -135,16 +149,26 @@ pub async fn patch_security(ctx: &Ctx) -> ApiResult<Reply> {
         (uuid, step_ms)
     };
     let _ = step_ms;
-    let accepted = json!({ "job": { "uuid": uuid, "_links": { "self": { "href": job_href(&uuid) } } } });
+    let accepted =
+        json!({ "job": { "uuid": uuid, "_links": { "self": { "href": job_href(&uuid) } } } });
     if timeout == 0 {
         return Ok(Reply::with_status(StatusCode::ACCEPTED, accepted));
     }
     let deadline = tokio::time::Instant::now() + Duration::from_secs(timeout);
     loop {
-        let finished = ctx.app.lock().jobs.get(&uuid).filter(|j| j.state.finished()).cloned();
+        let finished = ctx
+            .app
+            .lock()
+            .jobs
+            .get(&uuid)
+            .filter(|j| j.state.finished())
+            .cloned();
         if let Some(job) = finished {
             if job.state == JobState::Failure {
-                let err = job.error.unwrap_or(JobFailure { code: "1".into(), message: job.message.clone() });
+                let err = job.error.unwrap_or(JobFailure {
+                    code: "1".into(),
+                    message: job.message.clone(),
+                });
                 return Err(ApiError::bad_request(&err.code, err.message));
             }
             return Ok(Reply::ok(accepted));
@@ -167,7 +191,9 @@ async fn run_job(
     tokio::time::sleep(Duration::from_millis(step_ms)).await;
     {
         let mut state = app.lock();
-        let Some(job) = state.jobs.get_mut(&uuid) else { return };
+        let Some(job) = state.jobs.get_mut(&uuid) else {
+            return;
+        };
         job.state = JobState::Running;
         job.message = "Running".into();
     }
@@ -217,26 +243,58 @@ fn job_record(job: &Job) -> Value {
             obj.insert("end_time".into(), json!(end));
         }
         if let Some(err) = &job.error {
-            obj.insert("error".into(), json!({ "code": err.code, "message": err.message }));
+            obj.insert(
+                "error".into(),
+                json!({ "code": err.code, "message": err.message }),
+            );
         }
-        obj.insert("_links".into(), json!({ "self": { "href": job_href(&job.uuid) } }));
+        obj.insert(
+            "_links".into(),
+            json!({ "self": { "href": job_href(&job.uuid) } }),
+        );
     }
     v
 }
 
-const JOB_FIELDS: &[&str] =
-    &["uuid", "description", "state", "message", "code", "start_time", "end_time", "error", "error.code", "error.message"];
+const JOB_FIELDS: &[&str] = &[
+    "uuid",
+    "description",
+    "state",
+    "message",
+    "code",
+    "start_time",
+    "end_time",
+    "error",
+    "error.code",
+    "error.message",
+];
 
 pub fn get_job(ctx: &Ctx, uuid: &str) -> ApiResult<Reply> {
     ctx.query.only(&["fields", "return_timeout"])?;
-    let job = ctx.app.lock().jobs.get(uuid).cloned().ok_or_else(|| ApiError::entry_missing("uuid"))?;
-    Ok(Reply::ok(collection::select_fields(&job_record(&job), &ctx.query, &["uuid"], JOB_FIELDS)?))
+    let job = ctx
+        .app
+        .lock()
+        .jobs
+        .get(uuid)
+        .cloned()
+        .ok_or_else(|| ApiError::entry_missing("uuid"))?;
+    Ok(Reply::ok(collection::select_fields(
+        &job_record(&job),
+        &ctx.query,
+        &["uuid"],
+        JOB_FIELDS,
+    )?))
 }
 
 pub fn list_jobs(ctx: &Ctx) -> ApiResult<Reply> {
     let mut jobs: Vec<Job> = ctx.app.lock().jobs.values().cloned().collect();
     jobs.sort_by_key(|j| j.seq);
     let records = jobs.iter().map(job_record).collect();
-    let spec = CollectionSpec { path: "/api/cluster/jobs", default_fields: &["uuid"], known_fields: JOB_FIELDS, extra_params: &[] };
+    let spec = CollectionSpec {
+        path: "/api/cluster/jobs",
+        default_fields: &["uuid"],
+        known_fields: JOB_FIELDS,
+        extra_params: &[],
+    };
     Ok(Reply::ok(collection::render(records, &ctx.query, &spec)?))
 }

@@ -34,7 +34,12 @@ pub struct App {
 impl App {
     pub fn new(config: EmulatorConfig, version: Version) -> App {
         let secret = uuid::Uuid::new_v4().simple().to_string();
-        App { state: Mutex::new(State::initial()), config, version, ndmp_secret: secret }
+        App {
+            state: Mutex::new(State::initial()),
+            config,
+            version,
+            ndmp_secret: secret,
+        }
     }
     /// Locks the state (a poisoned lock is recovered: handlers never leave it half-written).
     pub fn lock(&self) -> MutexGuard<'_, State> {
@@ -51,10 +56,18 @@ pub struct Reply {
 
 impl Reply {
     pub fn ok(body: Value) -> Reply {
-        Reply { status: StatusCode::OK, body, location: None }
+        Reply {
+            status: StatusCode::OK,
+            body,
+            location: None,
+        }
     }
     pub fn with_status(status: StatusCode, body: Value) -> Reply {
-        Reply { status, body, location: None }
+        Reply {
+            status,
+            body,
+            location: None,
+        }
     }
 }
 
@@ -76,14 +89,18 @@ fn json_response(status: StatusCode, body: &Value) -> Response {
     let bytes = serde_json::to_vec(body).unwrap_or_else(|_| b"{}".to_vec());
     let mut resp = Response::new(Body::from(bytes));
     *resp.status_mut() = status;
-    resp.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static(HAL_JSON));
+    resp.headers_mut()
+        .insert(header::CONTENT_TYPE, HeaderValue::from_static(HAL_JSON));
     resp
 }
 
 pub fn error_response(e: &ApiError) -> Response {
     let mut resp = json_response(e.status, &e.body());
     if e.status == StatusCode::UNAUTHORIZED {
-        resp.headers_mut().insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Basic realm=\"ontap\""));
+        resp.headers_mut().insert(
+            header::WWW_AUTHENTICATE,
+            HeaderValue::from_static("Basic realm=\"ontap\""),
+        );
     }
     if e.status == StatusCode::METHOD_NOT_ALLOWED {
         // Filled in by the dispatcher when known; harmless default otherwise.
@@ -110,7 +127,13 @@ async fn entry(AxState(app): AxState<Arc<App>>, req: Request) -> Response {
         )),
     };
     // One line per request: method, path (no query, no body, no Authorization), status, time.
-    tracing::info!("{} {} {} {} ms", method, path, resp.status().as_u16(), started.elapsed().as_millis());
+    tracing::info!(
+        "{} {} {} {} ms",
+        method,
+        path,
+        resp.status().as_u16(),
+        started.elapsed().as_millis()
+    );
     resp
 }
 
@@ -132,15 +155,28 @@ async fn handle(app: Arc<App>, req: Request) -> Response {
 /// Splits and percent-decodes the path into segments.
 fn segments(path: &str) -> Vec<String> {
     let trimmed = path.strip_prefix('/').unwrap_or(path);
-    let trimmed = if trimmed.len() > 1 { trimmed.strip_suffix('/').unwrap_or(trimmed) } else { trimmed };
-    trimmed.split('/').map(|s| percent_decode_str(s).decode_utf8_lossy().into_owned()).collect()
+    let trimmed = if trimmed.len() > 1 {
+        trimmed.strip_suffix('/').unwrap_or(trimmed)
+    } else {
+        trimmed
+    };
+    trimmed
+        .split('/')
+        .map(|s| percent_decode_str(s).decode_utf8_lossy().into_owned())
+        .collect()
 }
 
 /// HTTP Basic: the account whose name and password match.
 fn authenticate(app: &App, req: &Request) -> ApiResult<Account> {
-    let header = req.headers().get(header::AUTHORIZATION).ok_or_else(ApiError::unauthorized)?;
+    let header = req
+        .headers()
+        .get(header::AUTHORIZATION)
+        .ok_or_else(ApiError::unauthorized)?;
     let value = header.to_str().map_err(|_| ApiError::unauthorized())?;
-    let (scheme, encoded) = value.trim().split_once(' ').ok_or_else(ApiError::unauthorized)?;
+    let (scheme, encoded) = value
+        .trim()
+        .split_once(' ')
+        .ok_or_else(ApiError::unauthorized)?;
     if !scheme.eq_ignore_ascii_case("basic") {
         return Err(ApiError::unauthorized());
     }
@@ -162,7 +198,11 @@ fn authenticate(app: &App, req: &Request) -> ApiResult<Account> {
             && a.applications.iter().any(|ap| ap.application == "http")
             && match svm {
                 None => true,
-                Some(s) => a.owner.as_deref().and_then(|o| state.svm_by_uuid(o)).is_some_and(|o| o.name == s),
+                Some(s) => a
+                    .owner
+                    .as_deref()
+                    .and_then(|o| state.svm_by_uuid(o))
+                    .is_some_and(|o| o.name == s),
             }
     });
     found.cloned().ok_or_else(ApiError::unauthorized)
@@ -204,8 +244,15 @@ async fn handle_inner(app: Arc<App>, req: Request) -> ApiResult<Reply> {
     }
     let method = req.method().clone();
     let query = Query::parse(req.uri().query());
-    let body = axum::body::to_bytes(req.into_body(), max).await.map_err(|_| too_large())?;
-    let ctx = Ctx { app: app.clone(), query, body, caller };
+    let body = axum::body::to_bytes(req.into_body(), max)
+        .await
+        .map_err(|_| too_large())?;
+    let ctx = Ctx {
+        app: app.clone(),
+        query,
+        body,
+        caller,
+    };
 
     if area == "emulator" {
         if !ctx.caller.is_cluster_admin() {
@@ -229,7 +276,11 @@ async fn handle_inner(app: Arc<App>, req: Request) -> ApiResult<Reply> {
     if !known {
         return Err(ApiError::entry_missing("path"));
     }
-    if ctx.caller.is_readonly() && method != Method::GET && method != Method::HEAD && !is_password_post {
+    if ctx.caller.is_readonly()
+        && method != Method::GET
+        && method != Method::HEAD
+        && !is_password_post
+    {
         return Err(ApiError::forbidden());
     }
     let m = &method;

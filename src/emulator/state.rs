@@ -5,8 +5,6 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-
-
 pub const CLUSTER_NAME: &str = "cluster1";
 pub const CLUSTER_UUID: &str = "3d1b1d6e-94d6-11e8-8370-005056b48fd2";
 pub const SVM1_UUID: &str = "19d04b8e-94d7-11e8-8370-005056b48fd2";
@@ -53,7 +51,8 @@ impl Account {
     }
     /// Roles that may only read.
     pub fn is_readonly(&self) -> bool {
-        !(self.role == "admin" || (self.role.starts_with("vsadmin") && self.role != "vsadmin-readonly"))
+        !(self.role == "admin"
+            || (self.role.starts_with("vsadmin") && self.role != "vsadmin-readonly"))
     }
 }
 
@@ -244,8 +243,14 @@ impl State {
     /// The cluster as it starts (and as `POST /emulator/reset` restores it).
     pub fn initial() -> State {
         let svms = vec![
-            Svm { uuid: SVM1_UUID.into(), name: "svm1".into() },
-            Svm { uuid: SVM2_UUID.into(), name: "svm2".into() },
+            Svm {
+                uuid: SVM1_UUID.into(),
+                name: "svm1".into(),
+            },
+            Svm {
+                uuid: SVM2_UUID.into(),
+                name: "svm2".into(),
+            },
         ];
         let mut ndmpsso = new_account(Some(SVM1_UUID), "ndmpsso", "vsadmin-backup", "Ndmpsso1!");
         ndmpsso.ndmp_auth = NdmpAuth::PlaintextSso;
@@ -288,7 +293,9 @@ impl State {
         self.svms.iter().find(|s| s.name == name)
     }
     pub fn svm_name(&self, uuid: &str) -> String {
-        self.svm_by_uuid(uuid).map(|s| s.name.clone()).unwrap_or_default()
+        self.svm_by_uuid(uuid)
+            .map(|s| s.name.clone())
+            .unwrap_or_default()
     }
     /// Whether the SVM's iSCSI service exists (conditions can remove it).
     pub fn svm_has_iscsi(&self, svm: &Svm) -> bool {
@@ -299,7 +306,8 @@ impl State {
             .any(|s| s == &svm.name || s.eq_ignore_ascii_case(&svm.uuid))
     }
     pub fn account_index(&self, owner: Option<&str>, name: &str) -> Option<usize> {
-        self.accounts.iter().position(|a| a.owner.as_deref() == owner && a.name == name)
+        self.accounts
+            .iter()
+            .position(|a| a.owner.as_deref() == owner && a.name == name)
     }
 }
-
