@@ -11,6 +11,7 @@ async fn main() {
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
         )
+        .with_ansi(false)
         .with_writer(std::io::stderr)
         .try_init();
     let mut listen: SocketAddr = SocketAddr::from(([127, 0, 0, 1], 0));

@@ -1523,3 +1523,62 @@ async fn snapshots_of_representative_responses() {
     insta::assert_json_snapshot!("ndmp_password", r.body, { ".password" => "[password]" });
     t.emu.shutdown().await;
 }
+
+#[tokio::test]
+async fn odd_bodies_never_get_a_server_error() {
+    let t = start().await;
+    t.create_cred("svm1", T1).await;
+    let targets = [
+        (Method::POST, CREDS.to_string()),
+        (Method::PATCH, cred_path(SVM1, T1)),
+        (Method::PATCH, cred_path(SVM1, "default")),
+        (Method::PATCH, "/api/security".to_string()),
+        (
+            Method::POST,
+            "/api/security/authentication/password".to_string(),
+        ),
+        (Method::POST, "/api/security/accounts".to_string()),
+        (Method::PATCH, "/emulator/conditions".to_string()),
+    ];
+    let deep = format!("{}1{}", "[".repeat(200), "]".repeat(200));
+    let bodies = [
+        "null",
+        "\"text\"",
+        "42",
+        "{}",
+        "{\"svm\": 5}",
+        "{\"svm\": {\"name\": null}}",
+        "{\"chap\": {\"inbound\": []}}",
+        "{\"initiator_address\": {\"ranges\": [1]}}",
+        "{\"initiator_address\": {\"ranges\": [{\"start\": \"x\"}]}}",
+        "{\"initiator_address\": {\"masks\": [{\"address\": \"10.0.0.1\", \"netmask\": \"300\"}]}}",
+        "{\"a.\": 1}",
+        "{\"fips\": 1, \"fips.enabled\": true}",
+        "{\"owner\": {\"uuid\": \"\"}, \"name\": \"\", \"password\": \"\"}",
+        "{\"role\": 5, \"name\": \"abc\"}",
+        "{\"password_policy\": {\"history\": -1}}",
+        "{\"job_step_ms\": 1e99}",
+        "\u{0}\u{1}",
+        &deep,
+    ];
+    for (m, p) in &targets {
+        for b in bodies {
+            let r = t.raw(m.clone(), p, Some(ADMIN), Some(b.to_string())).await;
+            assert!(r.status < 500, "{m} {p} {b}: {}", r.status);
+        }
+    }
+    for q in [
+        "max_records=-1",
+        "max_records=99999999999999999999999",
+        "start=abc",
+        "order_by=initiator%20sideways",
+        "fields=,,,",
+        "return_timeout=x",
+        "initiator=%FF",
+    ] {
+        let r = t.get(&format!("{CREDS}?{q}")).await;
+        assert!(r.status < 500, "{q}");
+    }
+    assert_eq!(t.get("/api/cluster").await.status, 200);
+    t.emu.shutdown().await;
+}

@@ -390,7 +390,7 @@ pub fn render(mut records: Vec<Value>, q: &Query, spec: &CollectionSpec<'_>) -> 
     }
     let start = start.min(total);
     let end = match max_records {
-        Some(m) => (start + m).min(total),
+        Some(m) => start.saturating_add(m).min(total),
         None => total,
     };
     let keep: Option<Vec<Vec<&str>>> = if fields.iter().any(|f| f == "*" || f == "**") {

@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# Runs NetApp's own Python client (netapp-ontap from PyPI) unchanged against the emulator, over
+# http and then https (verify=False). Creates a throwaway venv in a temp dir, starts the
+# emulator through `examples/emulate.rs`, runs drive.py, and cleans up its processes.
+#
+# Usage: scripts/client/check.sh [PATH_TO_EMULATE_BINARY]
+#   default: builds and uses target/debug/examples/emulate
+set -euo pipefail
+
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+root="$(cd "$here/../.." && pwd)"
+bin="${1:-}"
+if [[ -z "$bin" ]]; then
+  (cd "$root" && cargo build --quiet --example emulate)
+  bin="${CARGO_TARGET_DIR:-$root/target}/debug/examples/emulate"
+fi
+
+work="$(mktemp -d)"
+emu_pid=""
+cleanup() {
+  if [[ -n "$emu_pid" ]] && kill -0 "$emu_pid" 2>/dev/null; then
+    kill "$emu_pid" 2>/dev/null || true
+    wait "$emu_pid" 2>/dev/null || true
+  fi
+  rm -rf "$work"
+}
+trap cleanup EXIT INT TERM
+
+python3 -m venv "$work/venv"
+"$work/venv/bin/pip" install --quiet --disable-pip-version-check netapp-ontap
+echo "netapp-ontap $("$work/venv/bin/python" -c 'import importlib.metadata as m; print(m.version("netapp-ontap"))')"
+
+run_one() {
+  local tls_flag="$1"
+  "$bin" --listen 127.0.0.1:0 $tls_flag >"$work/url" 2>"$work/emulator.log" &
+  emu_pid=$!
+  for _ in $(seq 1 100); do
+    [[ -s "$work/url" ]] && break
+    sleep 0.1
+  done
+  local url
+  url="$(head -n1 "$work/url")"
+  if [[ -z "$url" ]]; then
+    echo "emulator did not start"; cat "$work/emulator.log"; return 1
+  fi
+  echo "== netapp-ontap against $url"
+  if ! "$work/venv/bin/python" "$here/drive.py" "$url"; then
+    echo "--- emulator log"; tail -n 50 "$work/emulator.log"; return 1
+  fi
+  kill "$emu_pid"; wait "$emu_pid" 2>/dev/null || true
+  emu_pid=""
+  : >"$work/url"
+}
+
+run_one ""
+run_one "--tls"
+echo "client check passed (http and https)"
