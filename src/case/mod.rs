@@ -118,6 +118,11 @@ pub struct RequestDef {
     pub query: Map<String, Value>,
     #[serde(default)]
     pub body: Option<Value>,
+    /// A path and query the target returned (a captured `_links.next.href`), sent as is instead
+    /// of `path` and `query`; it must belong to `operation`. This is how a case pages a collection
+    /// the way NetApp's clients do.
+    #[serde(default)]
+    pub href: Option<String>,
     /// Sends the body as these raw bytes instead (malformed JSON tests).
     #[serde(default)]
     pub raw_body: Option<String>,
@@ -444,7 +449,7 @@ fn check_step(
         return;
     };
     for p in op.parameters.iter().filter(|p| p.location == "path") {
-        if !req.path.contains_key(&p.name) {
+        if !req.path.contains_key(&p.name) && req.href.is_none() {
             report(
                 format!("{at}/request/path"),
                 format!("missing path parameter `{}`", p.name),

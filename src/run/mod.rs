@@ -599,6 +599,24 @@ impl CaseRun<'_> {
         if !qs.is_empty() {
             path_and_query = format!("{path_and_query}?{qs}");
         }
+        if let Some(href) = &req.href {
+            let href = match interpolate(&json!(href), &self.vars) {
+                Ok(h) => text(&h),
+                Err(missing) => {
+                    self.fail_plain(&label, format!("`{{{{{missing}}}}}` is not set"));
+                    return false;
+                }
+            };
+            let href_path = href.split('?').next().unwrap_or_default();
+            if !href.starts_with('/') || op.match_path(href_path).is_none() {
+                self.fail_plain(
+                    &label,
+                    format!("the link `{href}` does not belong to {}", op.key()),
+                );
+                return false;
+            }
+            path_and_query = href;
+        }
         let body_bytes = match (&req.raw_body, &body) {
             (Some(raw), _) => Some(raw.clone().into_bytes()),
             (None, Some(b)) => Some(b.to_string().into_bytes()),
