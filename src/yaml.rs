@@ -203,6 +203,21 @@ pub fn parse(text: &str) -> Result<(Value, LineMap), SyntaxError> {
     Ok((root.unwrap_or(Value::Null), lines))
 }
 
+/// [`parse`], with a syntax error reported as a [`Diagnostic`](crate::diag::Diagnostic) of `file`.
+pub fn parse_file(
+    file: &std::path::Path,
+    text: &str,
+) -> Result<(Value, LineMap), crate::diag::Diagnostics> {
+    parse(text).map_err(|e| {
+        crate::diag::Diagnostics(vec![crate::diag::Diagnostic::new(
+            file,
+            e.line,
+            "",
+            format!("YAML syntax error at column {}: {}", e.column, e.message),
+        )])
+    })
+}
+
 /// Resolves a plain scalar by the YAML 1.2 core schema.
 fn plain_scalar(s: &str) -> Value {
     match s {

@@ -290,14 +290,7 @@ fn collect_yaml(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
 
 /// Parses and checks one case file's text.
 pub fn load_case(file: &Path, area: &str, text: &str, spec: &Spec) -> Result<Case, Diagnostics> {
-    let (raw, lines) = yaml::parse(text).map_err(|e| {
-        Diagnostics(vec![Diagnostic::new(
-            file,
-            e.line,
-            "",
-            format!("YAML syntax error at column {}: {}", e.column, e.message),
-        )])
-    })?;
+    let (raw, lines) = yaml::parse_file(file, text)?;
     let at = |pointer: &str, message: String| {
         Diagnostic::new(
             file,

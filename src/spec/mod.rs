@@ -193,14 +193,7 @@ impl Spec {
 
     /// Parses and checks spec text; `file` is the name errors are reported under.
     pub fn parse(file: &Path, text: &str) -> Result<Spec, Diagnostics> {
-        let (raw, lines) = yaml::parse(text).map_err(|e| {
-            Diagnostics(vec![Diagnostic::new(
-                file,
-                e.line,
-                "",
-                format!("YAML syntax error at column {}: {}", e.column, e.message),
-            )])
-        })?;
+        let (raw, lines) = yaml::parse_file(file, text)?;
         let mut diags = Vec::new();
         let at = |pointer: &str, message: String| {
             Diagnostic::new(
