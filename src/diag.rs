@@ -33,6 +33,24 @@ impl Diagnostic {
     }
 }
 
+impl Diagnostic {
+    /// A problem at a JSON pointer of a parsed file: the line comes from the file's line map and
+    /// the field is shown in dotted form.
+    pub fn at(
+        file: &Path,
+        lines: &crate::yaml::LineMap,
+        pointer: &str,
+        message: impl Into<String>,
+    ) -> Self {
+        Diagnostic::new(
+            file,
+            lines.line_of(pointer),
+            crate::yaml::pointer_to_field(pointer),
+            message,
+        )
+    }
+}
+
 impl fmt::Display for Diagnostic {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}:{}: ", self.file.display(), self.line)?;

@@ -218,6 +218,21 @@ pub fn parse_file(
     })
 }
 
+/// serde_path_to_error's path (`steps[0].request.bogus`) as a JSON pointer.
+pub fn path_to_pointer(path: &serde_path_to_error::Path) -> String {
+    use serde_path_to_error::Segment;
+    let mut out = String::new();
+    for seg in path.iter() {
+        match seg {
+            Segment::Seq { index } => out.push_str(&format!("/{index}")),
+            Segment::Map { key } => out.push_str(&format!("/{}", escape_segment(key))),
+            Segment::Enum { variant } => out.push_str(&format!("/{variant}")),
+            Segment::Unknown => {}
+        }
+    }
+    out
+}
+
 /// Resolves a plain scalar by the YAML 1.2 core schema.
 fn plain_scalar(s: &str) -> Value {
     match s {

@@ -2,7 +2,7 @@
 
 use crate::spec::Spec;
 
-use super::{Case, split_operation};
+use super::Case;
 
 /// What the spec documents and no case exercises.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
@@ -19,41 +19,24 @@ impl Gaps {
     }
 }
 
-/// The (operation, status, error code) expectations of every main step of every case.
-pub fn expectations(cases: &[Case]) -> Vec<(String, Option<u16>, Option<String>)> {
-    let mut out = Vec::new();
-    for c in cases {
-        for s in &c.def.steps {
-            let Some((m, p)) = split_operation(&s.request.operation) else {
-                continue;
-            };
-            let e = s.expect.as_ref();
-            out.push((
-                format!("{m} {p}"),
-                e.and_then(|e| e.status),
-                e.and_then(|e| e.error_code.clone()),
-            ));
-        }
-    }
-    out
-}
-
 /// Compares the spec's documented statuses and codes with what the cases expect.
 pub fn gaps(spec: &Spec, cases: &[Case]) -> Gaps {
-    let have = expectations(cases);
+    let have: Vec<_> = cases.iter().flat_map(Case::expectations).collect();
     let mut gaps = Gaps::default();
     for op in &spec.operations {
         let key = op.key();
         for e in &op.errors {
-            if !have
-                .iter()
-                .any(|(k, _, c)| *k == key && c.as_deref() == Some(e.code.as_str()))
-            {
+            if !have.iter().any(|(m, p, _, c)| {
+                *m == op.method && *p == op.path && c.as_deref() == Some(e.code.as_str())
+            }) {
                 gaps.errors.push((key.clone(), e.code.clone()));
             }
         }
         for s in op.success_statuses() {
-            if !have.iter().any(|(k, st, _)| *k == key && *st == Some(s)) {
+            if !have
+                .iter()
+                .any(|(m, p, st, _)| *m == op.method && *p == op.path && *st == Some(s))
+            {
                 gaps.statuses.push((key.clone(), s));
             }
         }

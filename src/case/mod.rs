@@ -13,7 +13,7 @@ use serde_json::{Map, Value};
 
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::spec::{Direction, Spec};
-use crate::yaml::{self, LineMap, pointer_to_field};
+use crate::yaml::{self, LineMap};
 
 pub mod coverage;
 mod template;
@@ -196,6 +196,25 @@ impl Case {
             .and_then(|e| e.error_code.as_deref())
     }
 
+    /// (method, path, status, error code) that each of the case's steps expects: what the case
+    /// covers, for `spec check` and the reports' coverage matrix.
+    pub fn expectations(&self) -> Vec<(String, String, Option<u16>, Option<String>)> {
+        self.def
+            .steps
+            .iter()
+            .filter_map(|s| {
+                let (m, p) = split_operation(&s.request.operation)?;
+                let e = s.expect.as_ref();
+                Some((
+                    m,
+                    p,
+                    e.and_then(|e| e.status),
+                    e.and_then(|e| e.error_code.clone()),
+                ))
+            })
+            .collect()
+    }
+
     pub fn operation_key(&self) -> String {
         format!("{} {}", self.method, self.path)
     }
@@ -291,18 +310,11 @@ fn collect_yaml(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
 /// Parses and checks one case file's text.
 pub fn load_case(file: &Path, area: &str, text: &str, spec: &Spec) -> Result<Case, Diagnostics> {
     let (raw, lines) = yaml::parse_file(file, text)?;
-    let at = |pointer: &str, message: String| {
-        Diagnostic::new(
-            file,
-            lines.line_of(pointer),
-            pointer_to_field(pointer),
-            message,
-        )
-    };
+    let at = |pointer: &str, message: String| Diagnostic::at(file, &lines, pointer, message);
     let def: CaseDef = match serde_path_to_error::deserialize(&raw) {
         Ok(d) => d,
         Err(e) => {
-            let mut pointer = path_to_pointer(e.path());
+            let mut pointer = yaml::path_to_pointer(e.path());
             let message = e.inner().to_string();
             // Point at the unknown key itself, not at the object holding it.
             if let Some(key) = message
@@ -608,21 +620,6 @@ fn check_vars(v: &Value, at: &str, known: &[String], report: &mut dyn FnMut(Stri
         }
         _ => {}
     }
-}
-
-/// serde_path_to_error's path (`steps[0].request.bogus`) as a JSON pointer.
-fn path_to_pointer(path: &serde_path_to_error::Path) -> String {
-    use serde_path_to_error::Segment;
-    let mut out = String::new();
-    for seg in path.iter() {
-        match seg {
-            Segment::Seq { index } => out.push_str(&format!("/{index}")),
-            Segment::Map { key } => out.push_str(&format!("/{}", yaml::escape_segment(key))),
-            Segment::Enum { variant } => out.push_str(&format!("/{variant}")),
-            Segment::Unknown => {}
-        }
-    }
-    out
 }
 
 /// serde's messages, made to read as advice.

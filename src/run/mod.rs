@@ -321,21 +321,7 @@ async fn run_case(ctx: &Ctx, case: &Case, index: usize) -> CaseResult {
         failures: Vec::new(),
         warnings: Vec::new(),
         steps: Vec::new(),
-        expectations: case
-            .def
-            .steps
-            .iter()
-            .filter_map(|s| {
-                let (m, p) = split_operation(&s.request.operation)?;
-                let e = s.expect.as_ref();
-                Some((
-                    m,
-                    p,
-                    e.and_then(|e| e.status),
-                    e.and_then(|e| e.error_code.clone()),
-                ))
-            })
-            .collect(),
+        expectations: case.expectations(),
     };
     if let Some(reason) = skip_reason(ctx, case) {
         result.outcome = Outcome::Skip;

@@ -15,7 +15,7 @@ use std::path::{Path, PathBuf};
 use serde_json::Value;
 
 use crate::diag::{Diagnostic, Diagnostics};
-use crate::yaml::{self, LineMap, escape_segment, pointer_to_field};
+use crate::yaml::{self, LineMap, escape_segment};
 pub use schema::{CompiledSchema, Direction, Finding, FindingKind};
 
 /// The spec shipped with the crate, so the binary works from any directory.
@@ -195,14 +195,7 @@ impl Spec {
     pub fn parse(file: &Path, text: &str) -> Result<Spec, Diagnostics> {
         let (raw, lines) = yaml::parse_file(file, text)?;
         let mut diags = Vec::new();
-        let at = |pointer: &str, message: String| {
-            Diagnostic::new(
-                file,
-                lines.line_of(pointer),
-                pointer_to_field(pointer),
-                message,
-            )
-        };
+        let at = |pointer: &str, message: String| Diagnostic::at(file, &lines, pointer, message);
 
         check_refs(&raw, &raw, String::new(), &mut |p, m| diags.push(at(&p, m)));
         check_schema_keywords(&raw, String::new(), false, &mut |p, m| {
@@ -220,7 +213,7 @@ impl Spec {
         if diags.is_empty()
             && let Err(e) = serde_path_to_error::deserialize::<_, openapiv3::OpenAPI>(&raw)
         {
-            let pointer = serde_path_to_pointer(&e.path().to_string());
+            let pointer = yaml::path_to_pointer(e.path());
             diags.push(at(&pointer, format!("not valid OpenAPI 3: {}", e.inner())));
         }
         // Compiling broken schemas would only repeat the problems above in worse words.
@@ -317,26 +310,6 @@ impl Spec {
             .iter()
             .flat_map(|o| o.errors.iter().map(move |e| (o, e)))
     }
-}
-
-/// `paths./api/x.get.responses` (serde_path_to_error's form) → `/paths/~1api~1x/get/responses`.
-fn serde_path_to_pointer(path: &str) -> String {
-    if path == "." {
-        return String::new();
-    }
-    // Keys containing dots (paths like `/api/x.y`) are rare in this spec; split on dots that
-    // start a known segment boundary by walking characters.
-    let mut out = String::new();
-    for seg in path.split('.') {
-        if let Some(idx) = seg.strip_prefix('[').and_then(|s| s.strip_suffix(']')) {
-            out.push('/');
-            out.push_str(idx);
-        } else if !seg.is_empty() {
-            out.push('/');
-            out.push_str(&escape_segment(seg));
-        }
-    }
-    out
 }
 
 /// Every response object needs a `description` (OpenAPI requires it); checked here so the
