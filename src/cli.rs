@@ -8,16 +8,15 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+use std::io::IsTerminal;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use crate::case;
 use crate::emulator::{ADMIN_PASSWORD, ADMIN_USER, Emulator, EmulatorConfig};
-use crate::report::{
-    self,
-    model::{CaseResult, Outcome},
-};
-use crate::run::{self, Progress, RunOptions, http::ClientOptions};
+use crate::report::{self, model::Outcome};
+use crate::run::{self, Partition, Progress, ProgressEvent, RunOptions, http::ClientOptions};
 use crate::secret::Secret;
 use crate::spec::Spec;
 
@@ -61,13 +60,41 @@ pub enum Command {
         #[command(subcommand)]
         command: SpecCommand,
     },
+    /// Compare two runs' conformance.json: newly failing, newly passing, new and removed cases.
+    /// Exits 1 when a case that passed in OLD fails in NEW.
+    Diff {
+        old: PathBuf,
+        new: PathBuf,
+        /// Print the differences as JSON instead of text.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Merge the conformance.json of several shards (`run --partition K/N`) into one set of
+    /// reports. Exits 1 when a merged case failed.
+    Merge {
+        #[arg(required = true)]
+        reports: Vec<PathBuf>,
+        /// Where the merged reports go.
+        #[arg(long, default_value = "reports")]
+        report_dir: PathBuf,
+    },
+    /// Delete what earlier interrupted runs left on a target: iSCSI credentials and accounts whose
+    /// names carry a run id (`oc` + 6 hex digits).
+    Cleanup {
+        /// Base URL of the cluster.
+        #[arg(long)]
+        target: String,
+        #[command(flatten)]
+        conn: ConnArgs,
+        /// Only list what would be deleted.
+        #[arg(long)]
+        dry_run: bool,
+    },
 }
 
-#[derive(clap::Args, Debug)]
-pub struct RunArgs {
-    /// Base URL of the cluster (https://cluster.example.com); the embedded emulator when omitted.
-    #[arg(long)]
-    pub target: Option<String>,
+/// How to reach and log in to a target; shared by every command that talks to one.
+#[derive(clap::Args, Debug, Clone)]
+pub struct ConnArgs {
     /// The account to authenticate as; its password comes from ONTAP_PASSWORD, never a flag.
     #[arg(long, default_value = "admin")]
     pub user: String,
@@ -77,6 +104,46 @@ pub struct RunArgs {
     /// Trust this CA certificate (PEM) for the target.
     #[arg(long)]
     pub ca_cert: Option<PathBuf>,
+    /// Seconds before one request is abandoned.
+    #[arg(long, default_value_t = 30)]
+    pub request_timeout: u64,
+}
+
+impl ConnArgs {
+    fn client(&self) -> Result<ClientOptions, String> {
+        let ca_cert = match &self.ca_cert {
+            Some(p) => Some(
+                std::fs::read(p)
+                    .map_err(|e| format!("cannot read --ca-cert {}: {e}", p.display()))?,
+            ),
+            None => None,
+        };
+        Ok(ClientOptions {
+            insecure: self.insecure,
+            ca_cert,
+            request_timeout: Duration::from_secs(self.request_timeout.max(1)),
+        })
+    }
+}
+
+/// The target's password: from the environment only, so it never lands in shell history or a
+/// process listing.
+fn password_from_env(user: &str, target: &str) -> Result<Secret, String> {
+    match std::env::var("ONTAP_PASSWORD") {
+        Ok(p) if !p.is_empty() => Ok(Secret::new(p)),
+        _ => Err(format!(
+            "set ONTAP_PASSWORD to the password of `{user}` for {target}"
+        )),
+    }
+}
+
+#[derive(clap::Args, Debug)]
+pub struct RunArgs {
+    /// Base URL of the cluster (https://cluster.example.com); the embedded emulator when omitted.
+    #[arg(long)]
+    pub target: Option<String>,
+    #[command(flatten)]
+    pub conn: ConnArgs,
     /// Run cases that change cluster state against a real cluster.
     #[arg(long)]
     pub allow_destructive: bool,
@@ -95,15 +162,16 @@ pub struct RunArgs {
     /// The case files.
     #[arg(long, default_value = "cases")]
     pub cases: PathBuf,
-    /// Seconds before one request is abandoned.
-    #[arg(long, default_value_t = 30)]
-    pub request_timeout: u64,
     /// Seconds a job may take to end.
     #[arg(long, default_value_t = 120)]
     pub job_timeout: u64,
     /// The ONTAP version to assume when the target does not say (or to override it).
     #[arg(long)]
     pub ontap_version: Option<String>,
+    /// Run only share K of N of the selected cases (K/N, count:K/N or hash:K/N), so N machines
+    /// split one suite; `merge` joins their reports.
+    #[arg(long)]
+    pub partition: Option<Partition>,
 }
 
 #[derive(Subcommand, Debug)]
@@ -140,6 +208,16 @@ pub fn main() -> ExitCode {
         Command::Spec {
             command: SpecCommand::Table { spec },
         } => spec_table(spec),
+        Command::Diff { old, new, json } => diff(&old, &new, json),
+        Command::Merge {
+            reports,
+            report_dir,
+        } => merge(&reports, &report_dir),
+        Command::Cleanup {
+            target,
+            conn,
+            dry_run,
+        } => cleanup(target, conn, dry_run),
     })
 }
 
@@ -289,35 +367,26 @@ fn run_command(args: RunArgs) -> u8 {
             return EXIT_ERROR;
         }
     };
-    let ca_cert = match &args.ca_cert {
-        Some(p) => match std::fs::read(p) {
-            Ok(b) => Some(b),
-            Err(e) => {
-                eprintln!("run: cannot read --ca-cert {}: {e}", p.display());
-                return EXIT_ERROR;
-            }
-        },
-        None => None,
-    };
-    let client = ClientOptions {
-        insecure: args.insecure,
-        ca_cert,
-        request_timeout: Duration::from_secs(args.request_timeout.max(1)),
+    let client = match args.conn.client() {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("run: {e}");
+            return EXIT_ERROR;
+        }
     };
     let jobs = args
         .jobs
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get()));
+    let interrupt = Arc::new(AtomicBool::new(false));
     runtime().block_on(async move {
+        watch_ctrl_c(interrupt.clone());
         // The embedded emulator lives as long as the run.
         let mut emulator = None;
         let (target, user, password) = match &args.target {
-            Some(t) => match std::env::var("ONTAP_PASSWORD") {
-                Ok(p) if !p.is_empty() => (t.clone(), args.user.clone(), Secret::new(p)),
-                _ => {
-                    eprintln!(
-                        "run: set ONTAP_PASSWORD to the password of `{}` for {t}",
-                        args.user
-                    );
+            Some(t) => match password_from_env(&args.conn.user, t) {
+                Ok(p) => (t.clone(), args.conn.user.clone(), p),
+                Err(e) => {
+                    eprintln!("run: {e}");
                     return EXIT_ERROR;
                 }
             },
@@ -349,14 +418,17 @@ fn run_command(args: RunArgs) -> u8 {
             filter: args.filter.clone(),
             job_timeout: Duration::from_secs(args.job_timeout.max(1)),
             ontap_version: args.ontap_version.clone(),
+            partition: args.partition,
+            interrupt: Some(interrupt.clone()),
         };
-        let progress: Progress = Arc::new(|r: &CaseResult| {
-            if r.outcome == Outcome::Fail {
-                let first = r.failures.first().map(|f| f.message.as_str()).unwrap_or("");
-                eprintln!("FAIL {}::{}: {first}", r.area, r.id);
-            }
-        });
-        let report = match run::run(spec, cases, opts, Some(progress)).await {
+        let display = ProgressDisplay::new();
+        let progress: Progress = {
+            let display = display.clone();
+            Arc::new(move |e: ProgressEvent<'_>| display.event(e))
+        };
+        let report = run::run(spec, cases, opts, Some(progress)).await;
+        display.finish();
+        let report = match report {
             Ok(r) => r,
             Err(e) => {
                 eprintln!("run: {e}");
@@ -373,18 +445,216 @@ fn run_command(args: RunArgs) -> u8 {
             );
             return EXIT_ERROR;
         }
-        let s = &report.summary;
-        println!(
-            "target {} (ONTAP {}), {} ms; reports in {}",
-            report.target,
-            report.ontap_version.as_deref().unwrap_or("unknown"),
-            report.duration_ms,
-            args.report_dir.display()
+        print!(
+            "{}",
+            report::text::summary(&report, &args.report_dir.display().to_string())
         );
-        println!(
-            "{} passed, {} failed, {} skipped",
-            s.passed, s.failed, s.skipped
-        );
-        if s.failed > 0 { EXIT_FAILED } else { EXIT_OK }
+        if report.interrupted {
+            eprintln!(
+                "run: interrupted; the running cases' teardowns ran, the cases not started are skipped"
+            );
+            EXIT_ERROR
+        } else if report.summary.failed > 0 {
+            EXIT_FAILED
+        } else {
+            EXIT_OK
+        }
     })
+}
+
+/// The first Ctrl-C stops the run gently (running cases finish their teardown, so nothing is
+/// left on the cluster); a second one exits at once, for a teardown that hangs.
+fn watch_ctrl_c(flag: Arc<AtomicBool>) {
+    tokio::spawn(async move {
+        if tokio::signal::ctrl_c().await.is_err() {
+            return;
+        }
+        flag.store(true, Ordering::SeqCst);
+        eprintln!(
+            "interrupted: finishing the running cases' teardowns, then writing the reports (Ctrl-C again to exit now)"
+        );
+        if tokio::signal::ctrl_c().await.is_ok() {
+            eprintln!("interrupted twice: exiting without teardown or reports");
+            std::process::exit(130);
+        }
+    });
+}
+
+/// Progress while cases run: a bar on a terminal, and in CI (no terminal) one line per failing
+/// case, as it fails, so a long run's log shows trouble before the end.
+#[derive(Clone)]
+struct ProgressDisplay {
+    bar: Option<indicatif::ProgressBar>,
+    failed: Arc<std::sync::atomic::AtomicUsize>,
+}
+
+impl ProgressDisplay {
+    fn new() -> Self {
+        let bar = std::io::stderr().is_terminal().then(|| {
+            let bar = indicatif::ProgressBar::new(0);
+            bar.set_style(
+                indicatif::ProgressStyle::with_template(
+                    "{bar:30} {pos}/{len} cases, {msg} [{elapsed}]",
+                )
+                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+            );
+            bar.set_message("0 failed");
+            bar
+        });
+        ProgressDisplay {
+            bar,
+            failed: Arc::default(),
+        }
+    }
+
+    fn event(&self, e: ProgressEvent<'_>) {
+        match (e, &self.bar) {
+            (ProgressEvent::Selected(n), Some(bar)) => bar.set_length(n as u64),
+            (ProgressEvent::Selected(_), None) => {}
+            (ProgressEvent::Finished(r), bar) => {
+                let failed = r.outcome == Outcome::Fail;
+                match bar {
+                    Some(bar) => {
+                        if failed {
+                            bar.println(report::text::fail_line(r));
+                            let n = self.failed.fetch_add(1, Ordering::SeqCst) + 1;
+                            bar.set_message(format!("{n} failed"));
+                        }
+                        bar.inc(1);
+                    }
+                    None if failed => eprintln!("{}", report::text::fail_line(r)),
+                    None => {}
+                }
+            }
+        }
+    }
+
+    fn finish(&self) {
+        if let Some(bar) = &self.bar {
+            bar.finish_and_clear();
+        }
+    }
+}
+
+fn diff(old: &Path, new: &Path, as_json: bool) -> u8 {
+    let (a, b) = match (report::diff::load(old), report::diff::load(new)) {
+        (Ok(a), Ok(b)) => (a, b),
+        (Err(e), _) | (_, Err(e)) => {
+            eprintln!("diff: {e}");
+            return EXIT_ERROR;
+        }
+    };
+    let d = report::diff::diff(&a, &b);
+    if as_json {
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&d).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"))
+        );
+    } else {
+        print!("{}", report::diff::render_text(&d, &a, &b));
+    }
+    if d.has_regression() {
+        EXIT_FAILED
+    } else {
+        EXIT_OK
+    }
+}
+
+fn merge(paths: &[PathBuf], report_dir: &Path) -> u8 {
+    let mut reports = Vec::new();
+    for p in paths {
+        match report::diff::load(p) {
+            Ok(r) => reports.push((p.display().to_string(), r)),
+            Err(e) => {
+                eprintln!("merge: {e}");
+                return EXIT_ERROR;
+            }
+        }
+    }
+    let merged = match report::merge::merge(&reports) {
+        Ok(m) => m,
+        Err(e) => {
+            eprintln!("merge: {e}");
+            return EXIT_ERROR;
+        }
+    };
+    if let Err(e) = report::write_all(report_dir, &merged) {
+        eprintln!(
+            "merge: cannot write the reports to {}: {e}",
+            report_dir.display()
+        );
+        return EXIT_ERROR;
+    }
+    println!("merged {} reports", reports.len());
+    print!(
+        "{}",
+        report::text::summary(&merged, &report_dir.display().to_string())
+    );
+    if merged.summary.failed > 0 {
+        EXIT_FAILED
+    } else {
+        EXIT_OK
+    }
+}
+
+fn cleanup(target: String, conn: ConnArgs, dry_run: bool) -> u8 {
+    let client = match conn.client() {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("cleanup: {e}");
+            return EXIT_ERROR;
+        }
+    };
+    let password = match password_from_env(&conn.user, &target) {
+        Ok(p) => p,
+        Err(e) => {
+            eprintln!("cleanup: {e}");
+            return EXIT_ERROR;
+        }
+    };
+    let opts = RunOptions {
+        target: target.clone(),
+        embedded: false,
+        user: conn.user.clone(),
+        password,
+        client,
+        allow_destructive: true,
+        jobs: 1,
+        filter: Vec::new(),
+        job_timeout: Duration::from_secs(120),
+        ontap_version: None,
+        partition: None,
+        interrupt: None,
+    };
+    let found = match runtime().block_on(run::cleanup::cleanup(&opts, dry_run)) {
+        Ok(f) => f,
+        Err(e) => {
+            eprintln!("cleanup: {e}");
+            return EXIT_ERROR;
+        }
+    };
+    let mut failed = 0;
+    for l in &found.leftovers {
+        match &l.removed {
+            None => println!("would delete {} {}", l.kind, l.name),
+            Some(Ok(())) => println!("deleted {} {}", l.kind, l.name),
+            Some(Err(e)) => {
+                failed += 1;
+                println!("could not delete {} {}: {e}", l.kind, l.name);
+            }
+        }
+    }
+    for s in &found.settings {
+        println!("note: {s} (cleanup cannot know what it was before a run; check it)");
+    }
+    let n = found.leftovers.len();
+    if dry_run {
+        println!("{n} leftover(s) found on {target}; nothing deleted (--dry-run)");
+    } else {
+        println!(
+            "{} leftover(s) deleted, {failed} could not be, on {target}",
+            n - failed
+        );
+    }
+    if failed > 0 { EXIT_ERROR } else { EXIT_OK }
 }

@@ -75,6 +75,8 @@ fn shared(spec: &Arc<Spec>) -> &'static Result<Shared, String> {
                 filter: Vec::new(),
                 job_timeout: Duration::from_secs(120),
                 ontap_version: None,
+                partition: None,
+                interrupt: None,
             },
             spec: spec.clone(),
             runtime,

@@ -138,6 +138,12 @@ async fn entry(AxState(app): AxState<Arc<App>>, req: Request) -> Response {
 }
 
 async fn handle(app: Arc<App>, req: Request) -> Response {
+    if req.uri().path().starts_with("/api") {
+        let latency = app.lock().conditions.latency_ms;
+        if latency > 0 {
+            tokio::time::sleep(std::time::Duration::from_millis(latency.min(600_000))).await;
+        }
+    }
     match handle_inner(app, req).await {
         Ok(reply) => {
             let mut resp = json_response(reply.status, &reply.body);

@@ -136,6 +136,10 @@ pub struct Conditions {
     pub password_policy: PasswordPolicy,
     pub job_failure: Option<JobFailure>,
     pub job_step_ms: u64,
+    /// Milliseconds every `/api` request waits before it is handled: a slow cluster, so timeouts
+    /// and an interrupted run can be tested against a real server.
+    #[serde(default)]
+    pub latency_ms: u64,
 }
 
 impl Default for Conditions {
@@ -151,6 +155,7 @@ impl Default for Conditions {
             password_policy: PasswordPolicy::default(),
             job_failure: None,
             job_step_ms: 20,
+            latency_ms: 0,
         }
     }
 }

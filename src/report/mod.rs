@@ -1,9 +1,12 @@
 //! Reports: one module per format, all rendering the one result model in [`model`].
 
+pub mod diff;
 pub mod html;
 pub mod json;
 pub mod junit;
+pub mod merge;
 pub mod model;
+pub mod text;
 
 use std::path::Path;
 

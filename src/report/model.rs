@@ -19,6 +19,13 @@ pub struct RunReport {
     pub ontap_version: Option<String>,
     pub started_at: String,
     pub duration_ms: u64,
+    /// `count:2/4` when this run was one share of the suite (`--partition`); the shards' reports
+    /// merge with `ontap-conform merge`. A merged report lists its shards here, joined by `+`.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub partition: Option<String>,
+    /// True when Ctrl-C stopped the run: cases that had not started are skipped with that reason.
+    #[serde(default)]
+    pub interrupted: bool,
     pub summary: Summary,
     /// Each documented status and ONTAP error code of each operation, and how the cases that
     /// expect it fared.

@@ -4,9 +4,11 @@
 //! The runner produces a [`CaseResult`] per case; it knows nothing of report formats. Everything
 //! it stores passes through the case's [`Redactor`] first.
 
+pub mod cleanup;
 pub mod http;
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use rand::Rng;
@@ -41,6 +43,92 @@ pub struct RunOptions {
     pub job_timeout: Duration,
     /// Overrides the version the target reports.
     pub ontap_version: Option<String>,
+    /// Run only this share of the selected cases.
+    pub partition: Option<Partition>,
+    /// Set (by a Ctrl-C handler) to stop the run: cases not started are skipped, running cases
+    /// stop after their current step and still run their teardown.
+    pub interrupt: Option<Arc<AtomicBool>>,
+}
+
+/// A stable share of the cases, so N machines split one suite (`--partition K/N`).
+///
+/// `count` (the default, as in cargo-nextest) deals the selected cases out in file order like
+/// cards: shares differ in size by at most one. `hash` puts each case by a hash of its id: a
+/// case stays on its shard when others are added or removed, at the price of uneven shares.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Partition {
+    pub kind: PartitionKind,
+    /// 1-based.
+    pub index: u32,
+    pub count: u32,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PartitionKind {
+    Count,
+    Hash,
+}
+
+impl std::str::FromStr for Partition {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, String> {
+        let (kind, rest) = match s.split_once(':') {
+            Some(("count", r)) => (PartitionKind::Count, r),
+            Some(("hash", r)) => (PartitionKind::Hash, r),
+            Some((k, _)) => {
+                return Err(format!(
+                    "unknown partition kind `{k}`: use K/N, count:K/N or hash:K/N"
+                ));
+            }
+            None => (PartitionKind::Count, s),
+        };
+        let bad = || format!("`{s}` is not a partition: use K/N with 1 <= K <= N, e.g. 2/4");
+        let (k, n) = rest.split_once('/').ok_or_else(bad)?;
+        let index: u32 = k.trim().parse().map_err(|_| bad())?;
+        let count: u32 = n.trim().parse().map_err(|_| bad())?;
+        if index == 0 || count == 0 || index > count {
+            return Err(bad());
+        }
+        Ok(Partition { kind, index, count })
+    }
+}
+
+impl std::fmt::Display for Partition {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let kind = match self.kind {
+            PartitionKind::Count => "count",
+            PartitionKind::Hash => "hash",
+        };
+        write!(f, "{kind}:{}/{}", self.index, self.count)
+    }
+}
+
+/// FNV-1a: stable across Rust versions and platforms, unlike `DefaultHasher`.
+fn stable_hash(s: &str) -> u64 {
+    s.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    })
+}
+
+/// The cases a run with this filter and partition executes, in run order.
+pub fn select(cases: Vec<Case>, filter: &[String], partition: Option<Partition>) -> Vec<Case> {
+    cases
+        .into_iter()
+        .filter(|c| matches_filter(c, filter))
+        .enumerate()
+        .filter(|(i, c)| match partition {
+            None => true,
+            Some(p) => {
+                let slot = match p.kind {
+                    PartitionKind::Count => *i as u64,
+                    PartitionKind::Hash => stable_hash(&c.def.id),
+                };
+                slot % u64::from(p.count) == u64::from(p.index - 1)
+            }
+        })
+        .map(|(_, c)| c)
+        .collect()
 }
 
 /// Why a run could not be made (exit 2), as opposed to cases failing (exit 1).
@@ -73,8 +161,15 @@ pub struct TargetFacts {
     pub emulator_control: bool,
 }
 
-/// Called once per finished case (progress output).
-pub type Progress = Arc<dyn Fn(&CaseResult) + Send + Sync>;
+/// What a progress display hears: the number of cases once they are selected, then each case as
+/// it ends (in the order they end, not file order).
+pub enum ProgressEvent<'a> {
+    Selected(usize),
+    Finished(&'a CaseResult),
+}
+
+/// Called from the run's tasks, so it must be cheap and thread-safe.
+pub type Progress = Arc<dyn Fn(ProgressEvent<'_>) + Send + Sync>;
 
 /// Does `case` match any of the filters?
 pub fn matches_filter(case: &Case, filter: &[String]) -> bool {
@@ -93,6 +188,15 @@ struct Ctx {
     client: reqwest::Client,
     facts: TargetFacts,
     run_id: String,
+}
+
+impl Ctx {
+    fn interrupted(&self) -> bool {
+        self.opts
+            .interrupt
+            .as_ref()
+            .is_some_and(|f| f.load(Ordering::SeqCst))
+    }
 }
 
 /// Runs `cases` against the target and returns the report. Errors only when the run cannot be
@@ -116,11 +220,13 @@ pub async fn run(
         opts,
     });
 
-    let selected: Vec<(usize, Case)> = cases
+    let selected: Vec<(usize, Case)> = select(cases, &ctx.opts.filter, ctx.opts.partition)
         .into_iter()
-        .filter(|c| matches_filter(c, &ctx.opts.filter))
         .enumerate()
         .collect();
+    if let Some(p) = &progress {
+        p(ProgressEvent::Selected(selected.len()));
+    }
     let permits = Arc::new(Semaphore::new(ctx.opts.jobs.max(1)));
     let exclusive = Arc::new(RwLock::new(()));
     let mut tasks = tokio::task::JoinSet::new();
@@ -141,7 +247,7 @@ pub async fn run(
                 run_case(&ctx, &case, index).await
             };
             if let Some(p) = &progress {
-                p(&result);
+                p(ProgressEvent::Finished(&result));
             }
             (index, result)
         });
@@ -156,6 +262,8 @@ pub async fn run(
     results.sort_by_key(|(i, _)| *i);
     let cases: Vec<CaseResult> = results.into_iter().map(|(_, r)| r).collect();
     Ok(RunReport {
+        partition: ctx.opts.partition.map(|p| p.to_string()),
+        interrupted: ctx.interrupted(),
         schema_version: SCHEMA_VERSION,
         tool: format!("ontap-conform {}", env!("CARGO_PKG_VERSION")),
         target: ctx.opts.target.clone(),
@@ -323,7 +431,12 @@ async fn run_case(ctx: &Ctx, case: &Case, index: usize) -> CaseResult {
         steps: Vec::new(),
         expectations: case.expectations(),
     };
-    if let Some(reason) = skip_reason(ctx, case) {
+    let reason = if ctx.interrupted() {
+        Some("the run was interrupted before this case started".to_string())
+    } else {
+        skip_reason(ctx, case)
+    };
+    if let Some(reason) = reason {
         result.outcome = Outcome::Skip;
         result.skip_reason = Some(reason);
         return result;
@@ -359,8 +472,13 @@ async fn run_case(ctx: &Ctx, case: &Case, index: usize) -> CaseResult {
             }
         }
     }
+    let mut cut_short = None;
     if ok {
         for (i, step) in case.def.steps.iter().enumerate() {
+            if i > 0 && ctx.interrupted() {
+                cut_short = Some(i);
+                break;
+            }
             if !run.step(Phase::Step, i, step).await {
                 break;
             }
@@ -378,10 +496,17 @@ async fn run_case(ctx: &Ctx, case: &Case, index: usize) -> CaseResult {
         run.step(Phase::Teardown, i, step).await;
     }
 
-    result.outcome = if run.failures.is_empty() {
-        Outcome::Pass
-    } else {
-        Outcome::Fail
+    result.outcome = match (run.failures.is_empty(), cut_short) {
+        (false, _) => Outcome::Fail,
+        (true, None) => Outcome::Pass,
+        // What ran passed, but the case was not run whole: neither verdict would be true.
+        (true, Some(i)) => {
+            result.skip_reason = Some(format!(
+                "the run was interrupted after {i} of {} steps (its teardown ran)",
+                case.def.steps.len()
+            ));
+            Outcome::Skip
+        }
     };
     result.failures = run.failures;
     result.warnings = run.warnings;
@@ -809,15 +934,8 @@ pub fn coverage(spec: &Spec, cases: &[CaseResult]) -> Vec<CoverageCell> {
                     })
                 })
                 .collect();
-            let state = if hits.is_empty() {
-                "none"
-            } else if hits.iter().any(|c| c.outcome == Outcome::Fail) {
-                "fail"
-            } else if hits.iter().all(|c| c.outcome == Outcome::Skip) {
-                "skip"
-            } else {
-                "pass"
-            };
+            let outcomes: Vec<Outcome> = hits.iter().map(|c| c.outcome).collect();
+            let state = crate::report::merge::cell_state(&outcomes);
             cells.push(CoverageCell {
                 method: op.method.clone(),
                 path: op.path.clone(),

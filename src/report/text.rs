@@ -1,0 +1,63 @@
+//! The plain-text lines a run prints: what a CI log shows, so it is rendered from the result
+//! model like every other report and snapshot-tested like them.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+
+use super::model::{CaseResult, Outcome, RunReport};
+
+/// The line printed as soon as a case fails: enough to find it (`area::id`) and see why.
+pub fn fail_line(c: &CaseResult) -> String {
+    let first = c
+        .failures
+        .first()
+        .map(|f| format!("{}: {}", f.step, f.message))
+        .unwrap_or_default();
+    format!("FAIL {}::{}  {first}", c.area, c.id)
+}
+
+/// The closing summary: the failing cases again (so they are at the end of a long log), the skip
+/// reasons grouped with their counts, where the reports are, and the `N passed, N failed,
+/// N skipped` line last, where CI log viewers and `tail -1` look.
+pub fn summary(report: &RunReport, report_dir: &str) -> String {
+    let mut out = String::new();
+    let failed: Vec<&CaseResult> = report
+        .cases
+        .iter()
+        .filter(|c| c.outcome == Outcome::Fail)
+        .collect();
+    if !failed.is_empty() {
+        let _ = writeln!(out, "failed cases:");
+        for c in failed {
+            let _ = writeln!(out, "  {}", fail_line(c));
+        }
+    }
+    let mut reasons: BTreeMap<&str, usize> = BTreeMap::new();
+    for c in &report.cases {
+        if c.outcome == Outcome::Skip {
+            *reasons
+                .entry(c.skip_reason.as_deref().unwrap_or("no reason given"))
+                .or_default() += 1;
+        }
+    }
+    if !reasons.is_empty() {
+        let _ = writeln!(out, "skipped cases:");
+        for (reason, n) in reasons {
+            let _ = writeln!(out, "  {n:>3}  {reason}");
+        }
+    }
+    let _ = writeln!(
+        out,
+        "target {} (ONTAP {}), {} ms; reports in {report_dir}",
+        report.target,
+        report.ontap_version.as_deref().unwrap_or("unknown"),
+        report.duration_ms,
+    );
+    let s = &report.summary;
+    let _ = writeln!(
+        out,
+        "{} passed, {} failed, {} skipped",
+        s.passed, s.failed, s.skipped
+    );
+    out
+}

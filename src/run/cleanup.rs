@@ -1,0 +1,248 @@
+//! Removing what earlier runs left behind (`ontap-conform cleanup`).
+//!
+//! Every name a case creates carries `{{case_uid}}` (`oc` + 6 hex digits + `-` + a number), so
+//! leftovers are recognisable without a record of past runs: a run killed with SIGKILL, or a
+//! machine lost mid-run, leaves no state file, but its names still say whose they were. Only
+//! names of exactly the shapes the shipped cases create are touched: an iSCSI initiator ending in
+//! `:<case_uid>` and an account named one letter then `<case_uid>`.
+
+use regex::Regex;
+use serde_json::Value;
+
+use super::http::{self, Auth, Outgoing};
+use super::{RunError, RunOptions};
+
+/// One leftover and what happened to it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Leftover {
+    /// `iSCSI credential` or `account`.
+    pub kind: &'static str,
+    /// `svm1 iqn.1992-08.com.netapp:oc1a2b3c-4`.
+    pub name: String,
+    pub path: String,
+    /// `None` when not (yet) deleted; `Some(Ok)` deleted; `Some(Err)` why not.
+    pub removed: Option<Result<(), String>>,
+}
+
+/// What a cleanup found and did.
+#[derive(Debug, Default)]
+pub struct Cleanup {
+    pub leftovers: Vec<Leftover>,
+    /// Settings a run may have changed and a cleanup cannot judge (it does not know what they
+    /// were before): shown so a person can check them.
+    pub settings: Vec<String>,
+}
+
+fn initiator_pattern() -> Regex {
+    Regex::new(r":oc[0-9a-f]{6}-[0-9]+$").expect("a literal regex")
+}
+
+fn account_pattern() -> Regex {
+    Regex::new(r"^[a-z]oc[0-9a-f]{6}-[0-9]+$").expect("a literal regex")
+}
+
+fn enc(s: &str) -> String {
+    percent_encoding::utf8_percent_encode(s, percent_encoding::NON_ALPHANUMERIC).to_string()
+}
+
+/// GETs every record of a collection, following `_links.next`.
+async fn records(
+    client: &reqwest::Client,
+    opts: &RunOptions,
+    path: &str,
+) -> Result<Vec<Value>, RunError> {
+    let base = opts.target.trim_end_matches('/');
+    let mut url = format!("{base}{path}");
+    let mut out = Vec::new();
+    for _ in 0..10_000 {
+        let resp = http::send(
+            client,
+            &Outgoing {
+                method: "GET".into(),
+                url: url.clone(),
+                body: None,
+                auth: Auth::RunUser(opts.user.clone(), opts.password.clone()),
+            },
+        )
+        .await
+        .map_err(|message| RunError::Unreachable {
+            target: opts.target.clone(),
+            message,
+        })?;
+        if resp.status == 401 || resp.status == 403 {
+            return Err(RunError::Credentials {
+                target: opts.target.clone(),
+                user: opts.user.clone(),
+                status: resp.status,
+            });
+        }
+        let body = resp.body.unwrap_or(Value::Null);
+        if resp.status != 200 {
+            return Err(RunError::Config(format!(
+                "GET {path} answered {}: {}",
+                resp.status,
+                body.pointer("/error/message")
+                    .and_then(Value::as_str)
+                    .unwrap_or("no ONTAP error message")
+            )));
+        }
+        if let Some(r) = body.get("records").and_then(Value::as_array) {
+            out.extend(r.iter().cloned());
+        }
+        match body.pointer("/_links/next/href").and_then(Value::as_str) {
+            Some(next) => url = format!("{base}{next}"),
+            None => return Ok(out),
+        }
+    }
+    Err(RunError::Config(format!(
+        "GET {path}: more than 10000 pages; stopped"
+    )))
+}
+
+/// Lists the leftovers on the target and, unless `dry_run`, deletes them.
+pub async fn cleanup(opts: &RunOptions, dry_run: bool) -> Result<Cleanup, RunError> {
+    let client = http::client(&opts.client).map_err(RunError::Config)?;
+    let mut found = Cleanup::default();
+    let initiator = initiator_pattern();
+    for r in records(
+        &client,
+        opts,
+        "/api/protocols/san/iscsi/credentials?fields=svm,initiator&max_records=1000",
+    )
+    .await?
+    {
+        let (Some(init), Some(uuid)) = (
+            r.get("initiator").and_then(Value::as_str),
+            r.pointer("/svm/uuid").and_then(Value::as_str),
+        ) else {
+            continue;
+        };
+        if initiator.is_match(init) {
+            let svm = r
+                .pointer("/svm/name")
+                .and_then(Value::as_str)
+                .unwrap_or(uuid);
+            found.leftovers.push(Leftover {
+                kind: "iSCSI credential",
+                name: format!("{svm} {init}"),
+                path: format!(
+                    "/api/protocols/san/iscsi/credentials/{}/{}",
+                    enc(uuid),
+                    enc(init)
+                ),
+                removed: None,
+            });
+        }
+    }
+    let account = account_pattern();
+    for r in records(
+        &client,
+        opts,
+        "/api/security/accounts?fields=name,owner&max_records=1000",
+    )
+    .await?
+    {
+        let (Some(name), Some(owner)) = (
+            r.get("name").and_then(Value::as_str),
+            r.pointer("/owner/uuid").and_then(Value::as_str),
+        ) else {
+            continue;
+        };
+        if account.is_match(name) {
+            let shown = r
+                .pointer("/owner/name")
+                .and_then(Value::as_str)
+                .unwrap_or(owner);
+            found.leftovers.push(Leftover {
+                kind: "account",
+                name: format!("{shown} {name}"),
+                path: format!("/api/security/accounts/{}/{}", enc(owner), enc(name)),
+                removed: None,
+            });
+        }
+    }
+    if !dry_run {
+        let base = opts.target.trim_end_matches('/');
+        for l in &mut found.leftovers {
+            let result = http::send(
+                &client,
+                &Outgoing {
+                    method: "DELETE".into(),
+                    url: format!("{base}{}", l.path),
+                    body: None,
+                    auth: Auth::RunUser(opts.user.clone(), opts.password.clone()),
+                },
+            )
+            .await
+            .and_then(|resp| match resp.status {
+                200..=299 => Ok(()),
+                s => Err(format!(
+                    "DELETE answered {s}: {}",
+                    resp.body
+                        .as_ref()
+                        .and_then(|b| b.pointer("/error/message"))
+                        .and_then(Value::as_str)
+                        .unwrap_or("no ONTAP error message")
+                )),
+            });
+            l.removed = Some(result);
+        }
+    }
+    if let Ok(sec) = records_one(
+        &client,
+        opts,
+        "/api/security?fields=fips,software_data_encryption",
+    )
+    .await
+    {
+        if let Some(f) = sec.pointer("/fips/enabled").and_then(Value::as_bool) {
+            found.settings.push(format!("fips.enabled is {f}"));
+        }
+        if let Some(c) = sec
+            .pointer("/software_data_encryption/conversion_enabled")
+            .and_then(Value::as_bool)
+        {
+            found.settings.push(format!(
+                "software_data_encryption.conversion_enabled is {c}"
+            ));
+        }
+    }
+    Ok(found)
+}
+
+async fn records_one(
+    client: &reqwest::Client,
+    opts: &RunOptions,
+    path: &str,
+) -> Result<Value, String> {
+    let resp = http::send(
+        client,
+        &Outgoing {
+            method: "GET".into(),
+            url: format!("{}{path}", opts.target.trim_end_matches('/')),
+            body: None,
+            auth: Auth::RunUser(opts.user.clone(), opts.password.clone()),
+        },
+    )
+    .await?;
+    resp.body.ok_or_else(|| "no body".to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_run_names_match() {
+        let i = initiator_pattern();
+        assert!(i.is_match("iqn.1992-08.com.netapp:oc1a2b3c-12"));
+        assert!(!i.is_match("iqn.1992-08.com.netapp:oc1a2b3c"));
+        assert!(!i.is_match("iqn.1992-08.com.netapp:prod-host-oc1a2b3c-1-x"));
+        assert!(!i.is_match("iqn.1992-08.com.netapp:sn.4b17e2"));
+        let a = account_pattern();
+        assert!(a.is_match("uoc00ff00-3"));
+        assert!(!a.is_match("admin"));
+        assert!(!a.is_match("uoc00ff00"));
+        assert!(!a.is_match("xxuoc00ff00-3"));
+    }
+}
