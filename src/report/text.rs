@@ -46,12 +46,17 @@ pub fn summary(report: &RunReport, report_dir: &str) -> String {
             let _ = writeln!(out, "  {n:>3}  {reason}");
         }
     }
+    // ONTAP's `version.full` already says "NetApp Release 9.14.1: <date>"; `--ontap-version`
+    // gives a bare number.
+    let version = match report.ontap_version.as_deref() {
+        Some(v) if v.starts_with("NetApp") => v.to_string(),
+        Some(v) => format!("ONTAP {v}"),
+        None => "ONTAP version unknown".into(),
+    };
     let _ = writeln!(
         out,
-        "target {} (ONTAP {}), {} ms; reports in {report_dir}",
-        report.target,
-        report.ontap_version.as_deref().unwrap_or("unknown"),
-        report.duration_ms,
+        "target {} ({version}), {} ms; reports in {report_dir}",
+        report.target, report.duration_ms,
     );
     let s = &report.summary;
     let _ = writeln!(
