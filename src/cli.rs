@@ -308,8 +308,13 @@ fn runtime() -> tokio::runtime::Runtime {
 }
 
 fn init_logging() {
+    init_logging_at("info");
+}
+
+/// Logs to stderr at `default`, or as `ONTAP_CONFORM_LOG` says (`debug`, `reqwest=trace`...).
+fn init_logging_at(default: &str) {
     let filter = tracing_subscriber::EnvFilter::try_from_env("ONTAP_CONFORM_LOG")
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
@@ -333,7 +338,8 @@ fn emulate(listen: std::net::SocketAddr, tls: bool, ontap_version: String) -> u8
             }
         };
         println!("ONTAP emulator listening on {}", emu.base_url());
-        println!("cluster admin: {ADMIN_USER} / {ADMIN_PASSWORD} (see README for every account)");
+        // No password here: this is a log line like any other. They are in the README.
+        println!("cluster admin: {ADMIN_USER} (its password and every other account: README, \"The embedded emulator\")");
         let handle = emu.shutdown_handle();
         tokio::spawn(async move {
             let _ = tokio::signal::ctrl_c().await;
@@ -345,6 +351,7 @@ fn emulate(listen: std::net::SocketAddr, tls: bool, ontap_version: String) -> u8
 }
 
 fn run_command(args: RunArgs) -> u8 {
+    init_logging_at("warn");
     let spec = match Spec::load(args.spec.as_deref()) {
         Ok(s) => Arc::new(s),
         Err(d) => {

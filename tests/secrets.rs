@@ -1,0 +1,241 @@
+//! No secret reaches any output: the whole suite plus a case with fixed, known CHAP passwords
+//! runs against an emulator process with every log at `trace`, and every report, every log line
+//! of the runner and of the emulator, and every committed snapshot is searched for the passwords
+//! and for an `Authorization` header.
+
+use std::io::{BufRead, BufReader, Read};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+
+use regex::Regex;
+
+/// The emulator's account passwords (README), the fixture's CHAP passwords, and the base64 of
+/// `admin:Netapp1!` as an `Authorization: Basic` header would carry it.
+const KNOWN: &[&str] = &[
+    "Netapp1!",
+    "Monitor1!",
+    "Vsadmin1!",
+    "Ndmpsso1!",
+    "KnownChapIn2026",
+    "KnownChapOut2026",
+    "YWRtaW46TmV0YXBwMSE",
+];
+
+/// Passwords the cases generate (`secrets:` in a case file) have this shape; so do the new
+/// passwords of the password-change cases.
+fn generated() -> Regex {
+    Regex::new(r"Oc[a-km-zA-HJ-NP-Z2-9]{14}7#").unwrap()
+}
+
+fn authorization() -> Regex {
+    Regex::new(r"(?i)authorization\s*[:=]\s*\S|(?i)\bbasic [A-Za-z0-9+/=]{8,}").unwrap()
+}
+
+fn temp_dir(name: &str) -> PathBuf {
+    let d = std::env::temp_dir().join(format!("oc-secrets-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&d);
+    std::fs::create_dir_all(&d).unwrap();
+    d
+}
+
+struct Emulator {
+    child: Child,
+    url: String,
+    stdout: std::thread::JoinHandle<String>,
+}
+
+impl Emulator {
+    fn start() -> Self {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_ontap-conform"))
+            .args(["emulate", "--listen", "127.0.0.1:0"])
+            .env("ONTAP_CONFORM_LOG", "trace")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut out = BufReader::new(child.stdout.take().unwrap());
+        let mut first = String::new();
+        out.read_line(&mut first).unwrap();
+        let url = first
+            .trim()
+            .rsplit(' ')
+            .next()
+            .expect("the first line ends with the URL")
+            .to_string();
+        assert!(url.starts_with("http://127.0.0.1:"), "{first}");
+        let stdout = std::thread::spawn(move || {
+            let mut rest = String::new();
+            let _ = out.read_to_string(&mut rest);
+            first + &rest
+        });
+        Emulator { child, url, stdout }
+    }
+
+    /// Stops the emulator and returns everything it printed.
+    fn stop(mut self) -> String {
+        let _ = self.child.kill();
+        let mut err = String::new();
+        if let Some(mut e) = self.child.stderr.take() {
+            let _ = e.read_to_string(&mut err);
+        }
+        let _ = self.child.wait();
+        self.stdout.join().unwrap() + &err
+    }
+}
+
+/// The shipped cases plus the fixture with known CHAP passwords, in one cases directory.
+fn cases_with_known_chap() -> PathBuf {
+    let dir = temp_dir("cases");
+    copy_dir(Path::new("cases"), &dir);
+    copy_dir(
+        Path::new("tests/fixtures/report-cases/demo"),
+        &dir.join("demo"),
+    );
+    dir
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap() {
+        let p = e.unwrap().path();
+        let dest = to.join(p.file_name().unwrap());
+        if p.is_dir() {
+            copy_dir(&p, &dest);
+        } else {
+            std::fs::copy(&p, &dest).unwrap();
+        }
+    }
+}
+
+fn scan(what: &str, text: &str, problems: &mut Vec<String>) {
+    for k in KNOWN {
+        if text.contains(k) {
+            problems.push(format!("{what} contains the password {k:?}"));
+        }
+    }
+    for m in generated().find_iter(text) {
+        problems.push(format!(
+            "{what} contains the generated password {:?}",
+            m.as_str()
+        ));
+    }
+    for m in authorization().find_iter(text) {
+        problems.push(format!(
+            "{what} contains an Authorization header {:?}",
+            m.as_str()
+        ));
+    }
+}
+
+fn files_under(dir: &Path, out: &mut Vec<PathBuf>) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for e in entries {
+        let p = e.unwrap().path();
+        if p.is_dir() {
+            files_under(&p, out);
+        } else {
+            out.push(p);
+        }
+    }
+}
+
+#[test]
+fn no_password_or_authorization_header_in_any_report_log_or_snapshot() {
+    std::env::set_current_dir(env!("CARGO_MANIFEST_DIR")).unwrap();
+    let cases = cases_with_known_chap();
+    let mut problems = Vec::new();
+
+    // Against a separate emulator process, as against a cluster: destructive cases on, so the
+    // CHAP and password-change cases run and their passwords cross the wire.
+    let emu = Emulator::start();
+    let reports = temp_dir("reports");
+    let out = Command::new(env!("CARGO_BIN_EXE_ontap-conform"))
+        .args(["run", "--allow-destructive", "--target", &emu.url])
+        .arg("--cases")
+        .arg(&cases)
+        .arg("--report-dir")
+        .arg(&reports)
+        .env("ONTAP_PASSWORD", "Netapp1!")
+        .env("ONTAP_CONFORM_LOG", "trace")
+        .output()
+        .unwrap();
+    let emulator_log = emu.stop();
+    let run_log = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // Exactly the fixture's deliberately failing case fails; everything else ran.
+    assert_eq!(out.status.code(), Some(1), "{run_log}");
+    let report: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(reports.join("conformance.json")).unwrap())
+            .unwrap();
+    assert_eq!(report["summary"]["failed"], 1, "{run_log}");
+    assert!(
+        report["summary"]["passed"].as_u64().unwrap() >= 80,
+        "the destructive cases ran: {}",
+        report["summary"]
+    );
+    // The CHAP case did create its credential (its user names are in the report), so the
+    // passwords' absence below means redaction, not a case that never sent them.
+    assert!(report.to_string().contains("in-user"), "the CHAP case ran");
+    assert!(
+        emulator_log.lines().count() > 100,
+        "the emulator logged its requests"
+    );
+    assert!(
+        run_log.lines().count() > 10,
+        "trace logging reached the runner"
+    );
+    scan("the runner's output (trace)", &run_log, &mut problems);
+    scan(
+        "the emulator's output (trace)",
+        &emulator_log,
+        &mut problems,
+    );
+    for name in ["conformance.json", "junit.xml", "conformance.html"] {
+        let text = std::fs::read_to_string(reports.join(name)).unwrap();
+        scan(name, &text, &mut problems);
+    }
+
+    // The embedded emulator in the same process as the runner, logs on.
+    let embedded = temp_dir("embedded");
+    let out = Command::new(env!("CARGO_BIN_EXE_ontap-conform"))
+        .arg("run")
+        .arg("--cases")
+        .arg(&cases)
+        .arg("--report-dir")
+        .arg(&embedded)
+        .env_remove("ONTAP_PASSWORD")
+        .env("ONTAP_CONFORM_LOG", "debug")
+        .output()
+        .unwrap();
+    scan(
+        "the embedded run's output (debug)",
+        &format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        ),
+        &mut problems,
+    );
+    for name in ["conformance.json", "junit.xml", "conformance.html"] {
+        let text = std::fs::read_to_string(embedded.join(name)).unwrap();
+        scan(&format!("embedded {name}"), &text, &mut problems);
+    }
+
+    // Every committed snapshot.
+    let mut snapshots = Vec::new();
+    files_under(Path::new("tests/snapshots"), &mut snapshots);
+    files_under(Path::new("src"), &mut snapshots);
+    snapshots.retain(|p| p.extension().is_some_and(|e| e == "snap"));
+    assert!(snapshots.len() > 10, "found the snapshots");
+    for p in &snapshots {
+        let text = std::fs::read_to_string(p).unwrap();
+        scan(&p.display().to_string(), &text, &mut problems);
+    }
+
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
