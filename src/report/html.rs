@@ -57,14 +57,14 @@ pub fn render(report: &RunReport) -> String {
     );
     let _ = write!(
         h,
-        "<h1>ONTAP REST conformance</h1><p class=\"meta\">Target <code>{}</code>{} &middot; ONTAP {} &middot; started {} &middot; {} ms &middot; {}</p>",
+        "<h1>ONTAP REST conformance</h1><p class=\"meta\">Target <code>{}</code>{} &middot; {} &middot; started {} &middot; {} ms &middot; {}</p>",
         esc(&report.target),
         if report.embedded_emulator {
             " (embedded emulator)"
         } else {
             ""
         },
-        esc(report.ontap_version.as_deref().unwrap_or("unknown")),
+        esc(&super::text::version_label(report)),
         esc(&report.started_at),
         report.duration_ms,
         esc(&report.tool)

@@ -6,6 +6,16 @@ use std::fmt::Write as _;
 
 use super::model::{CaseResult, Outcome, RunReport};
 
+/// The target's version as people say it. ONTAP's `version.full` already reads "NetApp Release
+/// 9.14.1: <date>"; `--ontap-version` gives a bare number.
+pub fn version_label(report: &RunReport) -> String {
+    match report.ontap_version.as_deref() {
+        Some(v) if v.starts_with("NetApp") => v.to_string(),
+        Some(v) => format!("ONTAP {v}"),
+        None => "ONTAP version unknown".into(),
+    }
+}
+
 /// The line printed as soon as a case fails: enough to find it (`area::id`) and see why.
 pub fn fail_line(c: &CaseResult) -> String {
     let first = c
@@ -46,13 +56,7 @@ pub fn summary(report: &RunReport, report_dir: &str) -> String {
             let _ = writeln!(out, "  {n:>3}  {reason}");
         }
     }
-    // ONTAP's `version.full` already says "NetApp Release 9.14.1: <date>"; `--ontap-version`
-    // gives a bare number.
-    let version = match report.ontap_version.as_deref() {
-        Some(v) if v.starts_with("NetApp") => v.to_string(),
-        Some(v) => format!("ONTAP {v}"),
-        None => "ONTAP version unknown".into(),
-    };
+    let version = version_label(report);
     let _ = writeln!(
         out,
         "target {} ({version}), {} ms; reports in {report_dir}",
