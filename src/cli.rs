@@ -54,6 +54,9 @@ pub enum Command {
         /// The ONTAP version GET /api/cluster reports.
         #[arg(long, default_value = "9.14.1")]
         ontap_version: String,
+        /// With --tls: write the certificate (PEM) here, for clients to trust with --ca-cert.
+        #[arg(long, requires = "tls")]
+        write_cert: Option<PathBuf>,
     },
     /// Check the spec (and the cases against it).
     Spec {
@@ -201,7 +204,8 @@ pub fn main() -> ExitCode {
             listen,
             tls,
             ontap_version,
-        } => emulate(listen, tls, ontap_version),
+            write_cert,
+        } => emulate(listen, tls, ontap_version, write_cert),
         Command::Spec {
             command: SpecCommand::Check { spec, cases },
         } => spec_check(spec, &cases),
@@ -322,7 +326,12 @@ fn init_logging_at(default: &str) {
         .try_init();
 }
 
-fn emulate(listen: std::net::SocketAddr, tls: bool, ontap_version: String) -> u8 {
+fn emulate(
+    listen: std::net::SocketAddr,
+    tls: bool,
+    ontap_version: String,
+    write_cert: Option<PathBuf>,
+) -> u8 {
     init_logging();
     runtime().block_on(async move {
         let config = EmulatorConfig {
@@ -337,6 +346,12 @@ fn emulate(listen: std::net::SocketAddr, tls: bool, ontap_version: String) -> u8
                 return EXIT_ERROR;
             }
         };
+        if let (Some(path), Some(pem)) = (&write_cert, emu.certificate_pem())
+            && let Err(e) = report::write_atomic(path, pem.as_bytes())
+        {
+            eprintln!("emulate: cannot write the certificate to {}: {e}", path.display());
+            return EXIT_ERROR;
+        }
         println!("ONTAP emulator listening on {}", emu.base_url());
         // No password here: this is a log line like any other. They are in the README.
         println!("cluster admin: {ADMIN_USER} (its password and every other account: README, \"The embedded emulator\")");

@@ -3,9 +3,12 @@
 //! of the runner and of the emulator, and every committed snapshot is searched for the passwords
 //! and for an `Authorization` header.
 
-use std::io::{BufRead, BufReader, Read};
+mod common;
+
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
+
+use common::{EmulatorProcess, temp_dir};
 
 use regex::Regex;
 
@@ -29,58 +32,6 @@ fn generated() -> Regex {
 
 fn authorization() -> Regex {
     Regex::new(r"(?i)authorization\s*[:=]\s*\S|(?i)\bbasic [A-Za-z0-9+/=]{8,}").unwrap()
-}
-
-fn temp_dir(name: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!("oc-secrets-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&d);
-    std::fs::create_dir_all(&d).unwrap();
-    d
-}
-
-struct Emulator {
-    child: Child,
-    url: String,
-    stdout: std::thread::JoinHandle<String>,
-}
-
-impl Emulator {
-    fn start() -> Self {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_ontap-conform"))
-            .args(["emulate", "--listen", "127.0.0.1:0"])
-            .env("ONTAP_CONFORM_LOG", "trace")
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        let mut out = BufReader::new(child.stdout.take().unwrap());
-        let mut first = String::new();
-        out.read_line(&mut first).unwrap();
-        let url = first
-            .trim()
-            .rsplit(' ')
-            .next()
-            .expect("the first line ends with the URL")
-            .to_string();
-        assert!(url.starts_with("http://127.0.0.1:"), "{first}");
-        let stdout = std::thread::spawn(move || {
-            let mut rest = String::new();
-            let _ = out.read_to_string(&mut rest);
-            first + &rest
-        });
-        Emulator { child, url, stdout }
-    }
-
-    /// Stops the emulator and returns everything it printed.
-    fn stop(mut self) -> String {
-        let _ = self.child.kill();
-        let mut err = String::new();
-        if let Some(mut e) = self.child.stderr.take() {
-            let _ = e.read_to_string(&mut err);
-        }
-        let _ = self.child.wait();
-        self.stdout.join().unwrap() + &err
-    }
 }
 
 /// The shipped cases plus the fixture with known CHAP passwords, in one cases directory.
@@ -149,7 +100,7 @@ fn no_password_or_authorization_header_in_any_report_log_or_snapshot() {
 
     // Against a separate emulator process, as against a cluster: destructive cases on, so the
     // CHAP and password-change cases run and their passwords cross the wire.
-    let emu = Emulator::start();
+    let emu = EmulatorProcess::start("127.0.0.1:0", &[], &[("ONTAP_CONFORM_LOG", "trace")]);
     let reports = temp_dir("reports");
     let out = Command::new(env!("CARGO_BIN_EXE_ontap-conform"))
         .args(["run", "--allow-destructive", "--target", &emu.url])

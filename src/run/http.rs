@@ -245,11 +245,39 @@ pub fn describe_error(e: reqwest::Error) -> String {
         .url()
         .map(|u| format!(" ({})", strip_userinfo(u)))
         .unwrap_or_default();
+    if let Some(problem) = chain.iter().find_map(|c| certificate_problem(c)) {
+        return format!(
+            "the TLS certificate was rejected{url}: {problem} [{}]",
+            chain.last().map(String::as_str).unwrap_or_default()
+        );
+    }
     if chain.is_empty() {
         format!("{kind}{url}")
     } else {
         format!("{kind}{url}: {}", chain.join(": "))
     }
+}
+
+/// What to do about a certificate rustls rejected, from its error text (rustls's error types do
+/// not survive reqwest's and hyper's wrapping as types, only as text).
+fn certificate_problem(text: &str) -> Option<String> {
+    if !text.contains("invalid peer certificate") {
+        return None;
+    }
+    let advice = if text.contains("UnknownIssuer") {
+        "it is not signed by a trusted CA (a self-signed cluster certificate?); trust its CA with --ca-cert FILE, or skip verification with --insecure"
+    } else if text.contains("not valid for name") || text.contains("NotValidForName") {
+        "it is not valid for this host name; use a name the certificate lists, or --insecure"
+    } else if text.contains("Expired") || text.contains("expired") {
+        "it has expired; renew the cluster's certificate, or use --insecure"
+    } else if text.contains("NotValidYet") || text.contains("not valid yet") {
+        "it is not valid yet; check the clocks of this machine and the cluster, or use --insecure"
+    } else if text.contains("Revoked") {
+        "it has been revoked"
+    } else {
+        "verification failed; trust its CA with --ca-cert FILE, or use --insecure"
+    };
+    Some(advice.to_string())
 }
 
 fn strip_userinfo(u: &url::Url) -> String {
