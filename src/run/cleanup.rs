@@ -4,7 +4,7 @@
 //! leftovers are recognisable without a record of past runs: a run killed with SIGKILL, or a
 //! machine lost mid-run, leaves no state file, but its names still say whose they were. Only
 //! names of exactly the shapes the shipped cases create are touched: an iSCSI initiator ending in
-//! `:<case_uid>` and an account named one letter then `<case_uid>`.
+//! `:<case_uid>` or `.<case_uid>` and an account named one letter then `<case_uid>`.
 
 use regex::Regex;
 use serde_json::Value;
@@ -34,7 +34,7 @@ pub struct Cleanup {
 }
 
 fn initiator_pattern() -> Regex {
-    Regex::new(r":oc[0-9a-f]{6}-[0-9]+$").expect("a literal regex")
+    Regex::new(r"[:.]oc[0-9a-f]{6}-[0-9]+$").expect("a literal regex")
 }
 
 fn account_pattern() -> Regex {
@@ -236,6 +236,7 @@ mod tests {
     fn only_run_names_match() {
         let i = initiator_pattern();
         assert!(i.is_match("iqn.1992-08.com.netapp:oc1a2b3c-12"));
+        assert!(i.is_match("foo.oc1a2b3c-12"));
         assert!(!i.is_match("iqn.1992-08.com.netapp:oc1a2b3c"));
         assert!(!i.is_match("iqn.1992-08.com.netapp:prod-host-oc1a2b3c-1-x"));
         assert!(!i.is_match("iqn.1992-08.com.netapp:sn.4b17e2"));
