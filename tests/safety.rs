@@ -376,3 +376,38 @@ fn cleanup_removes_run_named_leftovers_and_nothing_else() {
     assert_eq!(out.status.code(), Some(2));
     assert!(text(&out).contains("ONTAP_PASSWORD"));
 }
+
+#[test]
+fn cases_of_operations_newer_than_the_target_are_skipped_with_the_reason() {
+    let emu = EmulatorProcess::start("127.0.0.1:0", &["--ontap-version", "9.7.0"], &[]);
+    let dir = temp_dir("old-cluster");
+    let out = run_against(&emu.url, &dir, &["--allow-destructive"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let r = report(&dir);
+    assert!(r["ontap_version"].as_str().unwrap().contains("9.7.0"));
+    let mut skipped = 0;
+    for c in r["cases"].as_array().unwrap() {
+        let path = c["operation"]["path"].as_str().unwrap();
+        // NDMP passwords came in 9.9, /api/security in 9.8 (x-ontap-introduced-in).
+        if path.starts_with("/api/protocols/ndmp") || path == "/api/security" {
+            skipped += 1;
+            assert_eq!(c["outcome"], "skip", "{}", c["id"]);
+            let reason = c["skip_reason"].as_str().unwrap();
+            assert!(
+                reason.contains("was introduced in ONTAP 9.") && reason.contains("9.7.0"),
+                "{reason}"
+            );
+        }
+    }
+    assert!(skipped >= 10, "{skipped}");
+
+    // --ontap-version overrides what the target says: the same cases run (and pass, since the
+    // emulator serves them whatever version it reports).
+    let out = run_against(
+        &emu.url,
+        &dir,
+        &["--allow-destructive", "--ontap-version", "9.14.1"],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert_eq!(report(&dir)["summary"]["skipped"], 0);
+}
