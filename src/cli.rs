@@ -442,6 +442,7 @@ fn run_command(args: RunArgs) -> u8 {
             ontap_version: args.ontap_version.clone(),
             partition: args.partition,
             interrupt: Some(interrupt.clone()),
+            facts: None,
         };
         let display = ProgressDisplay::new();
         let progress: Progress = {
@@ -647,6 +648,7 @@ fn cleanup(target: String, conn: ConnArgs, dry_run: bool) -> u8 {
         ontap_version: None,
         partition: None,
         interrupt: None,
+        facts: None,
     };
     let found = match runtime().block_on(run::cleanup::cleanup(&opts, dry_run)) {
         Ok(f) => f,

@@ -59,25 +59,33 @@ fn shared(spec: &Arc<Spec>) -> &'static Result<Shared, String> {
                 )
             }
         };
-        Ok(Shared {
-            opts: RunOptions {
-                embedded: emulator.is_some(),
-                target,
-                user,
-                password,
-                client: ClientOptions {
-                    insecure: env("ONTAP_INSECURE").is_some(),
-                    ca_cert: None,
-                    request_timeout: Duration::from_secs(30),
-                },
-                allow_destructive: env("ONTAP_ALLOW_DESTRUCTIVE").is_some(),
-                jobs: 1,
-                filter: Vec::new(),
-                job_timeout: Duration::from_secs(120),
-                ontap_version: None,
-                partition: None,
-                interrupt: None,
+        let mut opts = RunOptions {
+            embedded: emulator.is_some(),
+            target,
+            user,
+            password,
+            client: ClientOptions {
+                insecure: env("ONTAP_INSECURE").is_some(),
+                ca_cert: None,
+                request_timeout: Duration::from_secs(30),
             },
+            allow_destructive: env("ONTAP_ALLOW_DESTRUCTIVE").is_some(),
+            jobs: 1,
+            filter: Vec::new(),
+            job_timeout: Duration::from_secs(120),
+            ontap_version: None,
+            partition: None,
+            interrupt: None,
+            facts: None,
+        };
+        // One probe for all the trials.
+        opts.facts = Some(
+            runtime
+                .block_on(run::probe_target(&opts))
+                .map_err(|e| e.to_string())?,
+        );
+        Ok(Shared {
+            opts,
             spec: spec.clone(),
             runtime,
             exclusive: RwLock::new(()),

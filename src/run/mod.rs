@@ -45,6 +45,9 @@ pub struct RunOptions {
     pub ontap_version: Option<String>,
     /// Run only this share of the selected cases.
     pub partition: Option<Partition>,
+    /// What a previous [`probe_target`] learned: a harness that calls [`run`] once per case (as
+    /// `tests/conformance.rs` does) probes once instead of three GETs per case.
+    pub facts: Option<TargetFacts>,
     /// Set (by a Ctrl-C handler) to stop the run: cases not started are skipped, running cases
     /// stop after their current step and still run their teardown.
     pub interrupt: Option<Arc<AtomicBool>>,
@@ -210,7 +213,10 @@ pub async fn run(
     let started = Instant::now();
     let started_at = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
     let client = http::client(&opts.client).map_err(RunError::Config)?;
-    let facts = probe(&client, &opts).await?;
+    let facts = match &opts.facts {
+        Some(f) => f.clone(),
+        None => probe(&client, &opts).await?,
+    };
     let run_id = format!("oc{:06x}", rand::rng().random_range(0..0x100_0000u32));
     let ctx = Arc::new(Ctx {
         spec,
@@ -275,6 +281,12 @@ pub async fn run(
         coverage: coverage(&ctx.spec, &cases),
         cases,
     })
+}
+
+/// Probes the target as [`run`] does first; see [`RunOptions::facts`].
+pub async fn probe_target(opts: &RunOptions) -> Result<TargetFacts, RunError> {
+    let client = http::client(&opts.client).map_err(RunError::Config)?;
+    probe(&client, opts).await
 }
 
 /// Learns the target's version, cluster and SVMs; fails the run when the target cannot be
