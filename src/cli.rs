@@ -430,11 +430,7 @@ fn run_command(args: RunArgs) -> u8 {
             },
         };
         let opts = RunOptions {
-            target,
             embedded: emulator.is_some(),
-            user,
-            password,
-            client,
             allow_destructive: args.allow_destructive,
             jobs,
             filter: args.filter.clone(),
@@ -442,7 +438,7 @@ fn run_command(args: RunArgs) -> u8 {
             ontap_version: args.ontap_version.clone(),
             partition: args.partition,
             interrupt: Some(interrupt.clone()),
-            facts: None,
+            ..RunOptions::new(target, user, password, client)
         };
         let display = ProgressDisplay::new();
         let progress: Progress = {
@@ -635,21 +631,7 @@ fn cleanup(target: String, conn: ConnArgs, dry_run: bool) -> u8 {
             return EXIT_ERROR;
         }
     };
-    let opts = RunOptions {
-        target: target.clone(),
-        embedded: false,
-        user: conn.user.clone(),
-        password,
-        client,
-        allow_destructive: true,
-        jobs: 1,
-        filter: Vec::new(),
-        job_timeout: Duration::from_secs(120),
-        ontap_version: None,
-        partition: None,
-        interrupt: None,
-        facts: None,
-    };
+    let opts = RunOptions::new(target.clone(), conn.user.clone(), password, client);
     let found = match runtime().block_on(run::cleanup::cleanup(&opts, dry_run)) {
         Ok(f) => f,
         Err(e) => {

@@ -59,24 +59,20 @@ fn shared(spec: &Arc<Spec>) -> &'static Result<Shared, String> {
                 )
             }
         };
+        let client = ClientOptions {
+            insecure: env("ONTAP_INSECURE").is_some(),
+            ca_cert: match env("ONTAP_CA_CERT") {
+                Some(p) => Some(
+                    std::fs::read(&p).map_err(|e| format!("cannot read ONTAP_CA_CERT {p}: {e}"))?,
+                ),
+                None => None,
+            },
+            request_timeout: Duration::from_secs(30),
+        };
         let mut opts = RunOptions {
             embedded: emulator.is_some(),
-            target,
-            user,
-            password,
-            client: ClientOptions {
-                insecure: env("ONTAP_INSECURE").is_some(),
-                ca_cert: None,
-                request_timeout: Duration::from_secs(30),
-            },
             allow_destructive: env("ONTAP_ALLOW_DESTRUCTIVE").is_some(),
-            jobs: 1,
-            filter: Vec::new(),
-            job_timeout: Duration::from_secs(120),
-            ontap_version: None,
-            partition: None,
-            interrupt: None,
-            facts: None,
+            ..RunOptions::new(target, user, password, client)
         };
         // One probe for all the trials.
         opts.facts = Some(

@@ -99,66 +99,65 @@ async fn records(
     )))
 }
 
+/// One kind of thing a case creates, and how to find and delete it.
+struct Kind {
+    kind: &'static str,
+    list: &'static str,
+    name_key: &'static str,
+    /// The owner (SVM or cluster) whose uuid is the item path's first key.
+    owner: &'static str,
+    pattern: Regex,
+    item: &'static str,
+}
+
+fn kinds() -> [Kind; 2] {
+    [
+        Kind {
+            kind: "iSCSI credential",
+            list: "/api/protocols/san/iscsi/credentials?fields=svm,initiator&max_records=1000",
+            name_key: "initiator",
+            owner: "svm",
+            pattern: initiator_pattern(),
+            item: "/api/protocols/san/iscsi/credentials",
+        },
+        Kind {
+            kind: "account",
+            list: "/api/security/accounts?fields=name,owner&max_records=1000",
+            name_key: "name",
+            owner: "owner",
+            pattern: account_pattern(),
+            item: "/api/security/accounts",
+        },
+    ]
+}
+
 /// Lists the leftovers on the target and, unless `dry_run`, deletes them.
 pub async fn cleanup(opts: &RunOptions, dry_run: bool) -> Result<Cleanup, RunError> {
     let client = http::client(&opts.client).map_err(RunError::Config)?;
     let mut found = Cleanup::default();
-    let initiator = initiator_pattern();
-    for r in records(
-        &client,
-        opts,
-        "/api/protocols/san/iscsi/credentials?fields=svm,initiator&max_records=1000",
-    )
-    .await?
-    {
-        let (Some(init), Some(uuid)) = (
-            r.get("initiator").and_then(Value::as_str),
-            r.pointer("/svm/uuid").and_then(Value::as_str),
-        ) else {
-            continue;
-        };
-        if initiator.is_match(init) {
-            let svm = r
-                .pointer("/svm/name")
-                .and_then(Value::as_str)
-                .unwrap_or(uuid);
-            found.leftovers.push(Leftover {
-                kind: "iSCSI credential",
-                name: format!("{svm} {init}"),
-                path: format!(
-                    "/api/protocols/san/iscsi/credentials/{}/{}",
-                    enc(uuid),
-                    enc(init)
-                ),
-                removed: None,
-            });
-        }
-    }
-    let account = account_pattern();
-    for r in records(
-        &client,
-        opts,
-        "/api/security/accounts?fields=name,owner&max_records=1000",
-    )
-    .await?
-    {
-        let (Some(name), Some(owner)) = (
-            r.get("name").and_then(Value::as_str),
-            r.pointer("/owner/uuid").and_then(Value::as_str),
-        ) else {
-            continue;
-        };
-        if account.is_match(name) {
-            let shown = r
-                .pointer("/owner/name")
-                .and_then(Value::as_str)
-                .unwrap_or(owner);
-            found.leftovers.push(Leftover {
-                kind: "account",
-                name: format!("{shown} {name}"),
-                path: format!("/api/security/accounts/{}/{}", enc(owner), enc(name)),
-                removed: None,
-            });
+    for k in kinds() {
+        for r in records(&client, opts, k.list).await? {
+            let (Some(name), Some(owner)) = (
+                r.get(k.name_key).and_then(Value::as_str),
+                r.get(k.owner)
+                    .and_then(|o| o.get("uuid"))
+                    .and_then(Value::as_str),
+            ) else {
+                continue;
+            };
+            if k.pattern.is_match(name) {
+                let shown = r
+                    .get(k.owner)
+                    .and_then(|o| o.get("name"))
+                    .and_then(Value::as_str)
+                    .unwrap_or(owner);
+                found.leftovers.push(Leftover {
+                    kind: k.kind,
+                    name: format!("{shown} {name}"),
+                    path: format!("{}/{}/{}", k.item, enc(owner), enc(name)),
+                    removed: None,
+                });
+            }
         }
     }
     if !dry_run {

@@ -53,6 +53,28 @@ pub struct RunOptions {
     pub interrupt: Option<Arc<AtomicBool>>,
 }
 
+impl RunOptions {
+    /// Options for `target` with the defaults of `ontap-conform run`: read-only, one case at a
+    /// time, every case, jobs given two minutes.
+    pub fn new(target: String, user: String, password: Secret, client: ClientOptions) -> Self {
+        RunOptions {
+            target,
+            embedded: false,
+            user,
+            password,
+            client,
+            allow_destructive: false,
+            jobs: 1,
+            filter: Vec::new(),
+            job_timeout: Duration::from_secs(120),
+            ontap_version: None,
+            partition: None,
+            facts: None,
+            interrupt: None,
+        }
+    }
+}
+
 /// A stable share of the cases, so N machines split one suite (`--partition K/N`).
 ///
 /// `count` (the default, as in cargo-nextest) deals the selected cases out in file order like
