@@ -2,27 +2,16 @@
 //! set of cases (one passing, one failing, one skipped), a JUnit consumer reading `junit.xml`, the
 //! `diff` gate between two builds' reports, and sharded runs merged back into one.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+mod common;
 
+use std::path::{Path, PathBuf};
+use std::process::Output;
+
+use common::{bin, temp_dir};
 use regex::Regex;
 use serde_json::Value;
 
 const FIXTURE: &str = "tests/fixtures/report-cases";
-
-fn bin() -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_ontap-conform"));
-    c.current_dir(env!("CARGO_MANIFEST_DIR"));
-    c.env_remove("ONTAP_PASSWORD");
-    c
-}
-
-fn temp_dir(name: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!("oc-reports-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&d);
-    std::fs::create_dir_all(&d).unwrap();
-    d
-}
 
 fn text(o: &Output) -> String {
     format!(

@@ -1,24 +1,13 @@
 //! The runner fails what it should: a liar server, a dead target, a wrong expectation. And a
 //! clean run writes three reports that agree with each other.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+mod common;
 
+use std::path::Path;
+use std::process::Output;
+
+use common::{bin, temp_dir};
 use serde_json::Value;
-
-fn bin() -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_ontap-conform"));
-    c.current_dir(env!("CARGO_MANIFEST_DIR"));
-    c.env_remove("ONTAP_PASSWORD");
-    c
-}
-
-fn temp_dir(name: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!("oc-test-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&d);
-    std::fs::create_dir_all(&d).unwrap();
-    d
-}
 
 fn report(dir: &Path) -> Value {
     serde_json::from_str(&std::fs::read_to_string(dir.join("conformance.json")).unwrap()).unwrap()
