@@ -510,7 +510,11 @@ struct ProgressDisplay {
 impl ProgressDisplay {
     fn new() -> Self {
         let bar = std::io::stderr().is_terminal().then(|| {
-            let bar = indicatif::ProgressBar::new(0);
+            // Hidden until the run says how many cases it selected, so it never shows 0/0.
+            let bar = indicatif::ProgressBar::with_draw_target(
+                Some(0),
+                indicatif::ProgressDrawTarget::hidden(),
+            );
             bar.set_style(
                 indicatif::ProgressStyle::with_template(
                     "{bar:30} {pos}/{len} cases, {msg} [{elapsed}]",
@@ -528,7 +532,10 @@ impl ProgressDisplay {
 
     fn event(&self, e: ProgressEvent<'_>) {
         match (e, &self.bar) {
-            (ProgressEvent::Selected(n), Some(bar)) => bar.set_length(n as u64),
+            (ProgressEvent::Selected(n), Some(bar)) => {
+                bar.set_length(n as u64);
+                bar.set_draw_target(indicatif::ProgressDrawTarget::stderr());
+            }
             (ProgressEvent::Selected(_), None) => {}
             (ProgressEvent::Finished(r), bar) => {
                 let failed = r.outcome == Outcome::Fail;
