@@ -183,11 +183,7 @@ fn a_destructive_run_passes_and_leaves_the_cluster_as_it_found_it() {
         "{s}"
     );
     assert_eq!(state(&emu.url), before);
-    // The built-in accounts' passwords still work.
-    for account in [ADMIN, ("monitor", "Monitor1!"), ("vsadmin", "Vsadmin1!")] {
-        let (status, _) = api("GET", &format!("{}/api/svm/svms", emu.url), account, None);
-        assert_eq!(status, 200, "{}", account.0);
-    }
+    builtin_passwords_still_work(&emu.url);
 }
 
 #[test]
@@ -280,6 +276,14 @@ fn ctrl_c_in_the_middle_runs_the_teardowns_and_leaves_nothing_behind() {
         .count();
     assert!(skipped_by_interrupt > 0, "{s}");
     assert_eq!(state(&emu.url), before, "{}", text(&out));
+    builtin_passwords_still_work(&emu.url);
+}
+
+fn builtin_passwords_still_work(base: &str) {
+    for account in [ADMIN, ("monitor", "Monitor1!"), ("vsadmin", "Vsadmin1!")] {
+        let (status, _) = api("GET", &format!("{base}/api/svm/svms"), account, None);
+        assert_eq!(status, 200, "{}", account.0);
+    }
 }
 
 #[test]
