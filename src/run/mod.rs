@@ -56,6 +56,10 @@ pub enum RunError {
         user: String,
         status: u16,
     },
+    #[error(
+        "the target {target} does not answer like ONTAP: {message}; is it the cluster management address?"
+    )]
+    NotOntap { target: String, message: String },
     #[error("{0}")]
     Config(String),
 }
@@ -191,6 +195,24 @@ async fn probe(client: &reqwest::Client, opts: &RunOptions) -> Result<TargetFact
             user: opts.user.clone(),
             status: cluster.status,
         });
+    }
+    // Every case would fail against a target whose cluster record is an error page, for one
+    // reason: that reason is the run's, not 82 cases'.
+    let not_ontap = |message: String| RunError::NotOntap {
+        target: opts.target.clone(),
+        message,
+    };
+    if cluster.status != 200 {
+        return Err(not_ontap(format!(
+            "GET /api/cluster answered HTTP {}",
+            cluster.status
+        )));
+    }
+    if let Some(p) = check::body_problems(&cluster).into_iter().next() {
+        return Err(not_ontap(format!("GET /api/cluster: {}", p.message)));
+    }
+    if !cluster.body.as_ref().is_some_and(Value::is_object) {
+        return Err(not_ontap("GET /api/cluster answered no JSON object".into()));
     }
     let mut facts = TargetFacts::default();
     if cluster.status == 200
