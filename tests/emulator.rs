@@ -1316,8 +1316,17 @@ async fn bad_input_gets_ontap_errors_and_the_server_keeps_serving() {
     assert_eq!(r.status, 404);
     let r = t.call(Method::DELETE, "/api/security", ADMIN, None).await;
     assert_eq!((r.status, r.code()), (405, "5"));
+    assert_eq!(
+        r.headers["allow"], "GET, PATCH",
+        "RFC 9110: a 405 says what is allowed"
+    );
     let r = t.call(Method::PUT, CREDS, ADMIN, Some(json!({}))).await;
     assert_eq!(r.status, 405);
+    assert_eq!(r.headers["allow"], "GET, POST");
+    let r = t.call(Method::POST, "/api/cluster", ADMIN, None).await;
+    assert_eq!(r.headers["allow"], "GET");
+    let r = t.get("/api/security?max_records=null").await;
+    assert_eq!((r.status, r.code()), (400, "262197"));
     let r = t.get(&format!("{CREDS}?max_records=abc")).await;
     assert_eq!((r.status, r.code()), (400, "262197"));
     let r = t

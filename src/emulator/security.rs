@@ -40,6 +40,7 @@ pub fn get_security(ctx: &Ctx) -> ApiResult<Reply> {
     ])?;
     ctx.query.bool_param("return_records", true)?;
     ctx.query.return_timeout(15)?;
+    ctx.query.max_records()?;
     let state = ctx.app.lock();
     let record = json!({
         "fips": { "enabled": state.fips_enabled },
