@@ -55,6 +55,8 @@ enum Hostile {
     ServerError,
     /// A status line, then one header line that never ends.
     EndlessHeader,
+    /// Every change starts a job (202) that stays `running` forever.
+    JobNeverEnds,
 }
 
 struct Server {
@@ -138,7 +140,10 @@ async fn connection(
             continue;
         }
         answer_hostile(out, hostile, &target, port, &sent).await?;
-        if hostile == Hostile::RedirectLoop || hostile == Hostile::ServerError {
+        if matches!(
+            hostile,
+            Hostile::RedirectLoop | Hostile::ServerError | Hostile::JobNeverEnds
+        ) {
             continue; // well-formed answers: the connection stays usable
         }
         return Ok(());
@@ -251,6 +256,29 @@ async fn answer_hostile(
             out.write_all(b"HTTP/1.1 500 Internal Server Error\r\nContent-Length: 0\r\n\r\n")
                 .await?;
         }
+        Hostile::JobNeverEnds => {
+            let uuid = "6f0b8c3e-1d2a-4b5c-9e8f-0a1b2c3d4e5f";
+            let (status, body) = if target.starts_with("/api/cluster/jobs/") {
+                let job = serde_json::json!({
+                    "uuid": uuid, "state": "running", "message": "still going",
+                    "_links": {"self": {"href": format!("/api/cluster/jobs/{uuid}")}}
+                });
+                ("200 OK", job)
+            } else {
+                let link = serde_json::json!({"job": {
+                    "uuid": uuid,
+                    "_links": {"self": {"href": format!("/api/cluster/jobs/{uuid}")}}
+                }});
+                ("202 Accepted", link)
+            };
+            out.write_all(&response(
+                status,
+                "application/hal+json",
+                body.to_string().as_bytes(),
+            ))
+            .await?;
+            return Ok(());
+        }
         Hostile::EndlessHeader => {
             out.write_all(b"HTTP/1.1 200 OK\r\nX-Endless: ").await?;
             let piece = [b'a'; 16 * 1024];
@@ -300,9 +328,9 @@ struct Outcome {
     stderr: String,
 }
 
-/// Runs the real binary against `url` with a 1 s request timeout, killing it if it outlives
+/// Runs the real binary against `url` with 1 s request and job timeouts, killing it if it outlives
 /// [`HANG_GUARD`].
-fn run_against(url: &str, reports: &Path) -> Outcome {
+fn run_against(url: &str, reports: &Path, filter: &[&str]) -> Outcome {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_ontap-conform"));
     cmd.current_dir(env!("CARGO_MANIFEST_DIR"))
         .args([
@@ -313,7 +341,7 @@ fn run_against(url: &str, reports: &Path) -> Outcome {
             "--request-timeout",
             "1",
             "--job-timeout",
-            "5",
+            "1",
             "--jobs",
             "4",
             "--report-dir",
@@ -322,7 +350,7 @@ fn run_against(url: &str, reports: &Path) -> Outcome {
         .env("ONTAP_PASSWORD", PASSWORD)
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
-    for f in FILTER {
+    for f in filter {
         cmd.args(["--filter", f]);
     }
     let mut child = cmd.spawn().expect("the binary starts");
@@ -369,6 +397,7 @@ fn words(hostile: Hostile) -> &'static [&'static str] {
         Hostile::HtmlWithJson | Hostile::HtmlPage => &["text/html"],
         Hostile::ServerError => &["500"],
         Hostile::EndlessHeader => &["head is too large"],
+        Hostile::JobNeverEnds => &["did not end within"],
     }
 }
 
@@ -384,9 +413,13 @@ fn assert_clean_output(o: &Outcome, what: &str) {
 /// The probe answers, the cases meet `hostile`: the run is made, exits 1, writes three
 /// reports, and every failed case says what went wrong.
 fn cases_break(hostile: Hostile) {
+    cases_break_with(hostile, &FILTER);
+}
+
+fn cases_break_with(hostile: Hostile, filter: &[&str]) {
     let server = serve(hostile, true);
     let dir = temp_dir(&format!("{hostile:?}-cases"));
-    let o = run_against(&server.url, &dir);
+    let o = run_against(&server.url, &dir, filter);
     let what = format!("{hostile:?} (cases)");
     assert_clean_output(&o, &what);
     assert_eq!(o.code, Some(1), "{what}: {}{}", o.stdout, o.stderr);
@@ -404,7 +437,7 @@ fn cases_break(hostile: Hostile) {
     }
     let report: Value = serde_json::from_str(&text).expect("conformance.json parses");
     let cases = report["cases"].as_array().expect("cases");
-    assert_eq!(cases.len(), FILTER.len(), "{what}: {text}");
+    assert_eq!(cases.len(), filter.len(), "{what}: {text}");
     for c in cases {
         assert_eq!(c["outcome"], "fail", "{what}: {c}");
         let failures = c["failures"].as_array().expect("failures");
@@ -438,7 +471,7 @@ fn cases_break(hostile: Hostile) {
 fn probe_breaks(hostile: Hostile) {
     let server = serve(hostile, false);
     let dir = temp_dir(&format!("{hostile:?}-probe"));
-    let o = run_against(&server.url, &dir);
+    let o = run_against(&server.url, &dir, &FILTER);
     let what = format!("{hostile:?} (probe)");
     assert_clean_output(&o, &what);
     assert_eq!(o.code, Some(2), "{what}: {}{}", o.stdout, o.stderr);
@@ -497,8 +530,15 @@ fn a_target_that_closes_at_once_exits_2() {
         }
     });
     let dir = temp_dir("closes");
-    let o = run_against(&url, &dir);
+    let o = run_against(&url, &dir, &FILTER);
     assert_clean_output(&o, "closes at once");
     assert_eq!(o.code, Some(2), "{}{}", o.stdout, o.stderr);
     assert!(o.stderr.contains(&url), "{}", o.stderr);
+}
+
+/// A job that never ends is abandoned at the job timeout, in the step that waits for it and in
+/// the teardown that puts the setting back.
+#[test]
+fn a_job_that_never_ends_fails_at_the_job_timeout() {
+    cases_break_with(Hostile::JobNeverEnds, &["flow-security-fips-job"]);
 }
