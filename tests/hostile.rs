@@ -464,6 +464,7 @@ fn cases_break_with(hostile: Hostile, filter: &[&str]) {
             "{what}: the runner read {sent} bytes of one response; it must stop near 8 MiB"
         );
     }
+    let _ = std::fs::remove_dir_all(&dir);
 }
 
 /// The probe itself meets `hostile`: the run cannot be made (exit 2), and stderr names the
@@ -488,6 +489,7 @@ fn probe_breaks(hostile: Hostile) {
         !dir.join("conformance.json").exists(),
         "{what}: no report for a run that was not made"
     );
+    let _ = std::fs::remove_dir_all(&dir);
 }
 
 macro_rules! hostile_tests {
@@ -534,6 +536,7 @@ fn a_target_that_closes_at_once_exits_2() {
     assert_clean_output(&o, "closes at once");
     assert_eq!(o.code, Some(2), "{}{}", o.stdout, o.stderr);
     assert!(o.stderr.contains(&url), "{}", o.stderr);
+    let _ = std::fs::remove_dir_all(&dir);
 }
 
 /// A job that never ends is abandoned at the job timeout, in the step that waits for it and in
