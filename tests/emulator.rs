@@ -1430,6 +1430,37 @@ async fn control_surface_reset_and_state() {
     t.emu.shutdown().await;
 }
 
+/// A client that sends half a request and waits is cut off, instead of holding its connection
+/// forever; a well-behaved client on another connection is served meanwhile.
+#[tokio::test]
+async fn half_sent_headers_are_cut_off_at_the_header_timeout() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let t = start_with(EmulatorConfig {
+        header_read_timeout: std::time::Duration::from_secs(1),
+        ..EmulatorConfig::default()
+    })
+    .await;
+    for partial in [
+        "GET /api/clu",
+        "GET /api/cluster HTTP/1.1\r\nHost: x\r\nX-A: ",
+    ] {
+        let mut s = tokio::net::TcpStream::connect(t.emu.local_addr())
+            .await
+            .unwrap();
+        s.write_all(partial.as_bytes()).await.unwrap();
+        assert_eq!(t.get("/api/cluster").await.status, 200);
+        let mut buf = Vec::new();
+        // The hang guard is generous; the server closes after about one second.
+        let closed =
+            tokio::time::timeout(std::time::Duration::from_secs(20), s.read_to_end(&mut buf)).await;
+        assert!(
+            closed.is_ok(),
+            "{partial:?}: connection still open after 20 s"
+        );
+    }
+    t.emu.shutdown().await;
+}
+
 #[tokio::test]
 async fn bind_failure_names_the_address() {
     let t = start().await;
