@@ -1430,13 +1430,13 @@ async fn control_surface_reset_and_state() {
     t.emu.shutdown().await;
 }
 
-/// A client that sends half a request and waits is cut off, instead of holding its connection
-/// forever; a well-behaved client on another connection is served meanwhile.
+/// A client that sends half a request (or half a body) and waits is cut off, instead of holding
+/// its connection forever; a well-behaved client on another connection is served meanwhile.
 #[tokio::test]
-async fn half_sent_headers_are_cut_off_at_the_header_timeout() {
+async fn half_sent_requests_are_cut_off_at_the_read_timeout() {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
     let t = start_with(EmulatorConfig {
-        header_read_timeout: std::time::Duration::from_secs(1),
+        request_read_timeout: std::time::Duration::from_secs(1),
         ..EmulatorConfig::default()
     })
     .await;
@@ -1458,6 +1458,21 @@ async fn half_sent_headers_are_cut_off_at_the_header_timeout() {
             "{partial:?}: connection still open after 20 s"
         );
     }
+    // Whole headers, a tenth of the body: 408, not a task waiting forever.
+    let mut s = tokio::net::TcpStream::connect(t.emu.local_addr())
+        .await
+        .unwrap();
+    let auth = "Authorization: Basic YWRtaW46TmV0YXBwMSE=\r\n";
+    let head =
+        format!("POST {CREDS} HTTP/1.1\r\nHost: x\r\n{auth}Content-Length: 100\r\n\r\n{{\"svm\": ");
+    s.write_all(head.as_bytes()).await.unwrap();
+    let mut buf = [0u8; 64];
+    let n = tokio::time::timeout(std::time::Duration::from_secs(20), s.read(&mut buf))
+        .await
+        .expect("an answer within 20 s")
+        .unwrap();
+    let answer = String::from_utf8_lossy(&buf[..n]);
+    assert!(answer.starts_with("HTTP/1.1 408"), "{answer}");
     t.emu.shutdown().await;
 }
 

@@ -46,10 +46,11 @@ pub struct EmulatorConfig {
     pub ontap_version: String,
     /// Largest request body accepted; larger gets 413.
     pub max_body_bytes: usize,
-    /// How long a client may take to send a request's headers before its connection is
-    /// closed. Without it a client that sends half a request line holds its connection (and a
-    /// task) forever; 30 s is hyper's own default, which axum-server turns off.
-    pub header_read_timeout: Duration,
+    /// How long a client may take to send a request's headers (then its connection is
+    /// closed), and then its body (then it gets 408). Without it a client that sends half a
+    /// request holds its connection and a task forever; 30 s is hyper's own default for
+    /// headers, which axum-server turns off.
+    pub request_read_timeout: Duration,
 }
 
 impl Default for EmulatorConfig {
@@ -58,7 +59,7 @@ impl Default for EmulatorConfig {
             tls: false,
             ontap_version: "9.14.1".to_string(),
             max_body_bytes: 1024 * 1024,
-            header_read_timeout: Duration::from_secs(30),
+            request_read_timeout: Duration::from_secs(30),
         }
     }
 }
@@ -123,7 +124,7 @@ impl Emulator {
         let app = Arc::new(server::App::new(config.clone(), version));
         let router = server::router(app);
         let handle = axum_server::Handle::<SocketAddr>::new();
-        let timeout = config.header_read_timeout;
+        let timeout = config.request_read_timeout;
         let (task, cert_pem) = if config.tls {
             let (rustls_config, pem) = tls::make_config(addr)?;
             let mut server = axum_server::from_tcp_rustls(listener, rustls_config)?

@@ -16,7 +16,7 @@ use serde_json::Value;
 
 use super::cluster::Version;
 use super::collection::Query;
-use super::error::{ApiError, ApiResult, BODY_TOO_LARGE, METHOD_NOT_ALLOWED};
+use super::error::{ApiError, ApiResult, BODY_TOO_LARGE, INVALID_JSON, METHOD_NOT_ALLOWED};
 use super::state::{Account, State};
 use super::{EmulatorConfig, accounts, cluster, control, iscsi, ndmp, password, security};
 
@@ -266,8 +266,19 @@ async fn handle_inner(app: Arc<App>, req: Request) -> ApiResult<Reply> {
     }
     let method = req.method().clone();
     let query = Query::parse(req.uri().query());
-    let body = axum::body::to_bytes(req.into_body(), max)
+    let wait = app.config.request_read_timeout;
+    let body = tokio::time::timeout(wait, axum::body::to_bytes(req.into_body(), max))
         .await
+        .map_err(|_| {
+            ApiError::new(
+                StatusCode::REQUEST_TIMEOUT,
+                INVALID_JSON,
+                format!(
+                    "The request body did not arrive within {} seconds.",
+                    wait.as_secs()
+                ),
+            )
+        })?
         .map_err(|_| too_large())?;
     let ctx = Ctx {
         app: app.clone(),
