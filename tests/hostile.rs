@@ -57,6 +57,9 @@ enum Hostile {
     EndlessHeader,
     /// Every change starts a job (202) that stays `running` forever.
     JobNeverEnds,
+    /// 7 MiB of valid JSON (thousands of records with an undocumented field) for every
+    /// request: under the read cap, so each one is read and checked whole.
+    LargeJson,
 }
 
 struct Server {
@@ -142,7 +145,10 @@ async fn connection(
         answer_hostile(out, hostile, &target, port, &sent).await?;
         if matches!(
             hostile,
-            Hostile::RedirectLoop | Hostile::ServerError | Hostile::JobNeverEnds
+            Hostile::RedirectLoop
+                | Hostile::ServerError
+                | Hostile::JobNeverEnds
+                | Hostile::LargeJson
         ) {
             continue; // well-formed answers: the connection stays usable
         }
@@ -255,6 +261,18 @@ async fn answer_hostile(
         Hostile::ServerError => {
             out.write_all(b"HTTP/1.1 500 Internal Server Error\r\nContent-Length: 0\r\n\r\n")
                 .await?;
+        }
+        Hostile::LargeJson => {
+            let record = serde_json::json!({"name": "svm1", "undocumented": "x".repeat(900)});
+            let records = vec![record; 7000];
+            let body = serde_json::json!({"records": records, "num_records": 7000});
+            out.write_all(&response(
+                "200 OK",
+                "application/hal+json",
+                body.to_string().as_bytes(),
+            ))
+            .await?;
+            return Ok(());
         }
         Hostile::JobNeverEnds => {
             let uuid = "6f0b8c3e-1d2a-4b5c-9e8f-0a1b2c3d4e5f";
@@ -398,6 +416,7 @@ fn words(hostile: Hostile) -> &'static [&'static str] {
         Hostile::ServerError => &["500"],
         Hostile::EndlessHeader => &["head is too large"],
         Hostile::JobNeverEnds => &["did not end within"],
+        Hostile::LargeJson => &[],
     }
 }
 
@@ -542,4 +561,33 @@ fn a_target_that_closes_at_once_exits_2() {
 #[test]
 fn a_job_that_never_ends_fails_at_the_job_timeout() {
     cases_break_with(Hostile::JobNeverEnds, &["flow-security-fips-job"]);
+}
+
+/// Megabytes of valid JSON for every request: each response is read and checked whole, but the
+/// reports keep a note instead of each body and a count instead of thousands of warnings about
+/// the same undocumented field, so they stay small (they were hundreds of megabytes).
+#[test]
+fn a_flood_of_valid_json_keeps_the_reports_small() {
+    let server = serve(Hostile::LargeJson, true);
+    let dir = temp_dir("large-json");
+    let o = run_against(&server.url, &dir, &FILTER);
+    assert_clean_output(&o, "large JSON");
+    assert_eq!(o.code, Some(1), "{}{}", o.stdout, o.stderr);
+    let mut total = 0;
+    for f in ["conformance.json", "junit.xml", "conformance.html"] {
+        total += std::fs::metadata(dir.join(f))
+            .expect("report written")
+            .len();
+    }
+    assert!(total < 2 * 1024 * 1024, "the reports take {total} bytes");
+    let text = std::fs::read_to_string(dir.join("conformance.json")).expect("read");
+    let report: Value = serde_json::from_str(&text).expect("conformance.json parses");
+    assert!(text.contains("not kept: over the report"), "{text}");
+    let cases = report["cases"].as_array().expect("cases");
+    assert!(cases.iter().all(|c| c["outcome"] == "fail"), "{text}");
+    assert!(
+        text.contains("more undocumented fields in this body, not listed"),
+        "{text}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
 }

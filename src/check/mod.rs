@@ -255,7 +255,20 @@ pub fn check(op: &Operation, expect: Option<&ExpectDef>, resp: &Response) -> Ver
                 }
             }
             if let (Some(schema), Some(b)) = (&r.schema, body) {
+                let (mut failures, mut warnings) = (0usize, 0usize);
                 for f in schema.validate(b, Direction::Response, false) {
+                    // A wrong item type in a long list is one mistake, found once per item:
+                    // the first few say what it is, the rest are counted.
+                    let shown = if f.is_failure() {
+                        failures += 1;
+                        failures <= MAX_SCHEMA_FINDINGS
+                    } else {
+                        warnings += 1;
+                        warnings <= MAX_SCHEMA_FINDINGS
+                    };
+                    if !shown {
+                        continue;
+                    }
                     if f.is_failure() {
                         v.problems.push(Problem {
                             pointer: Some(f.pointer.clone()),
@@ -270,11 +283,27 @@ pub fn check(op: &Operation, expect: Option<&ExpectDef>, resp: &Response) -> Ver
                         v.warnings.push(format!("{}: {}", f.pointer, f.message));
                     }
                 }
+                if failures > MAX_SCHEMA_FINDINGS {
+                    v.problems.push(Problem::msg(format!(
+                        "schema: {} more problems in this body, not listed",
+                        failures - MAX_SCHEMA_FINDINGS
+                    )));
+                }
+                if warnings > MAX_SCHEMA_FINDINGS {
+                    v.warnings.push(format!(
+                        "{} more undocumented fields in this body, not listed",
+                        warnings - MAX_SCHEMA_FINDINGS
+                    ));
+                }
             }
         }
     }
     v
 }
+
+/// Schema failures (and, separately, warnings) listed per response; a body with thousands of
+/// bad items would otherwise make a report of thousands of identical lines.
+pub const MAX_SCHEMA_FINDINGS: usize = 20;
 
 /// Whether a Content-Type announces JSON: ONTAP answers `application/hal+json`, some proxies
 /// and older releases `application/json`; any `+json` type is JSON too.
