@@ -1,6 +1,7 @@
 //! The runner against hostile targets: servers written here byte by byte (a raw tokio
-//! `TcpListener`, no HTTP library on the server side) that hang, cut bodies short, send garbage,
-//! floods, redirect loops, HTML or 500s. For each, the real binary must finish (a generous
+//! `TcpListener`, no HTTP library on the server side) that hang, trickle, cut bodies short, send
+//! garbage, 1 GiB floods, redirect loops, HTML, 500s, endless headers, jobs that never end or
+//! megabytes of valid JSON. For each, the real binary must finish (a generous
 //! wall-clock guard kills it and fails the test: a hang detector, not a timing assertion),
 //! exit 2 when the target's probe (`GET /api/cluster`) breaks and 1 when only the cases break,
 //! never panic, write all three reports when the run was made, name the problem in every
