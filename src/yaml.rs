@@ -63,6 +63,11 @@ pub fn pointer_to_field(pointer: &str) -> String {
     out
 }
 
+/// Most nodes a document may expand to. Aliases copy their anchor's value, so a few lines that
+/// nest aliases ("billion laughs") would otherwise build billions of nodes and exhaust memory;
+/// the spec, the largest file read, has a few thousand.
+const MAX_NODES: usize = 1_000_000;
+
 enum Frame {
     Seq(Vec<Value>, String),
     Map(Map<String, Value>, String, Option<String>),
@@ -77,8 +82,11 @@ pub fn parse(text: &str) -> Result<(Value, LineMap), SyntaxError> {
     let mut parser = Parser::new_from_str(text);
     let mut lines = LineMap::default();
     let mut stack: Vec<Frame> = Vec::new();
-    let mut anchors: HashMap<usize, Value> = HashMap::new();
-    let mut anchor_of_frame: Vec<usize> = Vec::new();
+    // An anchor's value and how many nodes it expands to.
+    let mut anchors: HashMap<usize, (Value, usize)> = HashMap::new();
+    // Each open collection's anchor id and the node count when it started.
+    let mut anchor_of_frame: Vec<(usize, usize)> = Vec::new();
+    let mut nodes: usize = 0;
     let mut root: Option<Value> = None;
 
     let err = |span: &Span, message: String| SyntaxError {
@@ -116,7 +124,7 @@ pub fn parse(text: &str) -> Result<(Value, LineMap), SyntaxError> {
                     .ok_or_else(|| err(&span, "a sequence cannot be a mapping key".into()))?;
                 lines.lines.entry(p.clone()).or_insert(span.start.line());
                 stack.push(Frame::Seq(Vec::new(), p));
-                anchor_of_frame.push(anchor);
+                anchor_of_frame.push((anchor, nodes));
                 continue;
             }
             Event::MappingStart(anchor, _) => {
@@ -124,14 +132,15 @@ pub fn parse(text: &str) -> Result<(Value, LineMap), SyntaxError> {
                     .ok_or_else(|| err(&span, "a mapping cannot be a mapping key".into()))?;
                 lines.lines.entry(p.clone()).or_insert(span.start.line());
                 stack.push(Frame::Map(Map::new(), p, None));
-                anchor_of_frame.push(anchor);
+                anchor_of_frame.push((anchor, nodes));
                 continue;
             }
             Event::SequenceEnd => match stack.pop() {
                 Some(Frame::Seq(items, _)) => {
                     let v = Value::Array(items);
-                    if let Some(a) = anchor_of_frame.pop().filter(|a| *a > 0) {
-                        anchors.insert(a, v.clone());
+                    nodes += 1;
+                    if let Some((a, start)) = anchor_of_frame.pop().filter(|(a, _)| *a > 0) {
+                        anchors.insert(a, (v.clone(), nodes - start));
                     }
                     v
                 }
@@ -140,17 +149,30 @@ pub fn parse(text: &str) -> Result<(Value, LineMap), SyntaxError> {
             Event::MappingEnd => match stack.pop() {
                 Some(Frame::Map(map, _, _)) => {
                     let v = Value::Object(map);
-                    if let Some(a) = anchor_of_frame.pop().filter(|a| *a > 0) {
-                        anchors.insert(a, v.clone());
+                    nodes += 1;
+                    if let Some((a, start)) = anchor_of_frame.pop().filter(|(a, _)| *a > 0) {
+                        anchors.insert(a, (v.clone(), nodes - start));
                     }
                     v
                 }
                 _ => return Err(err(&span, "unbalanced mapping".into())),
             },
-            Event::Alias(id) => anchors
-                .get(&id)
-                .cloned()
-                .ok_or_else(|| err(&span, "alias to an unknown anchor".into()))?,
+            Event::Alias(id) => {
+                let (v, size) = anchors
+                    .get(&id)
+                    .ok_or_else(|| err(&span, "alias to an unknown anchor".into()))?;
+                // Checked before the copy is made.
+                if nodes.saturating_add(*size) > MAX_NODES {
+                    return Err(err(
+                        &span,
+                        format!(
+                            "the document expands to more than {MAX_NODES} nodes (aliases of aliases?)"
+                        ),
+                    ));
+                }
+                nodes += size;
+                v.clone()
+            }
             Event::Scalar(text, style, anchor, _) => {
                 if let Some(p) = node_pointer(&stack) {
                     lines.lines.entry(p).or_insert(span.start.line());
@@ -160,8 +182,9 @@ pub fn parse(text: &str) -> Result<(Value, LineMap), SyntaxError> {
                 } else {
                     Value::String(text.into_owned())
                 };
+                nodes += 1;
                 if anchor > 0 {
-                    anchors.insert(anchor, v.clone());
+                    anchors.insert(anchor, (v.clone(), 1));
                 }
                 v
             }
@@ -301,6 +324,19 @@ mod tests {
         let e = parse("a: 1\na: 2\n").unwrap_err();
         assert_eq!(e.line, 2);
         assert!(e.message.contains("duplicate key"));
+    }
+
+    #[test]
+    fn alias_bombs_are_refused_not_expanded() {
+        // Ten levels of ten aliases each would be 10^10 nodes.
+        let mut text = String::from("l0: &l0 [x, x, x, x, x, x, x, x, x, x]\n");
+        for i in 1..10 {
+            let prev = format!("*l{}", i - 1);
+            text.push_str(&format!("l{i}: &l{i} [{}]\n", vec![prev; 10].join(", ")));
+        }
+        let e = parse(&text).unwrap_err();
+        assert!(e.message.contains("more than"), "{e:?}");
+        assert!(e.line >= 6, "{e:?}");
     }
 
     #[test]

@@ -1316,8 +1316,17 @@ async fn bad_input_gets_ontap_errors_and_the_server_keeps_serving() {
     assert_eq!(r.status, 404);
     let r = t.call(Method::DELETE, "/api/security", ADMIN, None).await;
     assert_eq!((r.status, r.code()), (405, "5"));
+    assert_eq!(
+        r.headers["allow"], "GET, PATCH",
+        "RFC 9110: a 405 says what is allowed"
+    );
     let r = t.call(Method::PUT, CREDS, ADMIN, Some(json!({}))).await;
     assert_eq!(r.status, 405);
+    assert_eq!(r.headers["allow"], "GET, POST");
+    let r = t.call(Method::POST, "/api/cluster", ADMIN, None).await;
+    assert_eq!(r.headers["allow"], "GET");
+    let r = t.get("/api/security?max_records=null").await;
+    assert_eq!((r.status, r.code()), (400, "262197"));
     let r = t.get(&format!("{CREDS}?max_records=abc")).await;
     assert_eq!((r.status, r.code()), (400, "262197"));
     let r = t
@@ -1418,6 +1427,52 @@ async fn control_surface_reset_and_state() {
         .await
         .is_err()
     );
+    t.emu.shutdown().await;
+}
+
+/// A client that sends half a request (or half a body) and waits is cut off, instead of holding
+/// its connection forever; a well-behaved client on another connection is served meanwhile.
+#[tokio::test]
+async fn half_sent_requests_are_cut_off_at_the_read_timeout() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let t = start_with(EmulatorConfig {
+        request_read_timeout: std::time::Duration::from_secs(1),
+        ..EmulatorConfig::default()
+    })
+    .await;
+    for partial in [
+        "GET /api/clu",
+        "GET /api/cluster HTTP/1.1\r\nHost: x\r\nX-A: ",
+    ] {
+        let mut s = tokio::net::TcpStream::connect(t.emu.local_addr())
+            .await
+            .unwrap();
+        s.write_all(partial.as_bytes()).await.unwrap();
+        assert_eq!(t.get("/api/cluster").await.status, 200);
+        let mut buf = Vec::new();
+        // The hang guard is generous; the server closes after about one second.
+        let closed =
+            tokio::time::timeout(std::time::Duration::from_secs(20), s.read_to_end(&mut buf)).await;
+        assert!(
+            closed.is_ok(),
+            "{partial:?}: connection still open after 20 s"
+        );
+    }
+    // Whole headers, a tenth of the body: 408, not a task waiting forever.
+    let mut s = tokio::net::TcpStream::connect(t.emu.local_addr())
+        .await
+        .unwrap();
+    let auth = "Authorization: Basic YWRtaW46TmV0YXBwMSE=\r\n";
+    let head =
+        format!("POST {CREDS} HTTP/1.1\r\nHost: x\r\n{auth}Content-Length: 100\r\n\r\n{{\"svm\": ");
+    s.write_all(head.as_bytes()).await.unwrap();
+    let mut buf = [0u8; 64];
+    let n = tokio::time::timeout(std::time::Duration::from_secs(20), s.read(&mut buf))
+        .await
+        .expect("an answer within 20 s")
+        .unwrap();
+    let answer = String::from_utf8_lossy(&buf[..n]);
+    assert!(answer.starts_with("HTTP/1.1 408"), "{answer}");
     t.emu.shutdown().await;
 }
 

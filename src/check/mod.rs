@@ -152,6 +152,9 @@ pub fn matches(actual: Option<&Value>, expected: &Value) -> Result<(), String> {
 /// With no expectation, a 2xx status is expected (setup and teardown steps).
 pub fn check(op: &Operation, expect: Option<&ExpectDef>, resp: &Response) -> Verdict {
     let mut v = Verdict::default();
+    // A body that is not JSON explains every later mismatch, so it is named first (the CLI
+    // prints a failing case's first problem).
+    v.problems.extend(body_problems(resp));
     let status_expected = expect.and_then(|e| e.status);
     match status_expected {
         Some(s) if s != resp.status => v.problems.push(Problem {
@@ -175,10 +178,6 @@ pub fn check(op: &Operation, expect: Option<&ExpectDef>, resp: &Response) -> Ver
             ),
         }),
         _ => {}
-    }
-    if let Some(err) = &resp.body_error {
-        v.problems
-            .push(Problem::msg(format!("the body is not JSON: {err}")));
     }
     let body = resp.body.as_ref();
 
@@ -256,7 +255,20 @@ pub fn check(op: &Operation, expect: Option<&ExpectDef>, resp: &Response) -> Ver
                 }
             }
             if let (Some(schema), Some(b)) = (&r.schema, body) {
+                let (mut failures, mut warnings) = (0usize, 0usize);
                 for f in schema.validate(b, Direction::Response, false) {
+                    // A wrong item type in a long list is one mistake, found once per item:
+                    // the first few say what it is, the rest are counted.
+                    let shown = if f.is_failure() {
+                        failures += 1;
+                        failures <= MAX_SCHEMA_FINDINGS
+                    } else {
+                        warnings += 1;
+                        warnings <= MAX_SCHEMA_FINDINGS
+                    };
+                    if !shown {
+                        continue;
+                    }
                     if f.is_failure() {
                         v.problems.push(Problem {
                             pointer: Some(f.pointer.clone()),
@@ -271,10 +283,71 @@ pub fn check(op: &Operation, expect: Option<&ExpectDef>, resp: &Response) -> Ver
                         v.warnings.push(format!("{}: {}", f.pointer, f.message));
                     }
                 }
+                if failures > MAX_SCHEMA_FINDINGS {
+                    v.problems.push(Problem::msg(format!(
+                        "schema: {} more problems in this body, not listed",
+                        failures - MAX_SCHEMA_FINDINGS
+                    )));
+                }
+                if warnings > MAX_SCHEMA_FINDINGS {
+                    v.warnings.push(format!(
+                        "{} more undocumented fields in this body, not listed",
+                        warnings - MAX_SCHEMA_FINDINGS
+                    ));
+                }
             }
         }
     }
     v
+}
+
+/// Schema failures (and, separately, warnings) listed per response; a body with thousands of
+/// bad items would otherwise make a report of thousands of identical lines.
+pub const MAX_SCHEMA_FINDINGS: usize = 20;
+
+/// Whether a Content-Type announces JSON: ONTAP answers `application/hal+json`, some proxies
+/// and older releases `application/json`; any `+json` type is JSON too.
+pub fn is_json_content_type(value: &str) -> bool {
+    let media = value
+        .split(';')
+        .next()
+        .unwrap_or_default()
+        .trim()
+        .to_ascii_lowercase();
+    media == "application/json" || (media.starts_with("application/") && media.ends_with("+json"))
+}
+
+/// Problems with a response body as JSON at all, before anything in it is compared: a body
+/// that is not JSON, or JSON under another Content-Type (an HTML error page from a proxy, a
+/// server that happens to print braces). ONTAP's clients dispatch on the Content-Type, so a
+/// JSON-looking body labelled `text/html` is broken for them even when it parses.
+pub fn body_problems(resp: &Response) -> Vec<Problem> {
+    let mut out = Vec::new();
+    let has_body = resp.body.is_some() || resp.body_error.is_some();
+    if has_body {
+        match resp.header("content-type") {
+            Some(ct) if is_json_content_type(ct) => {}
+            Some(ct) => out.push(Problem {
+                pointer: None,
+                expected: Some("application/hal+json".into()),
+                actual: Some(ct.to_string()),
+                message: format!(
+                    "the response's Content-Type is `{ct}`, not JSON (ONTAP answers application/hal+json)"
+                ),
+            }),
+            None => out.push(Problem {
+                pointer: None,
+                expected: Some("application/hal+json".into()),
+                actual: Some("(absent)".into()),
+                message: "the response has a body but no Content-Type (ONTAP answers application/hal+json)"
+                    .into(),
+            }),
+        }
+    }
+    if let Some(err) = &resp.body_error {
+        out.push(Problem::msg(format!("the body is not JSON: {err}")));
+    }
+    out
 }
 
 fn error_hint(resp: &Response) -> String {
@@ -301,6 +374,38 @@ mod tests {
         assert_eq!(field_pointer("records.0.svm.name"), "/records/0/svm/name");
         assert_eq!(field_pointer("records[0].svm.name"), "/records/0/svm/name");
         assert_eq!(field_pointer("/job/uuid"), "/job/uuid");
+    }
+
+    #[test]
+    fn bodies_must_be_json_by_content_type_too() {
+        assert!(is_json_content_type("application/hal+json"));
+        assert!(is_json_content_type("Application/JSON; charset=utf-8"));
+        assert!(!is_json_content_type("text/html; charset=utf-8"));
+        assert!(!is_json_content_type("text/json+html"));
+        let html = Response {
+            status: 200,
+            headers: vec![("content-type".into(), "text/html".into())],
+            body: Some(json!({"name": "c"})),
+            body_error: None,
+        };
+        let p = body_problems(&html);
+        assert_eq!(p.len(), 1);
+        assert!(p[0].message.contains("`text/html`"), "{p:?}");
+        let empty = Response {
+            status: 200,
+            ..Response::default()
+        };
+        assert!(
+            body_problems(&empty).is_empty(),
+            "no body, no Content-Type needed"
+        );
+        let bare = Response {
+            body_error: Some("expected value".into()),
+            ..Response::default()
+        };
+        let p = body_problems(&bare);
+        assert!(p[0].message.contains("no Content-Type"), "{p:?}");
+        assert!(p[1].message.contains("not JSON"), "{p:?}");
     }
 
     #[test]

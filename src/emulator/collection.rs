@@ -81,6 +81,20 @@ impl Query {
             },
         }
     }
+    /// `max_records` (a positive integer); absent → `None`. Checked also where there is one
+    /// record, so a bad value is a 400 wherever the parameter is accepted.
+    pub fn max_records(&self) -> ApiResult<Option<usize>> {
+        match self.get("max_records") {
+            None => Ok(None),
+            Some(v) => match v.trim().parse::<usize>() {
+                Ok(n) if n >= 1 => Ok(Some(n)),
+                _ => Err(ApiError::invalid_query(
+                    "max_records",
+                    format!("\"{v}\" must be a positive integer"),
+                )),
+            },
+        }
+    }
     /// The requested field names (`fields=a,b&fields=c`); empty when not given.
     pub fn fields(&self) -> Vec<String> {
         self.pairs
@@ -310,18 +324,7 @@ pub fn render(mut records: Vec<Value>, q: &Query, spec: &CollectionSpec<'_>) -> 
     check_field_names(&fields, spec.known_fields)?;
     let return_records = q.bool_param("return_records", true)?;
     q.return_timeout(15)?;
-    let max_records = match q.get("max_records") {
-        None => None,
-        Some(v) => match v.trim().parse::<usize>() {
-            Ok(n) if n >= 1 => Some(n),
-            _ => {
-                return Err(ApiError::invalid_query(
-                    "max_records",
-                    format!("\"{v}\" must be a positive integer"),
-                ));
-            }
-        },
-    };
+    let max_records = q.max_records()?;
     let start = match q.get("start") {
         None => 0,
         Some(v) => v

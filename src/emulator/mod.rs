@@ -46,6 +46,11 @@ pub struct EmulatorConfig {
     pub ontap_version: String,
     /// Largest request body accepted; larger gets 413.
     pub max_body_bytes: usize,
+    /// How long a client may take to send a request's headers (then its connection is
+    /// closed), and then its body (then it gets 408). Without it a client that sends half a
+    /// request holds its connection and a task forever; 30 s is hyper's own default for
+    /// headers, which axum-server turns off.
+    pub request_read_timeout: Duration,
 }
 
 impl Default for EmulatorConfig {
@@ -54,6 +59,7 @@ impl Default for EmulatorConfig {
             tls: false,
             ontap_version: "9.14.1".to_string(),
             max_body_bytes: 1024 * 1024,
+            request_read_timeout: Duration::from_secs(30),
         }
     }
 }
@@ -118,16 +124,22 @@ impl Emulator {
         let app = Arc::new(server::App::new(config.clone(), version));
         let router = server::router(app);
         let handle = axum_server::Handle::<SocketAddr>::new();
+        let timeout = config.request_read_timeout;
         let (task, cert_pem) = if config.tls {
             let (rustls_config, pem) = tls::make_config(addr)?;
-            let server =
-                axum_server::from_tcp_rustls(listener, rustls_config)?.handle(handle.clone());
+            let mut server = axum_server::from_tcp_rustls(listener, rustls_config)?
+                .handle(handle.clone())
+                .first_request_timeout(timeout);
+            server.http_builder().http1().header_read_timeout(timeout);
             (
                 tokio::spawn(server.serve(router.into_make_service())),
                 Some(pem),
             )
         } else {
-            let server = axum_server::from_tcp(listener)?.handle(handle.clone());
+            let mut server = axum_server::from_tcp(listener)?
+                .handle(handle.clone())
+                .first_request_timeout(timeout);
+            server.http_builder().http1().header_read_timeout(timeout);
             (tokio::spawn(server.serve(router.into_make_service())), None)
         };
         // Wait until the server is accepting (so a shutdown right away is not lost).

@@ -40,6 +40,7 @@ pub fn get_security(ctx: &Ctx) -> ApiResult<Reply> {
     ])?;
     ctx.query.bool_param("return_records", true)?;
     ctx.query.return_timeout(15)?;
+    ctx.query.max_records()?;
     let state = ctx.app.lock();
     let record = json!({
         "fips": { "enabled": state.fips_enabled },
@@ -189,6 +190,24 @@ async fn run_job(
     failure: Option<JobFailure>,
 ) {
     tokio::time::sleep(Duration::from_millis(step_ms)).await;
+    // One security job runs at a time, in the order they were accepted, so two PATCHes in a row
+    // end in the second one's setting even when the timers of their tasks fire together.
+    loop {
+        let waiting = {
+            let state = app.lock();
+            let Some(seq) = state.jobs.get(&uuid).map(|j| j.seq) else {
+                return; // reset meanwhile
+            };
+            state
+                .jobs
+                .values()
+                .any(|j| j.seq < seq && !j.state.finished())
+        };
+        if !waiting {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(2)).await;
+    }
     {
         let mut state = app.lock();
         let Some(job) = state.jobs.get_mut(&uuid) else {

@@ -16,7 +16,7 @@ use serde_json::Value;
 
 use super::cluster::Version;
 use super::collection::Query;
-use super::error::{ApiError, ApiResult, BODY_TOO_LARGE, METHOD_NOT_ALLOWED};
+use super::error::{ApiError, ApiResult, BODY_TOO_LARGE, INVALID_JSON, METHOD_NOT_ALLOWED};
 use super::state::{Account, State};
 use super::{EmulatorConfig, accounts, cluster, control, iscsi, ndmp, password, security};
 
@@ -102,10 +102,26 @@ pub fn error_response(e: &ApiError) -> Response {
             HeaderValue::from_static("Basic realm=\"ontap\""),
         );
     }
-    if e.status == StatusCode::METHOD_NOT_ALLOWED {
-        // Filled in by the dispatcher when known; harmless default otherwise.
-    }
     resp
+}
+
+/// The methods a known path serves, for the `Allow` header RFC 9110 requires on a 405.
+fn allowed_methods(path: &str) -> Option<&'static str> {
+    let segs = segments(path);
+    let segs: Vec<&str> = segs.iter().map(String::as_str).collect();
+    Some(match segs.as_slice() {
+        ["emulator", "conditions"] => "GET, PATCH",
+        ["emulator", "reset"] => "POST",
+        ["emulator", "state"] => "GET",
+        ["api", "security"] => "GET, PATCH",
+        ["api", "security", "accounts"] => "GET, POST",
+        ["api", "security", "accounts", _, _] => "GET, DELETE",
+        ["api", "security", "authentication", "password"] => "POST",
+        ["api", "protocols", "san", "iscsi", "credentials"] => "GET, POST",
+        ["api", "protocols", "san", "iscsi", "credentials", _, _] => "GET, PATCH, DELETE",
+        ["api", rest @ ..] if route_known(rest) => "GET",
+        _ => return None,
+    })
 }
 
 pub fn router(app: Arc<App>) -> Router {
@@ -118,7 +134,7 @@ async fn entry(AxState(app): AxState<Arc<App>>, req: Request) -> Response {
     let path = req.uri().path().to_string();
     // Handlers run in their own task so that even an unexpected panic costs one request, not the
     // server; the answer is then still an ONTAP error body.
-    let resp = match tokio::spawn(handle(app, req)).await {
+    let mut resp = match tokio::spawn(handle(app, req)).await {
         Ok(r) => r,
         Err(_) => error_response(&ApiError::new(
             StatusCode::INTERNAL_SERVER_ERROR,
@@ -126,6 +142,12 @@ async fn entry(AxState(app): AxState<Arc<App>>, req: Request) -> Response {
             "Internal error in the emulator while handling the request.",
         )),
     };
+    if resp.status() == StatusCode::METHOD_NOT_ALLOWED
+        && let Some(allow) = allowed_methods(&path)
+    {
+        resp.headers_mut()
+            .insert(header::ALLOW, HeaderValue::from_static(allow));
+    }
     // One line per request: method, path (no query, no body, no Authorization), status, time.
     tracing::info!(
         "{} {} {} {} ms",
@@ -250,8 +272,19 @@ async fn handle_inner(app: Arc<App>, req: Request) -> ApiResult<Reply> {
     }
     let method = req.method().clone();
     let query = Query::parse(req.uri().query());
-    let body = axum::body::to_bytes(req.into_body(), max)
+    let wait = app.config.request_read_timeout;
+    let body = tokio::time::timeout(wait, axum::body::to_bytes(req.into_body(), max))
         .await
+        .map_err(|_| {
+            ApiError::new(
+                StatusCode::REQUEST_TIMEOUT,
+                INVALID_JSON,
+                format!(
+                    "The request body did not arrive within {} seconds.",
+                    wait.as_secs()
+                ),
+            )
+        })?
         .map_err(|_| too_large())?;
     let ctx = Ctx {
         app: app.clone(),

@@ -34,6 +34,10 @@ const QUERY: &AsciiSet = &SEGMENT.add(b'&').add(b'=').add(b'+');
 /// broken target cannot exhaust the runner's memory.
 pub const MAX_BODY_BYTES: usize = 8 * 1024 * 1024;
 
+/// Redirects followed before a request fails: ONTAP itself never redirects an API call, so a
+/// chain of them is a proxy or a loop, not an answer.
+const MAX_REDIRECTS: usize = 5;
+
 /// How the client reaches the target.
 #[derive(Debug, Clone)]
 pub struct ClientOptions {
@@ -49,7 +53,7 @@ pub fn client(opts: &ClientOptions) -> Result<reqwest::Client, String> {
     let mut b = reqwest::Client::builder()
         .timeout(opts.request_timeout)
         .connect_timeout(opts.request_timeout.min(Duration::from_secs(10)))
-        .redirect(reqwest::redirect::Policy::limited(5))
+        .redirect(reqwest::redirect::Policy::limited(MAX_REDIRECTS))
         .danger_accept_invalid_certs(opts.insecure)
         .pool_max_idle_per_host(16);
     if let Some(pem) = &opts.ca_cert {
@@ -168,6 +172,15 @@ pub async fn send(client: &reqwest::Client, req: &Outgoing) -> Result<Response, 
     }
     let mut resp = b.send().await.map_err(describe_error)?;
     let status = resp.status().as_u16();
+    // A declared length over the cap fails before a byte of the body is read.
+    let declared = resp.content_length();
+    if let Some(n) = declared.filter(|n| *n > MAX_BODY_BYTES as u64) {
+        return Err(format!(
+            "the response body is too large: its Content-Length is {n} bytes, over the runner's \
+             {} MiB cap; not read",
+            MAX_BODY_BYTES / (1024 * 1024)
+        ));
+    }
     let headers = resp
         .headers()
         .iter()
@@ -184,19 +197,31 @@ pub async fn send(client: &reqwest::Client, req: &Outgoing) -> Result<Response, 
             Ok(Some(chunk)) => {
                 if bytes.len() + chunk.len() > MAX_BODY_BYTES {
                     return Err(format!(
-                        "the response body exceeds {} MiB; reading stopped",
+                        "the response body is too large: over the runner's {} MiB cap; \
+                         reading stopped there",
                         MAX_BODY_BYTES / (1024 * 1024)
                     ));
                 }
                 bytes.extend_from_slice(&chunk);
             }
             Ok(None) => break,
-            Err(e) => {
+            Err(e) if e.is_timeout() => {
                 return Err(format!(
-                    "the response body broke off after {} bytes: {}",
-                    bytes.len(),
-                    describe_error(e)
+                    "timed out reading the response body ({} bytes had arrived): no complete \
+                     answer within the request timeout",
+                    bytes.len()
                 ));
+            }
+            Err(e) => {
+                let got = bytes.len();
+                let cause = root_cause(&e);
+                return Err(match declared {
+                    Some(n) => format!(
+                        "the response body was cut short: {got} of the {n} bytes its \
+                         Content-Length announced arrived ({cause})"
+                    ),
+                    None => format!("the response body was cut short after {got} bytes ({cause})"),
+                });
             }
         }
     }
@@ -219,24 +244,37 @@ pub async fn send(client: &reqwest::Client, req: &Outgoing) -> Result<Response, 
     })
 }
 
+/// The innermost cause of an error: hyper's "end of file before message length reached"
+/// says more to a user than the three layers that wrap it.
+fn root_cause(e: &(dyn std::error::Error + 'static)) -> String {
+    let mut last: &dyn std::error::Error = e;
+    while let Some(s) = last.source() {
+        last = s;
+    }
+    last.to_string()
+}
+
 /// A transport error in words a user can act on, with its causes.
 pub fn describe_error(e: reqwest::Error) -> String {
     let kind = if e.is_timeout() {
-        "timed out"
+        "timed out: no complete answer within the request timeout".to_string()
     } else if e.is_connect() {
-        "could not connect"
+        "could not connect".to_string()
     } else if e.is_redirect() {
-        "too many redirects"
+        format!(
+            "too many redirects (more than {MAX_REDIRECTS}): a redirect loop? ONTAP's API \
+             answers in place"
+        )
     } else if e.is_body() || e.is_decode() {
-        "the response broke off"
+        "the response was cut short".to_string()
     } else {
-        "request failed"
+        "request failed".to_string()
     };
     let mut chain = Vec::new();
     let mut source: Option<&dyn std::error::Error> = std::error::Error::source(&e);
     while let Some(s) = source {
         let text = s.to_string();
-        if !chain.contains(&text) {
+        if !chain.contains(&text) && !kind.contains(&text) {
             chain.push(text);
         }
         source = s.source();

@@ -169,6 +169,10 @@ pub enum RunError {
         user: String,
         status: u16,
     },
+    #[error(
+        "the target {target} does not answer like ONTAP: {message}; is it the cluster management address?"
+    )]
+    NotOntap { target: String, message: String },
     #[error("{0}")]
     Config(String),
 }
@@ -333,6 +337,24 @@ async fn probe(client: &reqwest::Client, opts: &RunOptions) -> Result<TargetFact
             user: opts.user.clone(),
             status: cluster.status,
         });
+    }
+    // Every case would fail against a target whose cluster record is an error page, for one
+    // reason: that reason is the run's, not 82 cases'.
+    let not_ontap = |message: String| RunError::NotOntap {
+        target: opts.target.clone(),
+        message,
+    };
+    if cluster.status != 200 {
+        return Err(not_ontap(format!(
+            "GET /api/cluster answered HTTP {}",
+            cluster.status
+        )));
+    }
+    if let Some(p) = check::body_problems(&cluster).into_iter().next() {
+        return Err(not_ontap(format!("GET /api/cluster: {}", p.message)));
+    }
+    if !cluster.body.as_ref().is_some_and(Value::is_object) {
+        return Err(not_ontap("GET /api/cluster answered no JSON object".into()));
     }
     let mut facts = TargetFacts::default();
     if cluster.status == 200
@@ -813,7 +835,10 @@ impl CaseRun<'_> {
             }
         };
         record.status = Some(resp.status);
-        record.response_body = resp.body.as_ref().map(|b| self.redactor.redact_value(b));
+        record.response_body = resp
+            .body
+            .as_ref()
+            .map(|b| report_body(self.redactor.redact_value(b)));
         // A teardown DELETE is there to make sure the thing is gone; when the case's own steps
         // deleted it already (or failed before creating it), 404 is that outcome too.
         if phase == Phase::Teardown && expect.is_none() && method == "DELETE" && resp.status == 404
@@ -991,6 +1016,23 @@ pub fn coverage(spec: &Spec, cases: &[CaseResult]) -> Vec<CoverageCell> {
         }
     }
     cells
+}
+
+/// Largest response body a report keeps for one step. Reports hold every step of every case,
+/// so a target answering each request with megabytes (under the 8 MiB read cap) made
+/// gigabyte reports; the checks have already read the whole body.
+const MAX_REPORTED_BODY: usize = 256 * 1024;
+
+fn report_body(body: Value) -> Value {
+    let size = body.to_string().len();
+    if size <= MAX_REPORTED_BODY {
+        body
+    } else {
+        json!(format!(
+            "({size} bytes of JSON, not kept: over the report's {} KiB per body)",
+            MAX_REPORTED_BODY / 1024
+        ))
+    }
 }
 
 fn text(v: &Value) -> String {
