@@ -15,8 +15,8 @@ use ontap_conform::spec::{Direction, Spec};
 use serde_json::{Value, json};
 
 /// Two CHAP credentials with address ranges besides the two `default` ones, read with
-/// `fields=*`; and one finished security job.
-fn bodies() -> (Value, Value) {
+/// `fields=*` as a collection; one of them read alone; and one finished security job.
+fn bodies() -> (Value, Value, Value) {
     let rt = tokio::runtime::Runtime::new().expect("a tokio runtime");
     rt.block_on(async {
         let router = common::router();
@@ -38,6 +38,14 @@ fn bodies() -> (Value, Value) {
         )
         .await;
         assert_eq!(status, 200, "{collection}");
+        let (status, one) = common::call(
+            &router,
+            Method::GET,
+            &format!("{}?fields=*", common::credential_path(0)),
+            None,
+        )
+        .await;
+        assert_eq!(status, 200, "{one}");
         let (status, patch) = common::call(
             &router,
             Method::PATCH,
@@ -55,13 +63,13 @@ fn bodies() -> (Value, Value) {
         let (status, job) = common::call(&router, Method::GET, &href, None).await;
         assert_eq!(status, 200, "{job}");
         assert_eq!(job["state"], "success", "{job}");
-        (collection, job)
+        (collection, one, job)
     })
 }
 
 fn bench(c: &mut Criterion) {
     let spec = Spec::load(None).expect("the embedded spec loads");
-    let (collection, job) = bodies();
+    let (collection, one, job) = bodies();
     let list = spec
         .operation("GET", "/api/protocols/san/iscsi/credentials")
         .expect("the spec has the iSCSI collection GET");
@@ -69,6 +77,16 @@ fn bench(c: &mut Criterion) {
         .operation("GET", "/api/cluster/jobs/{uuid}")
         .expect("the spec has the job GET");
     let list_schema = list
+        .response_for(200)
+        .and_then(|r| r.schema.as_ref())
+        .expect("a 200 schema");
+    let get_one = spec
+        .operation(
+            "GET",
+            "/api/protocols/san/iscsi/credentials/{svm.uuid}/{initiator}",
+        )
+        .expect("the spec has the iSCSI credential GET");
+    let one_schema = get_one
         .response_for(200)
         .and_then(|r| r.schema.as_ref())
         .expect("a 200 schema");
@@ -84,6 +102,12 @@ fn bench(c: &mut Criterion) {
         "the emulator's collection should validate cleanly"
     );
     assert!(
+        one_schema
+            .validate(&one, Direction::Response, false)
+            .is_empty(),
+        "the emulator's credential should validate cleanly"
+    );
+    assert!(
         job_schema
             .validate(&job, Direction::Response, false)
             .is_empty(),
@@ -95,6 +119,9 @@ fn bench(c: &mut Criterion) {
         .warm_up_time(Duration::from_secs(1));
     g.bench_function("iscsi_collection_4_records", |b| {
         b.iter(|| list_schema.validate(&collection, Direction::Response, false))
+    });
+    g.bench_function("iscsi_credential_chap", |b| {
+        b.iter(|| one_schema.validate(&one, Direction::Response, false))
     });
     g.bench_function("job", |b| {
         b.iter(|| job_schema.validate(&job, Direction::Response, false))
