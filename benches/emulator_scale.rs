@@ -36,10 +36,14 @@ impl Server {
             .spawn()
             .expect("the ontap-conform binary starts");
         let stdout = child.stdout.take().expect("a piped stdout");
+        let mut reader = BufReader::new(stdout);
         let mut line = String::new();
-        BufReader::new(stdout)
+        reader
             .read_line(&mut line)
             .expect("the emulator prints its address");
+        // The emulator prints more after its address, and a closed pipe would make that print
+        // fail and the emulator exit: keep reading until it ends.
+        std::thread::spawn(move || std::io::copy(&mut reader, &mut std::io::sink()));
         let base = line
             .trim()
             .strip_prefix("ONTAP emulator listening on ")
