@@ -1,5 +1,5 @@
 //! The emulator holding many iSCSI credentials (10k, 50k, 100k): one credential's GET, a page
-//! of `max_records=1000`, and the emulator process's memory.
+//! of `max_records=1000` (and the same page filtered), and the emulator process's memory.
 //!
 //! The emulator is the real `ontap-conform emulate` binary in its own process, so its resident
 //! memory (`VmRSS` in `/proc/PID/status`) is its own and not this bench's, and requests cross a
@@ -154,6 +154,16 @@ fn bench(c: &mut Criterion) {
         g.bench_with_input(BenchmarkId::new("page_1000", n), &page, |b, url| {
             b.to_async(&rt).iter(|| get(&client, url, &auth))
         });
+        // A filter looks at every record, so this page still costs in proportion to the whole
+        // collection; it shows what paging without a filter saves.
+        let filtered = format!("{page}&authentication_type=chap");
+        g.sample_size(10);
+        g.bench_with_input(
+            BenchmarkId::new("filtered_page_1000", n),
+            &filtered,
+            |b, url| b.to_async(&rt).iter(|| get(&client, url, &auth)),
+        );
+        g.sample_size(20);
         let (_, hwm_kib) = server.memory_kib();
         println!("scale: {n} credentials: emulator peak RSS {hwm_kib} KiB after the GETs");
         memory.push((n, rss_kib));
