@@ -4,12 +4,14 @@
 # nginx.
 #
 #   scripts/bench/load.sh            # ROUNDS=5 DURATION=5s CONNECTIONS=16 THREADS=1
+#   QUIET=1 scripts/bench/load.sh    # neither server logs each request
 #
 # The request is `GET /api/protocols/san/iscsi/credentials?fields=*` as admin/Netapp1! (the
 # emulator's well-known starting password). nginx answers the file the emulator sent once,
 # without checking credentials: it is the floor of what serving those bytes over HTTP costs on
 # this machine, so the ratio says how much the emulator's own work (auth, routing, state, JSON)
-# costs on top. Both servers log one line per request to a file, as each does by default; both
+# costs on top. Both servers log one line per request to a file, as each does by default (QUIET=1:
+# neither does, to see what the log line costs each); both
 # use both cores (tokio's worker per core, nginx `worker_processes auto`). wrk shares those cores
 # with the server it drives, the same way for both. Rounds alternate the two servers; the ratio
 # printed is the median of each round's ratio, since a round's pair runs seconds apart while
@@ -20,6 +22,7 @@ rounds="${ROUNDS:-5}"
 duration="${DURATION:-5s}"
 connections="${CONNECTIONS:-16}"
 threads="${THREADS:-1}"
+quiet="${QUIET:-0}"
 path='/api/protocols/san/iscsi/credentials?fields=*'
 auth="Authorization: Basic $(printf '%s' 'admin:Netapp1!' | base64)"
 
@@ -40,6 +43,11 @@ cargo build --release --quiet
 bin=target/release/ontap-conform
 
 work="$(mktemp -d)"
+if [ "$quiet" = 1 ]; then
+    logs=off emulator_log=warn access_log=off
+else
+    logs=on emulator_log=info access_log="$work/nginx-access.log"
+fi
 pids=()
 cleanup() {
     for p in "${pids[@]}"; do
@@ -57,7 +65,7 @@ free_port() {
 }
 
 # The emulator, on a free port it picks and prints.
-"$bin" emulate --listen 127.0.0.1:0 >"$work/emulator.out" 2>"$work/emulator.log" &
+ONTAP_CONFORM_LOG="$emulator_log" "$bin" emulate --listen 127.0.0.1:0 >"$work/emulator.out" 2>"$work/emulator.log" &
 pids+=($!)
 for _ in $(seq 100); do
     grep -q '^ONTAP emulator listening on ' "$work/emulator.out" && break
@@ -78,7 +86,7 @@ pid $work/nginx.pid;
 error_log $work/nginx-error.log;
 events { worker_connections 1024; }
 http {
-    access_log $work/nginx-access.log;
+    access_log $access_log;
     client_body_temp_path $work/tmp;
     proxy_temp_path $work/tmp;
     fastcgi_temp_path $work/tmp;
@@ -118,7 +126,7 @@ rate() {
 }
 median() { sort -g | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 
-echo "GET $path ($size bytes), wrk -t$threads -c$connections -d$duration, $rounds rounds, $(nproc) cores"
+echo "GET $path ($size bytes), wrk -t$threads -c$connections -d$duration, $rounds rounds, $(nproc) cores, request logs $logs"
 wrk -t"$threads" -c"$connections" -d1s -H "$auth" "$emulator$path" >/dev/null
 wrk -t"$threads" -c"$connections" -d1s -H "$auth" "$nginx$path" >/dev/null
 : >"$work/rates"
