@@ -80,6 +80,18 @@ pub enum EmulatorError {
     Io(#[from] std::io::Error),
 }
 
+/// The emulator's router over a fresh cluster, without a socket.
+///
+/// Exists so benchmarks can call the handlers as a tower `Service` (`oneshot`) and tell their cost
+/// apart from the socket's; anything that talks HTTP to the emulator should use
+/// [`Emulator::start`]. The router spawns each request's handler, so it needs a tokio runtime.
+#[doc(hidden)]
+pub fn router(config: EmulatorConfig) -> Result<axum::Router, EmulatorError> {
+    let version = cluster::Version::parse(&config.ontap_version)
+        .ok_or_else(|| EmulatorError::Version(config.ontap_version.clone()))?;
+    Ok(server::router(Arc::new(server::App::new(config, version))))
+}
+
 /// Stops a running emulator from elsewhere (e.g. a Ctrl-C handler).
 #[derive(Clone)]
 pub struct ShutdownHandle {

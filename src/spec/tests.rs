@@ -232,3 +232,39 @@ fn shipped_spec_has_every_documented_error_code() {
         Some(5)
     );
 }
+
+#[test]
+fn the_walk_finds_fields_through_allof_and_arrays_and_points_at_them() {
+    let schema = CompiledSchema::compile(json!({
+        "type": "object",
+        "properties": {
+            "records": {"type": "array", "items": {
+                "properties": {"secret": {"type": "string"}},
+                "allOf": [
+                    {"type": "object", "properties": {
+                        "chap": {"type": "object", "properties": {
+                            "password": {"type": "string", "writeOnly": true}
+                        }}
+                    }},
+                    {"properties": {"secret": {"type": "string", "writeOnly": true}}}
+                ]
+            }}
+        }
+    }))
+    .unwrap();
+    let body = json!({"records": [
+        {"chap": {}},
+        {"chap": {"password": "p1"}, "secret": "p2", "a/b~c": 1}
+    ]});
+    let f = schema.validate(&body, Direction::Response, false);
+    let seen: Vec<(&str, FindingKind)> = f.iter().map(|f| (f.pointer.as_str(), f.kind)).collect();
+    // The last allOf member that names a property wins over the schema's own `properties`.
+    assert_eq!(
+        seen,
+        [
+            ("/records/1/chap/password", FindingKind::WriteOnlyInResponse),
+            ("/records/1/secret", FindingKind::WriteOnlyInResponse),
+            ("/records/1/a~1b~0c", FindingKind::Undocumented),
+        ]
+    );
+}

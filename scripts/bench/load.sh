@@ -1,0 +1,144 @@
+#!/usr/bin/env bash
+# Emulator throughput under a standard load generator (wrk), side by side with nginx serving the
+# same bytes as a static file: both rates and their ratio. Target: the emulator at least 50% of
+# nginx.
+#
+#   scripts/bench/load.sh            # ROUNDS=5 DURATION=5s CONNECTIONS=16 THREADS=1
+#   QUIET=1 scripts/bench/load.sh    # neither server logs each request
+#
+# The request is `GET /api/protocols/san/iscsi/credentials?fields=*` as admin/Netapp1! (the
+# emulator's well-known starting password). nginx answers the file the emulator sent once,
+# without checking credentials: it is the floor of what serving those bytes over HTTP costs on
+# this machine, so the ratio says how much the emulator's own work (auth, routing, state, JSON)
+# costs on top. Both servers log one line per request to a file, as each does by default (QUIET=1:
+# neither does, to see what the log line costs each); both
+# use both cores (tokio's worker per core, nginx `worker_processes auto`). wrk shares those cores
+# with the server it drives, the same way for both. Rounds alternate the two servers; the ratio
+# printed is the median of each round's ratio, since a round's pair runs seconds apart while
+# whatever else the machine does changes between rounds.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+rounds="${ROUNDS:-5}"
+duration="${DURATION:-5s}"
+connections="${CONNECTIONS:-16}"
+threads="${THREADS:-1}"
+quiet="${QUIET:-0}"
+path='/api/protocols/san/iscsi/credentials?fields=*'
+auth="Authorization: Basic $(printf '%s' 'admin:Netapp1!' | base64)"
+
+need=()
+command -v wrk >/dev/null || need+=(wrk)
+[ -x /usr/sbin/nginx ] || need+=(nginx)
+if [ "${#need[@]}" -gt 0 ]; then
+    echo "installing ${need[*]} from Debian" >&2
+    apt-get update -qq >/dev/null
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
+    # Where no policy-rc.d stops it, the package starts the system's nginx on port 80; only
+    # ours should run.
+    if [[ " ${need[*]} " == *" nginx "* ]] && [ -s /run/nginx.pid ]; then
+        /usr/sbin/nginx -s quit || true
+    fi
+fi
+cargo build --release --quiet
+bin=target/release/ontap-conform
+
+work="$(mktemp -d)"
+if [ "$quiet" = 1 ]; then
+    logs=off emulator_log=warn access_log=off
+else
+    logs=on emulator_log=info access_log="$work/nginx-access.log"
+fi
+pids=()
+cleanup() {
+    for p in "${pids[@]}"; do
+        kill "$p" 2>/dev/null || true
+        wait "$p" 2>/dev/null || true
+    done
+    rm -rf "$work"
+}
+trap cleanup EXIT
+
+free_port() {
+    local p="$1"
+    while [ -n "$(ss -Hltn "sport = :$p")" ]; do p=$((p + 1)); done
+    echo "$p"
+}
+
+# The emulator, on a free port it picks and prints.
+ONTAP_CONFORM_LOG="$emulator_log" "$bin" emulate --listen 127.0.0.1:0 >"$work/emulator.out" 2>"$work/emulator.log" &
+pids+=($!)
+for _ in $(seq 100); do
+    grep -q '^ONTAP emulator listening on ' "$work/emulator.out" && break
+    sleep 0.1
+done
+emulator="$(sed -n 's/^ONTAP emulator listening on //p' "$work/emulator.out")"
+[ -n "$emulator" ] || { echo "the emulator did not start:" >&2; cat "$work/emulator.log" >&2; exit 2; }
+
+# nginx: the emulator's answer, byte for byte, at the same path.
+mkdir -p "$work/www/api/protocols/san/iscsi"
+curl -fsS -H "$auth" "$emulator$path" -o "$work/www/api/protocols/san/iscsi/credentials"
+chmod -R a+rX "$work"
+port="$(free_port 18480)"
+cat >"$work/nginx.conf" <<CONF
+daemon off;
+worker_processes auto;
+pid $work/nginx.pid;
+error_log $work/nginx-error.log;
+events { worker_connections 1024; }
+http {
+    access_log $access_log;
+    client_body_temp_path $work/tmp;
+    proxy_temp_path $work/tmp;
+    fastcgi_temp_path $work/tmp;
+    uwsgi_temp_path $work/tmp;
+    scgi_temp_path $work/tmp;
+    default_type application/hal+json;
+    keepalive_requests 1000000;
+    server {
+        listen 127.0.0.1:$port;
+        root $work/www;
+    }
+}
+CONF
+mkdir -p "$work/tmp"
+/usr/sbin/nginx -e "$work/nginx-error.log" -c "$work/nginx.conf" &
+pids+=($!)
+nginx="http://127.0.0.1:$port"
+for _ in $(seq 100); do
+    curl -fsS -o /dev/null "$nginx$path" 2>/dev/null && break
+    sleep 0.1
+done
+curl -fsS "$nginx$path" -o "$work/from-nginx"
+cmp -s "$work/from-nginx" "$work/www/api/protocols/san/iscsi/credentials" ||
+    { echo "nginx does not serve the emulator's bytes" >&2; exit 2; }
+size="$(wc -c <"$work/from-nginx")"
+
+# Requests per second from wrk, refusing a run with errors (a 401 is fast and proves nothing).
+rate() {
+    local out
+    out="$(wrk -t"$threads" -c"$connections" -d"$duration" -H "$auth" "$1$path")"
+    if grep -qE 'Non-2xx|Socket errors' <<<"$out"; then
+        echo "wrk saw errors against $1:" >&2
+        echo "$out" >&2
+        exit 2
+    fi
+    awk '/^Requests\/sec:/ { print $2 }' <<<"$out"
+}
+median() { sort -g | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+
+echo "GET $path ($size bytes), wrk -t$threads -c$connections -d$duration, $rounds rounds, $(nproc) cores, request logs $logs"
+wrk -t"$threads" -c"$connections" -d1s -H "$auth" "$emulator$path" >/dev/null
+wrk -t"$threads" -c"$connections" -d1s -H "$auth" "$nginx$path" >/dev/null
+: >"$work/rates"
+for r in $(seq 1 "$rounds"); do
+    e="$(rate "$emulator")"
+    n="$(rate "$nginx")"
+    printf 'round %d: emulator %10.0f req/s, nginx %10.0f req/s, ratio %.2f\n' "$r" "$e" "$n" \
+        "$(awk -v e="$e" -v n="$n" 'BEGIN { print e / n }')"
+    echo "$e $n $(awk -v e="$e" -v n="$n" 'BEGIN { print e / n }')" >>"$work/rates"
+done
+e="$(cut -d' ' -f1 "$work/rates" | median)"
+n="$(cut -d' ' -f2 "$work/rates" | median)"
+ratio="$(cut -d' ' -f3 "$work/rates" | median)"
+printf 'median: emulator %.0f req/s, nginx %.0f req/s; ratio (median of the rounds) %.2f (target >= 0.50)\n' \
+    "$e" "$n" "$ratio"

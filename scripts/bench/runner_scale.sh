@@ -1,0 +1,74 @@
+#!/usr/bin/env bash
+# The runner with many cases (default 1,000, 5,000 and 10,000): wall time and peak RSS of
+# `ontap-conform run` against the embedded emulator, and the time per case, which stays flat when
+# time grows linearly.
+#
+#   scripts/bench/runner_scale.sh [RUNS]          # RUNS per size, default 3
+#   SIZES="1000 5000 10000" scripts/bench/runner_scale.sh
+#
+# The cases are the shipped suite (cases/) copied round-robin until there are SIZE of them, each
+# copy with its own id, so the mix is the real one: a fifth of them are exclusive (FIPS, emulator
+# conditions) and run alone, and security jobs take their 20 ms steps. A script rather than a
+# criterion bench: one run at 10,000 cases takes about a minute, criterion wants at least ten
+# samples per figure, and peak RSS is measured from outside the process (/usr/bin/time).
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+runs="${1:-3}"
+sizes="${SIZES:-1000 5000 10000}"
+case "$runs" in '' | *[!0-9]* | 0) echo "usage: $0 [RUNS]  (RUNS a positive integer)" >&2; exit 2 ;; esac
+
+if [ ! -x /usr/bin/time ]; then
+    echo "installing Debian's time package for /usr/bin/time" >&2
+    apt-get install -y -qq time >/dev/null
+fi
+cargo build --release --quiet
+bin=target/release/ontap-conform
+work="$(mktemp -d)"
+trap 'rm -rf "$work"' EXIT
+
+# SIZE copies of cases/*/*.yaml, round-robin, into DIR/<area>/<name>-<copy>.yaml with the id
+# suffixed by the copy number (the first line of every case file is its id).
+generate() {
+    local size="$1" dir="$2"
+    mkdir -p "$dir"
+    awk -v size="$size" -v dir="$dir" '
+        FNR == 1 { t++; n = split(FILENAME, p, "/"); area[t] = p[n - 1]; name[t] = p[n]; sub(/\.yaml$/, "", name[t]) }
+        { lines[t, FNR] = $0; count[t] = FNR }
+        END {
+            for (a in area) system("mkdir -p \"" dir "/" area[a] "\"")
+            for (i = 0; i < size; i++) {
+                k = i % t + 1; c = int(i / t)
+                f = dir "/" area[k] "/" name[k] "-" c ".yaml"
+                print lines[k, 1] "-" c > f
+                for (l = 2; l <= count[k]; l++) print lines[k, l] > f
+                close(f)
+            }
+        }' cases/*/*.yaml
+}
+
+median() { sort -g | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+
+echo "the runner against the embedded emulator, $runs runs per size ($(nproc) cores)"
+for size in $sizes; do
+    generate "$size" "$work/cases-$size"
+    : >"$work/figures"
+    for i in $(seq 1 "$runs"); do
+        status=0
+        /usr/bin/time -o "$work/time" -f "%e %M" "$bin" run --cases "$work/cases-$size" \
+            --report-dir "$work/reports" >"$work/stdout" 2>"$work/stderr" || status=$?
+        read -r wall kib <"$work/time"
+        printf '%6d cases, run %d: wall %7.2f s, peak RSS %7.1f MiB, %.2f ms per case  (%s)\n' \
+            "$size" "$i" "$wall" "$(awk -v k="$kib" 'BEGIN { print k / 1024 }')" \
+            "$(awk -v w="$wall" -v n="$size" 'BEGIN { print w * 1000 / n }')" "$(tail -n 1 "$work/stdout")"
+        if [ "$status" -ne 0 ]; then
+            echo "run exited $status; its figures are not a clean run's:" >&2
+            tail -n 20 "$work/stderr" >&2
+        fi
+        echo "$wall $kib" >>"$work/figures"
+    done
+    wall="$(cut -d' ' -f1 "$work/figures" | median)"
+    kib="$(cut -d' ' -f2 "$work/figures" | median)"
+    printf '%6d cases, median: wall %7.2f s, peak RSS %7.1f MiB, %.2f ms per case\n' "$size" "$wall" \
+        "$(awk -v k="$kib" 'BEGIN { print k / 1024 }')" "$(awk -v w="$wall" -v n="$size" 'BEGIN { print w * 1000 / n }')"
+    rm -rf "$work/cases-$size"
+done
