@@ -50,12 +50,18 @@ pub fn patch_conditions(ctx: &Ctx) -> ApiResult<Reply> {
     let new: Conditions = serde_json::from_value(current).map_err(|e| {
         ApiError::bad_request(UNEXPECTED_ARGUMENT, format!("invalid conditions: {e}"))
     })?;
+    ctx.app
+        .latency_ms
+        .store(new.latency_ms, std::sync::atomic::Ordering::Relaxed);
     state.conditions = new.clone();
     Ok(Reply::ok(serde_json::to_value(new).unwrap_or(Value::Null)))
 }
 
 pub fn reset(ctx: &Ctx) -> ApiResult<Reply> {
     *ctx.app.lock() = State::initial();
+    ctx.app
+        .latency_ms
+        .store(0, std::sync::atomic::Ordering::Relaxed);
     Ok(Reply::ok(json!({})))
 }
 

@@ -29,6 +29,9 @@ pub struct App {
     pub version: Version,
     /// Per-emulator secret for NDMP password derivation.
     pub ndmp_secret: String,
+    /// `conditions.latency_ms`, mirrored so that every request need not take the state lock
+    /// once more just to learn it is 0 (the lock showed up contended under load).
+    pub latency_ms: std::sync::atomic::AtomicU64,
 }
 
 impl App {
@@ -39,6 +42,7 @@ impl App {
             config,
             version,
             ndmp_secret: secret,
+            latency_ms: std::sync::atomic::AtomicU64::new(0),
         }
     }
     /// Locks the state (a poisoned lock is recovered: handlers never leave it half-written).
@@ -161,7 +165,7 @@ async fn entry(AxState(app): AxState<Arc<App>>, req: Request) -> Response {
 
 async fn handle(app: Arc<App>, req: Request) -> Response {
     if req.uri().path().starts_with("/api") {
-        let latency = app.lock().conditions.latency_ms;
+        let latency = app.latency_ms.load(std::sync::atomic::Ordering::Relaxed);
         if latency > 0 {
             tokio::time::sleep(std::time::Duration::from_millis(latency.min(600_000))).await;
         }
