@@ -8,7 +8,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
-use std::io::IsTerminal;
+use std::io::{IsTerminal, Write};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
@@ -352,9 +352,16 @@ fn emulate(
             eprintln!("emulate: cannot write the certificate to {}: {e}", path.display());
             return EXIT_ERROR;
         }
-        println!("ONTAP emulator listening on {}", emu.base_url());
+        // `writeln!`, not `println!`: a reader that closes the pipe after the URL line
+        // (`| head -1`) must not take the emulator down with it.
+        let mut out = std::io::stdout();
+        let _ = writeln!(out, "ONTAP emulator listening on {}", emu.base_url());
         // No password here: this is a log line like any other. They are in the README.
-        println!("cluster admin: {ADMIN_USER} (its password and every other account: README, \"The embedded emulator\")");
+        let _ = writeln!(
+            out,
+            "cluster admin: {ADMIN_USER} (its password and every other account: README, \"The embedded emulator\")"
+        );
+        let _ = out.flush();
         let handle = emu.shutdown_handle();
         tokio::spawn(async move {
             let _ = tokio::signal::ctrl_c().await;
