@@ -24,22 +24,8 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
 version="4.32.5"
 max_examples="${SCHEMATHESIS_MAX_EXAMPLES:-25}"
-bin="${1:-}"
-if [[ -z "$bin" ]]; then
-  (cd "$root" && cargo build --quiet --example emulate)
-  bin="${CARGO_TARGET_DIR:-$root/target}/debug/examples/emulate"
-fi
-
-work="$(mktemp -d)"
-emu_pid=""
-cleanup() {
-  if [[ -n "$emu_pid" ]] && kill -0 "$emu_pid" 2>/dev/null; then
-    kill "$emu_pid" 2>/dev/null || true
-    wait "$emu_pid" 2>/dev/null || true
-  fi
-  rm -rf "$work"
-}
-trap cleanup EXIT INT TERM
+source "$root/scripts/lib.sh"
+emulator_setup "${1:-}"
 
 python3 -m venv "$work/venv"
 "$work/venv/bin/pip" install --quiet --disable-pip-version-check "schemathesis==$version"
