@@ -13,16 +13,10 @@
 # samples per figure, and peak RSS is measured from outside the process (/usr/bin/time).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-runs="${1:-3}"
 sizes="${SIZES:-1000 5000 10000}"
-case "$runs" in '' | *[!0-9]* | 0) echo "usage: $0 [RUNS]  (RUNS a positive integer)" >&2; exit 2 ;; esac
-
-if [ ! -x /usr/bin/time ]; then
-    echo "installing Debian's time package for /usr/bin/time" >&2
-    apt-get install -y -qq time >/dev/null
-fi
-cargo build --release --quiet
-bin=target/release/ontap-conform
+source scripts/bench/common.sh
+bench_runs "${1:-}" 3
+bench_prepare
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 

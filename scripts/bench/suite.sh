@@ -8,15 +8,9 @@
 # from outside, so the figures include start-up, spec and case loading, and writing the reports.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-runs="${1:-5}"
-case "$runs" in '' | *[!0-9]* | 0) echo "usage: $0 [RUNS]  (RUNS a positive integer)" >&2; exit 2 ;; esac
-
-if [ ! -x /usr/bin/time ]; then
-    echo "installing Debian's time package for /usr/bin/time" >&2
-    apt-get install -y -qq time >/dev/null
-fi
-cargo build --release --quiet
-bin=target/release/ontap-conform
+source scripts/bench/common.sh
+bench_runs "${1:-}" 5
+bench_prepare
 out="$(mktemp -d)"
 trap 'rm -rf "$out"' EXIT
 
