@@ -21,7 +21,7 @@ impl Gaps {
 
 /// Compares the spec's documented statuses and codes with what the cases expect.
 pub fn gaps(spec: &Spec, cases: &[Case]) -> Gaps {
-    let have: Vec<_> = cases.iter().flat_map(Case::expectations).collect();
+    let have: Vec<_> = cases.iter().flat_map(|c| c.expectations(spec)).collect();
     let mut gaps = Gaps::default();
     for op in &spec.operations {
         let key = op.key();

@@ -9,7 +9,7 @@
 use regex::Regex;
 use serde_json::Value;
 
-use super::http::{self, Auth, Outgoing};
+use super::target::Target;
 use super::{RunError, RunOptions};
 
 /// One leftover and what happened to it.
@@ -46,29 +46,17 @@ fn enc(s: &str) -> String {
 }
 
 /// GETs every record of a collection, following `_links.next`.
-async fn records(
-    client: &reqwest::Client,
-    opts: &RunOptions,
-    path: &str,
-) -> Result<Vec<Value>, RunError> {
-    let base = opts.target.trim_end_matches('/');
-    let mut url = format!("{base}{path}");
+async fn records(target: &Target, opts: &RunOptions, path: &str) -> Result<Vec<Value>, RunError> {
+    let mut next = path.to_string();
     let mut out = Vec::new();
     for _ in 0..10_000 {
-        let resp = http::send(
-            client,
-            &Outgoing {
-                method: "GET".into(),
-                url: url.clone(),
-                body: None,
-                auth: Auth::RunUser(opts.user.clone(), opts.password.clone()),
-            },
-        )
-        .await
-        .map_err(|message| RunError::Unreachable {
-            target: opts.target.clone(),
-            message,
-        })?;
+        let resp = target
+            .get(&next)
+            .await
+            .map_err(|message| RunError::Unreachable {
+                target: opts.target.clone(),
+                message,
+            })?;
         if resp.status == 401 || resp.status == 403 {
             return Err(RunError::Credentials {
                 target: opts.target.clone(),
@@ -90,7 +78,7 @@ async fn records(
             out.extend(r.iter().cloned());
         }
         match body.pointer("/_links/next/href").and_then(Value::as_str) {
-            Some(next) => url = format!("{base}{next}"),
+            Some(link) => next = link.to_string(),
             None => return Ok(out),
         }
     }
@@ -133,10 +121,10 @@ fn kinds() -> [Kind; 2] {
 
 /// Lists the leftovers on the target and, unless `dry_run`, deletes them.
 pub async fn cleanup(opts: &RunOptions, dry_run: bool) -> Result<Cleanup, RunError> {
-    let client = http::client(&opts.client).map_err(RunError::Config)?;
+    let target = Target::new(opts)?;
     let mut found = Cleanup::default();
     for k in kinds() {
-        for r in records(&client, opts, k.list).await? {
+        for r in records(&target, opts, k.list).await? {
             let (Some(name), Some(owner)) = (
                 r.get(k.name_key).and_then(Value::as_str),
                 r.get(k.owner)
@@ -161,38 +149,29 @@ pub async fn cleanup(opts: &RunOptions, dry_run: bool) -> Result<Cleanup, RunErr
         }
     }
     if !dry_run {
-        let base = opts.target.trim_end_matches('/');
         for l in &mut found.leftovers {
-            let result = http::send(
-                &client,
-                &Outgoing {
-                    method: "DELETE".into(),
-                    url: format!("{base}{}", l.path),
-                    body: None,
-                    auth: Auth::RunUser(opts.user.clone(), opts.password.clone()),
-                },
-            )
-            .await
-            .and_then(|resp| match resp.status {
-                200..=299 => Ok(()),
-                s => Err(format!(
-                    "DELETE answered {s}: {}",
-                    resp.body
-                        .as_ref()
-                        .and_then(|b| b.pointer("/error/message"))
-                        .and_then(Value::as_str)
-                        .unwrap_or("no ONTAP error message")
-                )),
-            });
+            let result =
+                target
+                    .call("DELETE", &l.path, None)
+                    .await
+                    .and_then(|resp| match resp.status {
+                        200..=299 => Ok(()),
+                        s => Err(format!(
+                            "DELETE answered {s}: {}",
+                            resp.body
+                                .as_ref()
+                                .and_then(|b| b.pointer("/error/message"))
+                                .and_then(Value::as_str)
+                                .unwrap_or("no ONTAP error message")
+                        )),
+                    });
             l.removed = Some(result);
         }
     }
-    if let Ok(sec) = records_one(
-        &client,
-        opts,
-        "/api/security?fields=fips,software_data_encryption",
-    )
-    .await
+    if let Ok(sec) = target
+        .get("/api/security?fields=fips,software_data_encryption")
+        .await
+        .and_then(|r| r.body.ok_or_else(|| "no body".to_string()))
     {
         if let Some(f) = sec.pointer("/fips/enabled").and_then(Value::as_bool) {
             found.settings.push(format!("fips.enabled is {f}"));
@@ -207,24 +186,6 @@ pub async fn cleanup(opts: &RunOptions, dry_run: bool) -> Result<Cleanup, RunErr
         }
     }
     Ok(found)
-}
-
-async fn records_one(
-    client: &reqwest::Client,
-    opts: &RunOptions,
-    path: &str,
-) -> Result<Value, String> {
-    let resp = http::send(
-        client,
-        &Outgoing {
-            method: "GET".into(),
-            url: format!("{}{path}", opts.target.trim_end_matches('/')),
-            body: None,
-            auth: Auth::RunUser(opts.user.clone(), opts.password.clone()),
-        },
-    )
-    .await?;
-    resp.body.ok_or_else(|| "no body".to_string())
 }
 
 #[cfg(test)]

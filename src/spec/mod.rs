@@ -84,6 +84,11 @@ pub struct ResponseSpec {
     pub schema: Option<CompiledSchema>,
 }
 
+/// An operation of the spec, as its index in [`Spec::operations`]: a case step holds this, not a
+/// `"METHOD /path"` string to look up again at run time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct OpId(pub usize);
+
 /// One documented operation.
 #[derive(Debug)]
 pub struct Operation {
@@ -280,9 +285,20 @@ impl Spec {
 
     /// The operation with this method and template, e.g. `("GET", "/api/cluster")`.
     pub fn operation(&self, method: &str, path: &str) -> Option<&Operation> {
+        self.operation_index(method, path).map(|id| self.op(id))
+    }
+
+    /// The id of the operation with this method and template: what a compiled case step holds.
+    pub fn operation_index(&self, method: &str, path: &str) -> Option<OpId> {
         self.operations
             .iter()
-            .find(|o| o.method.eq_ignore_ascii_case(method) && o.path == path)
+            .position(|o| o.method.eq_ignore_ascii_case(method) && o.path == path)
+            .map(OpId)
+    }
+
+    /// The operation an id names. Ids come from [`Spec::operation_index`] on this spec.
+    pub fn op(&self, id: OpId) -> &Operation {
+        &self.operations[id.0]
     }
 
     /// The operation a concrete request path belongs to. Literal segments win over parameters,

@@ -254,6 +254,33 @@ fn shape_property<'a>(schema: &'a Value, name: &str) -> Option<&'a Value> {
         .or_else(|| obj.get("properties").and_then(|p| p.get(name)))
 }
 
+impl CompiledSchema {
+    /// Whether a body valid for this schema can hold a value at `pointer` (`/records/0/name`):
+    /// the case loader's check that a capture names a field the response can have. An open
+    /// object (undocumented properties allowed) or an untyped schema admits anything below it.
+    pub fn admits(&self, pointer: &str) -> bool {
+        let mut schema = &self.resolved;
+        for seg in pointer.split('/').skip(1) {
+            let seg = seg.replace("~1", "/").replace("~0", "~");
+            if is_object_shape(schema) {
+                match shape_property(schema, &seg) {
+                    Some(prop) => schema = prop,
+                    None => return shape_open(schema),
+                }
+            } else if let Some(items) = schema.get("items") {
+                if seg.parse::<usize>().is_err() {
+                    return false;
+                }
+                schema = items;
+            } else {
+                // A scalar has nothing below it; a schema that says nothing admits anything.
+                return schema.get("type").is_none();
+            }
+        }
+        true
+    }
+}
+
 /// `pointer` is one buffer for the whole walk, grown and cut back per field: a new string per
 /// field of every body was a fifth of a response's validation time.
 fn walk(

@@ -1,0 +1,147 @@
+//! The case file as written: what serde reads, before any check against the spec.
+//!
+//! These types mirror the YAML keys one to one (`deny_unknown_fields` everywhere, so a misspelt key
+//! is a load error). The loader turns them into the typed plan of [`super::plan`]; nothing after
+//! the loader reads them, except the metadata kept on [`super::Case::def`].
+
+use serde::Deserialize;
+use serde_json::{Map, Value};
+
+/// One case file as written.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CaseFile {
+    pub id: String,
+    pub title: String,
+    #[serde(default)]
+    pub tags: Vec<String>,
+    /// The operation the case is about (`"PATCH /api/security"`); defaults to the first step's.
+    #[serde(default)]
+    pub operation: Option<String>,
+    /// Changes cluster state (a real cluster runs it only with `--allow-destructive`).
+    #[serde(default)]
+    pub destructive: bool,
+    /// Touches cluster-wide settings: runs alone, never beside another case.
+    #[serde(default)]
+    pub exclusive: bool,
+    #[serde(default)]
+    pub requires: Requires,
+    /// Per-case variables, evaluated in order; values may use earlier variables.
+    #[serde(default)]
+    pub vars: Map<String, Value>,
+    /// Names of secrets generated per case (passwords that satisfy ONTAP's default policy);
+    /// redacted everywhere.
+    #[serde(default)]
+    pub secrets: Vec<String>,
+    #[serde(default)]
+    pub setup: Vec<StepDef>,
+    pub steps: Vec<StepDef>,
+    /// Runs after the steps, whatever happened to them.
+    #[serde(default)]
+    pub teardown: Vec<StepDef>,
+}
+
+/// What a loaded case keeps of its file besides the plan: identity and what the scheduler and the
+/// skip rules read. The steps are not here: they live, compiled, in [`super::Case`].
+#[derive(Debug, Clone)]
+pub struct CaseDef {
+    pub id: String,
+    pub title: String,
+    pub tags: Vec<String>,
+    pub destructive: bool,
+    pub exclusive: bool,
+    pub requires: Requires,
+    pub vars: Map<String, Value>,
+    pub secrets: Vec<String>,
+}
+
+/// What a case needs from its target.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Requires {
+    /// Emulator conditions to set for the case (see the emulator's control surface); a real
+    /// cluster cannot be put in these states on demand, so there the case is skipped.
+    #[serde(default)]
+    pub emulator: Option<Map<String, Value>>,
+    /// How many SVMs the target must have (a mismatch case needs two).
+    #[serde(default)]
+    pub svms: Option<usize>,
+}
+
+/// One request and its expectations.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StepDef {
+    #[serde(default)]
+    pub name: Option<String>,
+    pub request: RequestDef,
+    #[serde(default)]
+    pub expect: Option<ExpectDef>,
+    /// Variables to take from the response: name → JSON pointer (or dotted field) in the body,
+    /// or `header:Location`.
+    #[serde(default)]
+    pub capture: Map<String, Value>,
+}
+
+/// Who sends a request.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(untagged)]
+pub enum AsDef {
+    /// `anonymous`: no Authorization header.
+    Keyword(String),
+    Credentials {
+        user: String,
+        password: String,
+    },
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RequestDef {
+    /// `"METHOD /api/path/{template}"`, exactly as in the spec.
+    pub operation: String,
+    /// Path parameters by name (`svm.uuid`, `initiator`).
+    #[serde(default)]
+    pub path: Map<String, Value>,
+    #[serde(default)]
+    pub query: Map<String, Value>,
+    #[serde(default)]
+    pub body: Option<Value>,
+    /// A path and query the target returned (a captured `_links.next.href`), sent as is instead
+    /// of `path` and `query`; it must belong to `operation`. This is how a case pages a collection
+    /// the way NetApp's clients do.
+    #[serde(default)]
+    pub href: Option<String>,
+    /// Sends the body as these raw bytes instead (malformed JSON tests).
+    #[serde(default)]
+    pub raw_body: Option<String>,
+    /// The account sending it; the run's account when omitted.
+    #[serde(default, rename = "as")]
+    pub as_user: Option<AsDef>,
+    /// Why this body deliberately breaks the request schema (an error case); without it a
+    /// schema-invalid body is a mistake in the case file.
+    #[serde(default)]
+    pub invalid_body: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExpectDef {
+    /// `404`, a class (`4xx`), or `{one_of: [400, 409]}`; compiled to [`super::StatusExpect`].
+    #[serde(default)]
+    pub status: Option<Value>,
+    #[serde(default)]
+    pub error_code: Option<String>,
+    /// Field (JSON pointer or dotted name) → a value it must equal, or a matcher.
+    #[serde(default)]
+    pub fields: Map<String, Value>,
+    /// Fields that must not be in the body.
+    #[serde(default)]
+    pub absent: Vec<String>,
+    /// Header name → value or matcher.
+    #[serde(default)]
+    pub headers: Map<String, Value>,
+    /// Poll the job this response links to (`job.uuid`) until it ends, and expect this state.
+    #[serde(default)]
+    pub job_state: Option<String>,
+}

@@ -1,0 +1,288 @@
+//! One case's lifecycle: skip rules, variables and secrets, setup, emulator conditions, steps,
+//! teardown, and the outcome.
+//!
+//! Setup and teardown run in the cluster's normal state; the conditions a case needs hold only
+//! around its steps. Teardown always runs. Everything a case stores passes through its
+//! [`Redactor`] first.
+
+use std::time::Instant;
+
+use rand::Rng;
+use serde_json::{Value, json};
+
+use super::Ctx;
+use crate::case::{Case, Phase, Step, Vars, interpolate};
+use crate::check::Problem;
+use crate::report::model::{CaseResult, Expected, Failure, OperationRef, Outcome, StepResult};
+use crate::secret::Redactor;
+
+/// The state of one running case.
+pub(super) struct CaseRun<'a> {
+    pub ctx: &'a Ctx,
+    pub case: &'a Case,
+    pub vars: Vars,
+    pub redactor: Redactor,
+    pub steps: Vec<StepResult>,
+    pub failures: Vec<Failure>,
+    pub warnings: Vec<String>,
+    /// An expectation or a spec rule did not hold in a step or a teardown: the case failed.
+    pub failed: bool,
+    /// Something kept the case from being judged (a transport error, a setup step or the
+    /// emulator conditions failing, a variable never set): unless it also failed, it is an error.
+    pub errored: bool,
+}
+
+/// What kind of problem a failure record is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Severity {
+    /// A check did not hold.
+    Failed,
+    /// The step could not be judged.
+    Errored,
+}
+
+pub(super) async fn run_case(ctx: &Ctx, case: &Case, index: usize) -> CaseResult {
+    let started = Instant::now();
+    let mut result = CaseResult {
+        id: case.def.id.clone(),
+        title: case.def.title.clone(),
+        area: case.area.clone(),
+        file: case.file.display().to_string(),
+        tags: case.def.tags.clone(),
+        operation: OperationRef {
+            method: case.method.clone(),
+            path: case.path.clone(),
+        },
+        expected: Expected {
+            status: case.expected_status(),
+            error_code: case.expected_error_code().map(String::from),
+        },
+        outcome: Outcome::Pass,
+        skip_reason: None,
+        duration_ms: 0,
+        failures: Vec::new(),
+        warnings: Vec::new(),
+        steps: Vec::new(),
+        expectations: case.expectations(&ctx.spec),
+    };
+    let reason = if ctx.interrupted() {
+        Some("the run was interrupted before this case started".to_string())
+    } else {
+        skip_reason(ctx, case)
+    };
+    if let Some(reason) = reason {
+        result.outcome = Outcome::Skip;
+        result.skip_reason = Some(reason);
+        return result;
+    }
+
+    let mut run = CaseRun {
+        ctx,
+        case,
+        vars: Vars::default(),
+        redactor: Redactor::default(),
+        steps: Vec::new(),
+        failures: Vec::new(),
+        warnings: Vec::new(),
+        failed: false,
+        errored: false,
+    };
+    run.redactor.add(ctx.opts.password.expose());
+    run.init_vars(index);
+    let cut_short = run.run_phases().await;
+
+    result.outcome = match (run.failed, run.errored, cut_short) {
+        (true, _, _) => Outcome::Fail,
+        // TODO(report-model): Outcome::Error once the model has it.
+        (false, true, _) => Outcome::Fail,
+        (false, false, None) => Outcome::Pass,
+        // What ran passed, but the case was not run whole: neither verdict would be true.
+        (false, false, Some(i)) => {
+            result.skip_reason = Some(format!(
+                "the run was interrupted after {i} of {} steps (its teardown ran)",
+                case.steps.len()
+            ));
+            Outcome::Skip
+        }
+    };
+    result.failures = run.failures;
+    result.warnings = run.warnings;
+    result.steps = run.steps;
+    result.duration_ms = started.elapsed().as_millis() as u64;
+    result
+}
+
+impl CaseRun<'_> {
+    /// Setup, conditions, steps, restore, teardown. Returns the index of the first step not run
+    /// when Ctrl-C cut the steps short.
+    async fn run_phases(&mut self) -> Option<usize> {
+        let case = self.case;
+        let mut ok = self.run_all(Phase::Setup, &case.setup).await;
+        let mut restore: Option<Value> = None;
+        if ok && let Some(conds) = &case.def.requires.emulator {
+            match self.set_conditions(conds).await {
+                Ok(previous) => restore = Some(previous),
+                Err(message) => {
+                    self.problem("requires.emulator", None, message, Severity::Errored);
+                    ok = false;
+                }
+            }
+        }
+        let mut cut_short = None;
+        if ok {
+            for (i, step) in case.steps.iter().enumerate() {
+                if i > 0 && self.ctx.interrupted() {
+                    cut_short = Some(i);
+                    break;
+                }
+                if !self.step(Phase::Step, i, step).await {
+                    break;
+                }
+            }
+        }
+        if let Some(previous) = restore
+            && let Err(message) = self.patch_conditions(&previous).await
+        {
+            self.problem(
+                "requires.emulator",
+                None,
+                format!("restoring the conditions failed: {message}"),
+                Severity::Errored,
+            );
+        }
+        for (i, step) in case.teardown.iter().enumerate() {
+            self.step(Phase::Teardown, i, step).await;
+        }
+        cut_short
+    }
+
+    /// Runs `steps` in order until one fails; returns whether all passed.
+    async fn run_all(&mut self, phase: Phase, steps: &[Step]) -> bool {
+        for (i, step) in steps.iter().enumerate() {
+            if !self.step(phase, i, step).await {
+                return false;
+            }
+        }
+        true
+    }
+
+    fn init_vars(&mut self, index: usize) {
+        let (ctx, case) = (self.ctx, self.case);
+        let f = &ctx.facts;
+        let v = &mut self.vars;
+        v.set("run_id", json!(ctx.run_id));
+        v.set("case_uid", json!(format!("{}-{index}", ctx.run_id)));
+        v.set("user", json!(ctx.target.user()));
+        for (i, prefix) in ["svm", "svm2"].iter().enumerate() {
+            if let Some((name, uuid)) = f.svms.get(i) {
+                v.set(format!("{prefix}.name"), json!(name));
+                v.set(format!("{prefix}.uuid"), json!(uuid));
+            }
+        }
+        if let Some(n) = &f.cluster_name {
+            v.set("cluster.name", json!(n));
+        }
+        if let Some(u) = &f.cluster_uuid {
+            v.set("cluster.uuid", json!(u));
+        }
+        for (name, value) in &case.def.vars {
+            let value = interpolate(value, &self.vars).unwrap_or_else(|_| value.clone());
+            self.vars.set(name.clone(), value);
+        }
+        for name in &case.def.secrets {
+            let s = generate_secret();
+            self.redactor.add(&s);
+            self.vars.set(name.clone(), json!(s));
+        }
+    }
+
+    /// Records a problem that is not about a response (conditions, an unset variable, a
+    /// transport error), at case-file line `line` when it has one.
+    pub(super) fn problem(
+        &mut self,
+        step: &str,
+        line: Option<usize>,
+        message: String,
+        severity: Severity,
+    ) {
+        let p = Problem {
+            line,
+            pointer: None,
+            expected: None,
+            actual: None,
+            message,
+        };
+        self.record_problem(step, line, p, None, severity);
+    }
+
+    /// Records one problem of a step, redacted, with the case-file line of the expectation that
+    /// failed (or of the step, `step_line`) and the curl line that reproduces it.
+    pub(super) fn record_problem(
+        &mut self,
+        step: &str,
+        step_line: Option<usize>,
+        p: Problem,
+        curl: Option<String>,
+        severity: Severity,
+    ) {
+        match severity {
+            Severity::Failed => self.failed = true,
+            Severity::Errored => self.errored = true,
+        }
+        let _location = p.line.or(step_line).map(|line| self.case.location(line));
+        self.failures.push(Failure {
+            step: step.to_string(),
+            pointer: p.pointer,
+            expected: p.expected.map(|e| self.redactor.redact(&e)),
+            actual: p.actual.map(|a| self.redactor.redact(&a)),
+            message: self.redactor.redact(&p.message),
+            curl,
+        });
+    }
+}
+
+/// Why a case is skipped on this target, if it is.
+fn skip_reason(ctx: &Ctx, case: &Case) -> Option<String> {
+    let d = &case.def;
+    if let Some(conds) = &d.requires.emulator
+        && !ctx.facts.emulator_control
+    {
+        let names: Vec<&str> = conds.keys().map(String::as_str).collect();
+        return Some(format!(
+            "needs the emulator condition(s) {}: a real cluster cannot be put in that state on demand",
+            names.join(", ")
+        ));
+    }
+    if d.destructive && !ctx.opts.embedded && !ctx.opts.allow_destructive {
+        return Some("destructive (changes cluster state): run with --allow-destructive".into());
+    }
+    if let Some(n) = d.requires.svms
+        && ctx.facts.svms.len() < n
+    {
+        return Some(format!(
+            "needs {n} SVMs; the target has {}",
+            ctx.facts.svms.len()
+        ));
+    }
+    let op = ctx.spec.op(case.op);
+    if let Some(target) = &ctx.facts.version
+        && let Some(intro) = &op.introduced_in
+        && intro > target
+    {
+        return Some(format!(
+            "{} was introduced in ONTAP {intro}; the target runs {target}",
+            op.key()
+        ));
+    }
+    None
+}
+
+/// A generated password that satisfies ONTAP's default policy and differs per case and run.
+fn generate_secret() -> String {
+    const ALNUM: &[u8] = b"abcdefghijkmnopqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
+    let mut rng = rand::rng();
+    let body: String = (0..14)
+        .map(|_| ALNUM[rng.random_range(0..ALNUM.len())] as char)
+        .collect();
+    format!("Oc{body}7#")
+}

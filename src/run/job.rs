@@ -1,0 +1,61 @@
+//! Following an ONTAP job to its end: a 202 (or a 200 with `return_timeout`) links a job, and a
+//! step with `job_state` polls `GET /api/cluster/jobs/{uuid}` until it succeeds or fails.
+
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+
+use super::case_run::CaseRun;
+use crate::check::{self, Response};
+
+/// The operation every job is read through.
+const JOB_OPERATION: (&str, &str) = ("GET", "/api/cluster/jobs/{uuid}");
+
+impl CaseRun<'_> {
+    /// Polls the job `resp` links to until it ends, bounded by the job timeout. Each read is
+    /// checked against the spec like any response. The delay doubles from 10 ms to 500 ms: a
+    /// job on the emulator ends in milliseconds, one on a cluster in seconds.
+    pub(super) async fn poll_job(&self, resp: &Response) -> Result<Value, String> {
+        let uuid = resp
+            .body
+            .as_ref()
+            .and_then(|b| b.pointer("/job/uuid"))
+            .and_then(Value::as_str)
+            .ok_or("the response links no job (`job.uuid`)")?
+            .to_string();
+        let (method, path) = JOB_OPERATION;
+        let op = self
+            .ctx
+            .spec
+            .operation(method, path)
+            .ok_or("the spec has no GET /api/cluster/jobs/{uuid}")?;
+        let timeout = self.ctx.opts.job_timeout;
+        let deadline = Instant::now() + timeout;
+        let mut delay = Duration::from_millis(10);
+        loop {
+            let r = self
+                .ctx
+                .target
+                .get(&format!("/api/cluster/jobs/{uuid}"))
+                .await?;
+            let verdict = check::check(op, None, &r);
+            if let Some(p) = verdict.problems.first() {
+                return Err(format!("reading job {uuid}: {}", p.message));
+            }
+            let job = r.body.unwrap_or(Value::Null);
+            match job.get("state").and_then(Value::as_str) {
+                Some("success" | "failure") => return Ok(job),
+                _ if Instant::now() >= deadline => {
+                    return Err(format!(
+                        "job {uuid} did not end within {}s (last state {})",
+                        timeout.as_secs(),
+                        job.get("state").unwrap_or(&Value::Null)
+                    ));
+                }
+                _ => {}
+            }
+            tokio::time::sleep(delay).await;
+            delay = (delay * 2).min(Duration::from_millis(500));
+        }
+    }
+}

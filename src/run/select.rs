@@ -1,0 +1,95 @@
+//! Which cases a run executes: `--filter` and `--partition`, in file order.
+
+use crate::case::Case;
+
+/// A stable share of the cases, so N machines split one suite (`--partition K/N`).
+///
+/// `count` (the default, as in cargo-nextest) deals the selected cases out in file order like
+/// cards: shares differ in size by at most one. `hash` puts each case by a hash of its id: a
+/// case stays on its shard when others are added or removed, at the price of uneven shares.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Partition {
+    pub kind: PartitionKind,
+    /// 1-based.
+    pub index: u32,
+    pub count: u32,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PartitionKind {
+    Count,
+    Hash,
+}
+
+impl std::str::FromStr for Partition {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, String> {
+        let (kind, rest) = match s.split_once(':') {
+            Some(("count", r)) => (PartitionKind::Count, r),
+            Some(("hash", r)) => (PartitionKind::Hash, r),
+            Some((k, _)) => {
+                return Err(format!(
+                    "unknown partition kind `{k}`: use K/N, count:K/N or hash:K/N"
+                ));
+            }
+            None => (PartitionKind::Count, s),
+        };
+        let bad = || format!("`{s}` is not a partition: use K/N with 1 <= K <= N, e.g. 2/4");
+        let (k, n) = rest.split_once('/').ok_or_else(bad)?;
+        let index: u32 = k.trim().parse().map_err(|_| bad())?;
+        let count: u32 = n.trim().parse().map_err(|_| bad())?;
+        if index == 0 || count == 0 || index > count {
+            return Err(bad());
+        }
+        Ok(Partition { kind, index, count })
+    }
+}
+
+impl std::fmt::Display for Partition {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let kind = match self.kind {
+            PartitionKind::Count => "count",
+            PartitionKind::Hash => "hash",
+        };
+        write!(f, "{kind}:{}/{}", self.index, self.count)
+    }
+}
+
+/// FNV-1a: stable across Rust versions and platforms, unlike `DefaultHasher`.
+fn stable_hash(s: &str) -> u64 {
+    s.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    })
+}
+
+/// The cases a run with this filter and partition executes, in run order.
+pub fn select(cases: Vec<Case>, filter: &[String], partition: Option<Partition>) -> Vec<Case> {
+    cases
+        .into_iter()
+        .filter(|c| matches_filter(c, filter))
+        .enumerate()
+        .filter(|(i, c)| match partition {
+            None => true,
+            Some(p) => {
+                let slot = match p.kind {
+                    PartitionKind::Count => *i as u64,
+                    PartitionKind::Hash => stable_hash(&c.def.id),
+                };
+                slot % u64::from(p.count) == u64::from(p.index - 1)
+            }
+        })
+        .map(|(_, c)| c)
+        .collect()
+}
+
+/// Does `case` match any of the filters?
+pub fn matches_filter(case: &Case, filter: &[String]) -> bool {
+    filter.is_empty()
+        || filter.iter().any(|f| {
+            case.def.id == *f
+                || case.def.tags.iter().any(|t| t == f)
+                || case.area == *f
+                || case.operation_key().contains(f.as_str())
+        })
+}

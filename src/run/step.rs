@@ -1,0 +1,328 @@
+//! One step: prepare (fill in variables, build the request) → send → judge (the checker, then
+//! the job it links) → capture → record.
+//!
+//! Only the variables are read at run time; the operation, the expectation and the captures were
+//! compiled when the case was loaded.
+
+use std::time::Instant;
+
+use serde_json::{Map, Value, json};
+
+use super::case_run::{CaseRun, Severity};
+use super::http::{self, Auth, Outgoing};
+use crate::case::{AsDef, CaptureFrom, Expectation, Phase, Step, interpolate};
+use crate::check::{self, Problem, Response, Verdict};
+use crate::report::model::StepResult;
+use crate::spec::Operation;
+
+/// Largest response body a report keeps for one step. Reports hold every step of every case,
+/// so a target answering each request with megabytes (under the 8 MiB read cap) made
+/// gigabyte reports; the checks have already read the whole body.
+const MAX_REPORTED_BODY: usize = 256 * 1024;
+
+/// A step ready to send.
+struct Prepared {
+    outgoing: Outgoing,
+    /// The JSON body after interpolation, for the report.
+    body: Option<Value>,
+    expect: Option<Expectation>,
+    curl: String,
+}
+
+/// Why a step could not be prepared.
+enum Unprepared {
+    /// A `{{variable}}` has no value (an earlier capture did not happen).
+    Missing(String),
+    /// A link the target returned does not belong to the step's operation.
+    ForeignLink(String),
+}
+
+impl CaseRun<'_> {
+    /// Runs one step; returns whether it passed.
+    pub(super) async fn step(&mut self, phase: Phase, index: usize, step: &Step) -> bool {
+        let label = label(phase, index, step);
+        let op = self.ctx.spec.op(step.op);
+        // A failing setup step leaves nothing to judge; a failing step or teardown is a verdict.
+        let severity = match phase {
+            Phase::Setup => Severity::Errored,
+            Phase::Step | Phase::Teardown => Severity::Failed,
+        };
+        let prepared = match self.prepare(op, step) {
+            Ok(p) => p,
+            Err(Unprepared::Missing(name)) if phase == Phase::Teardown => {
+                self.steps.push(StepResult {
+                    phase: "teardown".into(),
+                    name: label,
+                    method: op.method.clone(),
+                    url: op.path.clone(),
+                    request_body: None,
+                    status: None,
+                    response_body: None,
+                    duration_ms: 0,
+                    curl: String::new(),
+                    passed: true,
+                    note: Some(format!("skipped: `{name}` was never captured")),
+                });
+                return true;
+            }
+            Err(Unprepared::Missing(name)) => {
+                let message = format!("`{{{{{name}}}}}` is not set");
+                self.problem(&label, Some(step.line), message, Severity::Errored);
+                return false;
+            }
+            Err(Unprepared::ForeignLink(message)) => {
+                self.problem(&label, Some(step.line), message, severity);
+                return false;
+            }
+        };
+
+        let started = Instant::now();
+        let sent = self.ctx.target.send(&prepared.outgoing).await;
+        let mut record = StepResult {
+            phase: phase_name(phase).into(),
+            name: label.clone(),
+            method: op.method.clone(),
+            url: self.redactor.redact(&prepared.outgoing.url),
+            request_body: prepared
+                .body
+                .as_ref()
+                .map(|b| self.redactor.redact_value(b)),
+            status: None,
+            response_body: None,
+            duration_ms: 0,
+            curl: prepared.curl.clone(),
+            passed: false,
+            note: None,
+        };
+        let resp = match sent {
+            Ok(r) => r,
+            Err(message) => {
+                record.duration_ms = started.elapsed().as_millis() as u64;
+                self.steps.push(record);
+                let p = Problem {
+                    line: None,
+                    pointer: None,
+                    expected: None,
+                    actual: None,
+                    message,
+                };
+                let curl = Some(prepared.curl);
+                self.record_problem(&label, Some(step.line), p, curl, Severity::Errored);
+                return false;
+            }
+        };
+        record.status = Some(resp.status);
+        record.response_body = resp
+            .body
+            .as_ref()
+            .map(|b| report_body(self.redactor.redact_value(b)));
+        // A teardown DELETE is there to make sure the thing is gone; when the case's own steps
+        // deleted it already (or failed before creating it), 404 is that outcome too.
+        if phase == Phase::Teardown
+            && prepared.expect.is_none()
+            && op.method == "DELETE"
+            && resp.status == 404
+        {
+            record.passed = true;
+            record.note = Some("already gone (404): nothing to tear down".into());
+            record.duration_ms = started.elapsed().as_millis() as u64;
+            self.steps.push(record);
+            return true;
+        }
+
+        let (mut verdict, note) = self.judge(op, prepared.expect.as_ref(), &resp).await;
+        record.note = note;
+        self.capture(step, &resp, &mut verdict);
+
+        record.duration_ms = started.elapsed().as_millis() as u64;
+        record.passed = verdict.problems.is_empty();
+        self.steps.push(record);
+        for w in verdict.warnings {
+            let w = self.redactor.redact(&format!("{label}: {w}"));
+            if !self.warnings.contains(&w) {
+                self.warnings.push(w);
+            }
+        }
+        let passed = verdict.problems.is_empty();
+        for p in verdict.problems {
+            let curl = Some(prepared.curl.clone());
+            self.record_problem(&label, Some(step.line), p, curl, severity);
+        }
+        passed
+    }
+
+    /// Fills the step's variables in and builds its request.
+    fn prepare(&mut self, op: &Operation, step: &Step) -> Result<Prepared, Unprepared> {
+        let req = &step.request;
+        let vars = &self.vars;
+        let fill = |v: &Value| interpolate(v, vars).map_err(Unprepared::Missing);
+        let path = fill(&Value::Object(req.path.clone()))?;
+        let query = fill(&Value::Object(req.query.clone()))?;
+        let body = req.body.as_ref().map(fill).transpose()?;
+        let expect = step
+            .expect
+            .as_ref()
+            .map(|e| e.resolve(vars))
+            .transpose()
+            .map_err(Unprepared::Missing)?;
+        let target = &self.ctx.target;
+        let auth = match &req.as_user {
+            None => target.run_auth(),
+            Some(AsDef::Keyword(_)) => Auth::None,
+            Some(AsDef::Credentials { user, password }) => {
+                let u = text(&fill(&json!(user))?);
+                let p = text(&fill(&json!(password))?);
+                target.auth_as(u, p)
+            }
+        };
+        let mut path_and_query = http::fill_path(&op.path, path.as_object().unwrap_or(&Map::new()));
+        let qs = http::query_string(query.as_object().unwrap_or(&Map::new()));
+        if !qs.is_empty() {
+            path_and_query = format!("{path_and_query}?{qs}");
+        }
+        if let Some(href) = &req.href {
+            let href = text(&fill(&json!(href))?);
+            let href_path = href.split('?').next().unwrap_or_default();
+            if !href.starts_with('/') || op.match_path(href_path).is_none() {
+                return Err(Unprepared::ForeignLink(format!(
+                    "the link `{href}` does not belong to {}",
+                    op.key()
+                )));
+            }
+            path_and_query = href;
+        }
+
+        if let Auth::Other(_, p) = &auth {
+            self.redactor.add(p.expose());
+        }
+        if let Some(b) = &body {
+            self.redactor.learn_from_body(b);
+        }
+        let bytes = match (&req.raw_body, &body) {
+            (Some(raw), _) => Some(raw.clone().into_bytes()),
+            (None, Some(b)) => Some(b.to_string().into_bytes()),
+            (None, None) => None,
+        };
+        let outgoing = target.request(&op.method, &path_and_query, bytes, auth);
+        let curl = self.redactor.redact(&target.curl(&outgoing));
+        Ok(Prepared {
+            outgoing,
+            body,
+            expect,
+            curl,
+        })
+    }
+
+    /// The checker's verdict, then the job the response links when the step names its end state.
+    /// Returns the verdict and a note for the report (how the job ended).
+    async fn judge(
+        &self,
+        op: &Operation,
+        expect: Option<&Expectation>,
+        resp: &Response,
+    ) -> (Verdict, Option<String>) {
+        let mut verdict = check::check(op, expect, resp);
+        let Some(state) = expect.and_then(|e| e.job_state.as_ref()) else {
+            return (verdict, None);
+        };
+        if !verdict.problems.is_empty() {
+            return (verdict, None);
+        }
+        let mut note = None;
+        match self.poll_job(resp).await {
+            Ok(job) => {
+                let got = job
+                    .get("state")
+                    .and_then(Value::as_str)
+                    .unwrap_or("?")
+                    .to_string();
+                if got != state.value {
+                    let detail = job
+                        .pointer("/error/message")
+                        .or_else(|| job.get("message"))
+                        .and_then(Value::as_str)
+                        .unwrap_or_default();
+                    verdict.problems.push(Problem {
+                        line: Some(state.line),
+                        pointer: Some("/state".into()),
+                        expected: Some(state.value.clone()),
+                        actual: Some(got.clone()),
+                        message: format!("the job ended `{got}`: {detail}"),
+                    });
+                }
+                note = Some(format!("job ended {got}"));
+            }
+            Err(message) => verdict.problems.push(Problem {
+                line: Some(state.line),
+                pointer: Some("/job/uuid".into()),
+                expected: None,
+                actual: None,
+                message,
+            }),
+        }
+        (verdict, note)
+    }
+
+    /// Takes the step's captures from the response into the case's variables.
+    fn capture(&mut self, step: &Step, resp: &Response, verdict: &mut Verdict) {
+        for c in &step.captures {
+            let value = match &c.from {
+                CaptureFrom::Header(h) => resp.header(h).map(|v| json!(v)),
+                CaptureFrom::Body { pointer, .. } => {
+                    resp.body.as_ref().and_then(|b| b.pointer(pointer)).cloned()
+                }
+            };
+            match value {
+                Some(v) => self.vars.set(c.name.clone(), v),
+                None => verdict.problems.push(Problem {
+                    line: Some(c.line),
+                    pointer: None,
+                    expected: Some(c.from.to_string()),
+                    actual: Some("(absent)".into()),
+                    message: format!(
+                        "cannot capture `{}`: `{}` is not in the response",
+                        c.name, c.from
+                    ),
+                }),
+            }
+        }
+    }
+}
+
+/// `steps[1] (read back)`: how reports name a step.
+fn label(phase: Phase, index: usize, step: &Step) -> String {
+    let name = step
+        .name
+        .as_ref()
+        .map(|n| format!(" ({n})"))
+        .unwrap_or_default();
+    format!("{}[{index}]{name}", phase.key())
+}
+
+/// The phase as `StepResult.phase` names it.
+fn phase_name(phase: Phase) -> &'static str {
+    match phase {
+        Phase::Setup => "setup",
+        Phase::Step => "step",
+        Phase::Teardown => "teardown",
+    }
+}
+
+fn report_body(body: Value) -> Value {
+    let size = body.to_string().len();
+    if size <= MAX_REPORTED_BODY {
+        body
+    } else {
+        json!(format!(
+            "({size} bytes of JSON, not kept: over the report's {} KiB per body)",
+            MAX_REPORTED_BODY / 1024
+        ))
+    }
+}
+
+fn text(v: &Value) -> String {
+    match v {
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}

@@ -1,0 +1,102 @@
+//! The target of a run: its base URL, the account the run uses, and the client that reaches it.
+//!
+//! Every request the runner, the probe, job polling, the emulator conditions and `cleanup` send
+//! is built here, so the base URL, the account and the password are read in one place.
+
+use serde_json::Value;
+
+use super::http::{self, Auth, Outgoing};
+use super::{RunError, RunOptions};
+use crate::check::Response;
+use crate::secret::Secret;
+
+/// Where a run's requests go and as whom.
+#[derive(Clone)]
+pub struct Target {
+    /// The base URL without a trailing slash.
+    base: String,
+    user: String,
+    password: Secret,
+    client: reqwest::Client,
+    insecure: bool,
+}
+
+impl Target {
+    /// The target `opts` names, with a client built from its client options.
+    pub fn new(opts: &RunOptions) -> Result<Target, RunError> {
+        Ok(Target {
+            base: opts.target.trim_end_matches('/').to_string(),
+            user: opts.user.clone(),
+            password: opts.password.clone(),
+            client: http::client(&opts.client).map_err(RunError::Config)?,
+            insecure: opts.client.insecure,
+        })
+    }
+
+    /// The URL of a path and query on the target (`/api/cluster?fields=name`).
+    pub fn url(&self, path_and_query: &str) -> String {
+        format!("{}{path_and_query}", self.base)
+    }
+
+    pub fn user(&self) -> &str {
+        &self.user
+    }
+
+    /// The run's account, as a request sends it.
+    pub fn run_auth(&self) -> Auth {
+        Auth::RunUser(self.user.clone(), self.password.clone())
+    }
+
+    /// `user`/`password` as a request sends them: the run's account (its password shown as
+    /// `$ONTAP_PASSWORD` in curl lines) when they are the run's, another account otherwise.
+    pub fn auth_as(&self, user: String, password: String) -> Auth {
+        if user == self.user && password == self.password.expose() {
+            self.run_auth()
+        } else {
+            Auth::Other(user, Secret::new(password))
+        }
+    }
+
+    /// A request to `path_and_query` on the target.
+    pub fn request(
+        &self,
+        method: &str,
+        path_and_query: &str,
+        body: Option<Vec<u8>>,
+        auth: Auth,
+    ) -> Outgoing {
+        Outgoing {
+            method: method.to_string(),
+            url: self.url(path_and_query),
+            body,
+            auth,
+        }
+    }
+
+    /// Sends a request built by [`Target::request`].
+    pub async fn send(&self, req: &Outgoing) -> Result<Response, String> {
+        http::send(&self.client, req).await
+    }
+
+    /// Sends `method path_and_query` as the run's account, with `body` as JSON.
+    pub async fn call(
+        &self,
+        method: &str,
+        path_and_query: &str,
+        body: Option<&Value>,
+    ) -> Result<Response, String> {
+        let body = body.map(|b| b.to_string().into_bytes());
+        self.send(&self.request(method, path_and_query, body, self.run_auth()))
+            .await
+    }
+
+    /// `GET path_and_query` as the run's account.
+    pub async fn get(&self, path_and_query: &str) -> Result<Response, String> {
+        self.call("GET", path_and_query, None).await
+    }
+
+    /// A curl command that sends the same request (no password in it).
+    pub fn curl(&self, req: &Outgoing) -> String {
+        http::curl_line(req, self.insecure)
+    }
+}
