@@ -15,7 +15,6 @@ use crate::diag::{Diagnostic, Diagnostics};
 use crate::spec::{Direction, Spec};
 use crate::yaml::{self, LineMap};
 
-pub mod coverage;
 mod template;
 pub use template::{Vars, interpolate, template_names};
 

@@ -17,8 +17,9 @@ use tokio::sync::{RwLock, Semaphore};
 
 use crate::case::{AsDef, Case, ExpectDef, Phase, StepDef, Vars, interpolate, split_operation};
 use crate::check::{self, Problem, Response};
+use crate::report::coverage::{self, Covers};
 use crate::report::model::{
-    CaseResult, CoverageCell, Expected, Failure, OperationRef, Outcome, RunReport, SCHEMA_VERSION,
+    CaseResult, Expected, Failure, OperationRef, Outcome, RunReport, SCHEMA_VERSION, StepPhase,
     StepResult,
 };
 use crate::secret::{Redactor, Secret};
@@ -304,7 +305,7 @@ pub async fn run(
         started_at,
         duration_ms: started.elapsed().as_millis() as u64,
         summary: RunReport::summarize(&cases),
-        coverage: coverage(&ctx.spec, &cases),
+        coverage: coverage::matrix(&ctx.spec, &cases),
         cases,
     })
 }
@@ -479,13 +480,22 @@ async fn run_case(ctx: &Ctx, case: &Case, index: usize) -> CaseResult {
             status: case.expected_status(),
             error_code: case.expected_error_code().map(String::from),
         },
+        covers: case
+            .expectations()
+            .into_iter()
+            .map(|(method, path, status, error_code)| Covers {
+                method,
+                path,
+                status,
+                error_code,
+            })
+            .collect(),
         outcome: Outcome::Pass,
         skip_reason: None,
         duration_ms: 0,
         failures: Vec::new(),
         warnings: Vec::new(),
         steps: Vec::new(),
-        expectations: case.expectations(),
     };
     let reason = if ctx.interrupted() {
         Some("the run was interrupted before this case started".to_string())
@@ -604,6 +614,7 @@ impl CaseRun<'_> {
     fn fail_plain(&mut self, step: &str, message: String) {
         self.failures.push(Failure {
             step: step.to_string(),
+            location: None,
             pointer: None,
             expected: None,
             actual: None,
@@ -735,7 +746,7 @@ impl CaseRun<'_> {
             Ok(p) => p,
             Err(missing) if phase == Phase::Teardown => {
                 self.steps.push(StepResult {
-                    phase: "teardown".into(),
+                    phase: StepPhase::Teardown,
                     name: label,
                     method,
                     url: template,
@@ -802,11 +813,10 @@ impl CaseRun<'_> {
         let sent = http::send(&self.ctx.client, &outgoing).await;
         let mut record = StepResult {
             phase: match phase {
-                Phase::Setup => "setup",
-                Phase::Step => "step",
-                Phase::Teardown => "teardown",
-            }
-            .into(),
+                Phase::Setup => StepPhase::Setup,
+                Phase::Step => StepPhase::Step,
+                Phase::Teardown => StepPhase::Teardown,
+            },
             name: label.clone(),
             method: method.clone(),
             url: self.redactor.redact(&outgoing.url),
@@ -825,6 +835,7 @@ impl CaseRun<'_> {
                 self.steps.push(record);
                 self.failures.push(Failure {
                     step: label,
+                    location: None,
                     pointer: None,
                     expected: None,
                     actual: None,
@@ -919,6 +930,7 @@ impl CaseRun<'_> {
         for p in verdict.problems {
             self.failures.push(Failure {
                 step: label.clone(),
+                location: None,
                 pointer: p.pointer,
                 expected: p.expected.map(|e| self.redactor.redact(&e)),
                 actual: p.actual.map(|a| self.redactor.redact(&a)),
@@ -976,46 +988,6 @@ impl CaseRun<'_> {
             delay = (delay * 2).min(Duration::from_millis(500));
         }
     }
-}
-
-/// The coverage matrix: every documented success status and error code of every operation,
-/// with the state of the cases whose steps expect it.
-pub fn coverage(spec: &Spec, cases: &[CaseResult]) -> Vec<CoverageCell> {
-    let mut cells = Vec::new();
-    for op in &spec.operations {
-        let mut wanted: Vec<(&str, String)> = op
-            .success_statuses()
-            .into_iter()
-            .map(|s| ("status", s.to_string()))
-            .collect();
-        wanted.extend(op.errors.iter().map(|e| ("error_code", e.code.clone())));
-        for (kind, value) in wanted {
-            let hits: Vec<&CaseResult> = cases
-                .iter()
-                .filter(|c| {
-                    c.expectations.iter().any(|(m, p, st, code)| {
-                        *m == op.method
-                            && *p == op.path
-                            && match kind {
-                                "status" => st.map(|s| s.to_string()) == Some(value.clone()),
-                                _ => code.as_deref() == Some(value.as_str()),
-                            }
-                    })
-                })
-                .collect();
-            let outcomes: Vec<Outcome> = hits.iter().map(|c| c.outcome).collect();
-            let state = crate::report::merge::cell_state(&outcomes);
-            cells.push(CoverageCell {
-                method: op.method.clone(),
-                path: op.path.clone(),
-                kind: kind.to_string(),
-                value,
-                state: state.to_string(),
-                cases: hits.iter().map(|c| c.id.clone()).collect(),
-            });
-        }
-    }
-    cells
 }
 
 /// Largest response body a report keeps for one step. Reports hold every step of every case,
