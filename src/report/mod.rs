@@ -36,3 +36,6 @@ pub fn write_all(dir: &Path, report: &model::RunReport) -> std::io::Result<()> {
     junit::write_report(&dir.join("junit.xml"), report)?;
     html::write_report(&dir.join("conformance.html"), report)
 }
+
+#[cfg(test)]
+mod tests;
