@@ -15,7 +15,7 @@ use std::time::Duration;
 
 use crate::case;
 use crate::emulator::{ADMIN_PASSWORD, ADMIN_USER, Emulator, EmulatorConfig};
-use crate::report::{self, model::Outcome};
+use crate::report::{self, coverage::Covers};
 use crate::run::{self, Partition, Progress, ProgressEvent, RunOptions, http::ClientOptions};
 use crate::secret::Secret;
 use crate::spec::Spec;
@@ -258,7 +258,8 @@ fn spec_check(path: Option<PathBuf>, cases_dir: &Path) -> u8 {
         }
     };
     println!("cases: {} in {}", cases.len(), cases_dir.display());
-    let gaps = case::coverage::gaps(&spec, &cases);
+    let covers: Vec<Covers> = cases.iter().flat_map(|c| run::covers(c, &spec)).collect();
+    let gaps = report::coverage::gaps(&spec, &covers);
     for (op, code) in &gaps.errors {
         eprintln!("no case expects ONTAP error {code} from {op}");
     }
@@ -480,7 +481,7 @@ fn run_command(args: RunArgs) -> u8 {
                 "run: interrupted; the running cases' teardowns ran, the cases not started are skipped"
             );
             EXIT_ERROR
-        } else if report.summary.failed > 0 {
+        } else if report.summary.has_failures() {
             EXIT_FAILED
         } else {
             EXIT_OK
@@ -545,7 +546,7 @@ impl ProgressDisplay {
             }
             (ProgressEvent::Selected(_), None) => {}
             (ProgressEvent::Finished(r), bar) => {
-                let failed = r.outcome == Outcome::Fail;
+                let failed = r.outcome.is_failing();
                 match bar {
                     Some(bar) => {
                         if failed {
@@ -570,7 +571,10 @@ impl ProgressDisplay {
 }
 
 fn diff(old: &Path, new: &Path, as_json: bool) -> u8 {
-    let (a, b) = match (report::diff::load(old), report::diff::load(new)) {
+    let (a, b) = match (
+        report::json::read_report(old),
+        report::json::read_report(new),
+    ) {
         (Ok(a), Ok(b)) => (a, b),
         (Err(e), _) | (_, Err(e)) => {
             eprintln!("diff: {e}");
@@ -596,7 +600,7 @@ fn diff(old: &Path, new: &Path, as_json: bool) -> u8 {
 fn merge(paths: &[PathBuf], report_dir: &Path) -> u8 {
     let mut reports = Vec::new();
     for p in paths {
-        match report::diff::load(p) {
+        match report::json::read_report(p) {
             Ok(r) => reports.push((p.display().to_string(), r)),
             Err(e) => {
                 eprintln!("merge: {e}");
@@ -623,7 +627,7 @@ fn merge(paths: &[PathBuf], report_dir: &Path) -> u8 {
         "{}",
         report::text::summary(&merged, &report_dir.display().to_string())
     );
-    if merged.summary.failed > 0 {
+    if merged.summary.has_failures() {
         EXIT_FAILED
     } else {
         EXIT_OK

@@ -114,7 +114,7 @@ fn run_one(spec: &Arc<Spec>, case: Case) -> Result<(), Failed> {
     let r = report.cases.first().ok_or("the case did not run")?;
     match r.outcome {
         Outcome::Pass | Outcome::Skip => Ok(()),
-        Outcome::Fail => {
+        Outcome::Fail | Outcome::Error => {
             let mut msg = String::new();
             for f in &r.failures {
                 msg.push_str(&format!("{}: {}\n", f.step, f.message));

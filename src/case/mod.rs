@@ -19,7 +19,6 @@ use crate::diag::{Diagnostic, Diagnostics};
 use crate::spec::Spec;
 use crate::yaml::LineMap;
 
-pub mod coverage;
 pub mod def;
 mod expect;
 mod load;
@@ -82,26 +81,6 @@ impl Case {
     pub fn expected_error_code(&self) -> Option<&str> {
         let e = self.steps[self.main_step].expect.as_ref()?;
         e.error_code.as_ref().map(|c| c.value.as_str())
-    }
-
-    /// (method, path, exact status, error code) that each of the case's steps expects: what the
-    /// case covers, for `spec check` and the reports' coverage matrix.
-    pub fn expectations(&self, spec: &Spec) -> Vec<(String, String, Option<u16>, Option<String>)> {
-        self.steps
-            .iter()
-            .map(|s| {
-                let op = spec.op(s.op);
-                let e = s.expect.as_ref();
-                (
-                    op.method.clone(),
-                    op.path.clone(),
-                    e.and_then(|e| e.status.as_ref())
-                        .and_then(|s| s.value.exact()),
-                    e.and_then(|e| e.error_code.as_ref())
-                        .map(|c| c.value.clone()),
-                )
-            })
-            .collect()
     }
 
     pub fn operation_key(&self) -> String {

@@ -1,17 +1,18 @@
 //! What changed between two builds' reports: the per-build gate a CI keeps.
 //!
 //! Cases are matched by id (ids are unique across the case files). A case that passed before and
-//! fails now is a regression, and only regressions make `ontap-conform diff` exit 1: a new
-//! failing case, or one that went from skipped to failing, is reported but judged by the run's
-//! own exit code, so a CI that keeps yesterday's report is not blocked by today's new cases.
+//! fails or errors now is a regression, and only regressions make `ontap-conform diff` exit 1: a
+//! new failing case, or one that went from skipped to failing, is reported but judged by the
+//! run's own exit code, so a CI that keeps yesterday's report is not blocked by today's new cases.
+//! An error (the case could not be judged) counts with the failures: a check that no longer runs
+//! protects nothing. Reports are read by [`super::json::read_report`].
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
-use std::path::Path;
 
 use serde::Serialize;
 
-use super::model::{CaseResult, Outcome, RunReport, SCHEMA_VERSION};
+use super::model::{CaseResult, Outcome, RunReport};
 
 /// One case whose outcome differs between the two reports (or that exists in only one).
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
@@ -30,93 +31,34 @@ pub struct Change {
 /// The differences, each list sorted by area then id.
 #[derive(Debug, Clone, Default, Serialize, PartialEq, Eq)]
 pub struct Diff {
-    /// Passed before, fails now: these make the gate fail.
+    /// Passed before, fails or errors now: these make the gate fail.
     pub newly_failing: Vec<Change>,
     /// Failed or was skipped before, passes now.
     pub newly_passing: Vec<Change>,
     /// Ran before (pass or fail), skipped now: coverage lost without a failure.
     pub newly_skipped: Vec<Change>,
-    /// Skipped before, fails now.
+    /// Skipped before, fails or errors now.
     pub skip_to_fail: Vec<Change>,
+    /// Failed before and errors now, or the other way: still failing, another way.
+    pub failing_otherwise: Vec<Change>,
     pub added: Vec<Change>,
     pub removed: Vec<Change>,
-    /// Cases failing in both reports.
+    /// Cases failing (or erroring) the same way in both reports.
     pub still_failing: usize,
     /// Cases with the same outcome in both reports.
     pub unchanged: usize,
 }
 
 impl Diff {
-    /// True when a case that passed before fails now.
+    /// True when a case that passed before fails or errors now.
     pub fn has_regression(&self) -> bool {
         !self.newly_failing.is_empty()
     }
 }
 
-/// Why a report could not be read for a diff.
-#[derive(Debug, thiserror::Error)]
-pub enum LoadError {
-    #[error("{path}: cannot read: {source}")]
-    Read {
-        path: String,
-        source: std::io::Error,
-    },
-    #[error("{path}: line {line}, column {column}: not a conformance.json report: {message}")]
-    Parse {
-        path: String,
-        line: usize,
-        column: usize,
-        message: String,
-    },
-    #[error(
-        "{path}: schema_version {found}, this ontap-conform reads {SCHEMA_VERSION}; compare reports written by the same version"
-    )]
-    Version { path: String, found: u64 },
-}
-
-/// Reads a `conformance.json`, checking its `schema_version` before its shape so that a report of
-/// another version gets that message rather than a missing-field one.
-pub fn load(path: &Path) -> Result<RunReport, LoadError> {
-    let shown = path.display().to_string();
-    let text = std::fs::read_to_string(path).map_err(|source| LoadError::Read {
-        path: shown.clone(),
-        source,
-    })?;
-    let parse_err = |e: serde_json::Error| LoadError::Parse {
-        path: shown.clone(),
-        line: e.line(),
-        column: e.column(),
-        message: e.to_string(),
-    };
-    let value: serde_json::Value = serde_json::from_str(&text).map_err(parse_err)?;
-    match value.get("schema_version").and_then(|v| v.as_u64()) {
-        Some(v) if v == u64::from(SCHEMA_VERSION) => {}
-        Some(found) => {
-            return Err(LoadError::Version { path: shown, found });
-        }
-        None => {
-            return Err(LoadError::Parse {
-                path: shown,
-                line: 1,
-                column: 1,
-                message: "no `schema_version` field".into(),
-            });
-        }
-    }
-    serde_path_to_error::deserialize(value).map_err(|e| LoadError::Parse {
-        path: shown.clone(),
-        line: 1,
-        column: 1,
-        message: format!("at {}: {}", e.path(), e.inner()),
-    })
-}
-
 fn detail(c: &CaseResult) -> Option<String> {
     match c.outcome {
-        Outcome::Fail => c
-            .failures
-            .first()
-            .map(|f| format!("{}: {}", f.step, f.message)),
+        Outcome::Fail | Outcome::Error => c.failures.first().map(|f| f.headline()),
         Outcome::Skip => c.skip_reason.clone(),
         Outcome::Pass => None,
     }
@@ -155,15 +97,17 @@ pub fn diff(old: &RunReport, new: &RunReport) -> Diff {
         };
         use Outcome::*;
         match (b.outcome, a.outcome) {
-            (Fail, Fail) => {
-                d.still_failing += 1;
+            (x, y) if x == y => {
                 d.unchanged += 1;
+                if x.is_failing() {
+                    d.still_failing += 1;
+                }
             }
-            (x, y) if x == y => d.unchanged += 1,
-            (Pass, Fail) => d.newly_failing.push(change),
+            (Pass, Fail | Error) => d.newly_failing.push(change),
             (_, Pass) => d.newly_passing.push(change),
             (_, Skip) => d.newly_skipped.push(change),
-            (Skip, Fail) => d.skip_to_fail.push(change),
+            (Skip, Fail | Error) => d.skip_to_fail.push(change),
+            (Fail | Error, Fail | Error) => d.failing_otherwise.push(change),
         }
     }
     for (key, a) in &after {
@@ -181,12 +125,7 @@ pub fn diff(old: &RunReport, new: &RunReport) -> Diff {
 }
 
 fn outcome(o: Option<Outcome>) -> &'static str {
-    match o {
-        Some(Outcome::Pass) => "pass",
-        Some(Outcome::Fail) => "fail",
-        Some(Outcome::Skip) => "skip",
-        None => "-",
-    }
+    o.map_or("-", Outcome::as_str)
 }
 
 /// The text `ontap-conform diff` prints: one section per non-empty list, then one closing line.
@@ -214,6 +153,7 @@ pub fn render_text(d: &Diff, old: &RunReport, new: &RunReport) -> String {
     };
     section(&mut out, "newly failing", &d.newly_failing);
     section(&mut out, "failing, was skipped", &d.skip_to_fail);
+    section(&mut out, "still failing, another way", &d.failing_otherwise);
     section(&mut out, "newly skipped", &d.newly_skipped);
     section(&mut out, "newly passing", &d.newly_passing);
     section(&mut out, "new cases", &d.added);

@@ -1,11 +1,13 @@
 //! `conformance.html`: one self-contained page for people: summary, coverage matrix, failing
 //! cases first with what to run to reproduce them. No script, style or font from the network.
+//! Cases that could not be judged (`error`) have their own colour and section, apart from the
+//! failures, and appear only when there are some, so a clean run's page is as it was.
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::path::Path;
 
-use super::model::{CaseResult, Outcome, RunReport};
+use super::model::{CaseResult, CellKind, CellState, Outcome, RunReport};
 
 /// Escapes text for HTML element content and attribute values.
 pub fn esc(s: &str) -> String {
@@ -28,31 +30,30 @@ body{font:14px/1.45 system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:2r
 h1{font-size:1.5rem;margin:0 0 .3rem} h2{font-size:1.15rem;margin:2rem 0 .6rem;border-bottom:1px solid #dde1e8;padding-bottom:.3rem}
 .meta{color:#566074} .cards{display:flex;gap:.8rem;margin:1rem 0}
 .card{border:1px solid #dde1e8;border-radius:6px;padding:.6rem 1rem;min-width:6.5rem}
-.card b{display:block;font-size:1.6rem} .pass{color:#17803d} .fail{color:#c0262d} .skip{color:#8a6d00} .none{color:#8792a2}
+.card b{display:block;font-size:1.6rem} .pass{color:#17803d} .fail{color:#c0262d} .error{color:#8b3fb0} .skip{color:#8a6d00} .none{color:#8792a2}
 table{border-collapse:collapse;width:100%} th,td{text-align:left;padding:.3rem .5rem;border-bottom:1px solid #eceef2;vertical-align:top}
 th{background:#f5f6f8;font-weight:600} code,pre{font:12px/1.4 ui-monospace,SFMono-Regular,Menlo,monospace}
 pre{background:#f5f6f8;padding:.6rem;overflow:auto;white-space:pre-wrap;word-break:break-all;border-radius:4px}
 .cell{display:inline-block;margin:.1rem;padding:.1rem .4rem;border-radius:3px;font:12px ui-monospace,monospace;border:1px solid}
 .cell.pass{background:#e7f6ec;border-color:#9fd8b0} .cell.fail{background:#fde8e8;border-color:#f1a3a6}
 .cell.skip{background:#fff6d6;border-color:#ecd87e} .cell.none{background:#f3f4f6;border-color:#d5d9e0}
+.cell.error{background:#f4e8fb;border-color:#cfa6e6}
 .failure{border:1px solid #f1a3a6;border-radius:6px;padding:.2rem 1rem 1rem;margin:1rem 0}
+.failure.error{border-color:#cfa6e6}
 .legend .cell{margin-right:.6rem}
 "#;
-
-fn outcome_class(o: Outcome) -> &'static str {
-    match o {
-        Outcome::Pass => "pass",
-        Outcome::Fail => "fail",
-        Outcome::Skip => "skip",
-    }
-}
 
 pub fn render(report: &RunReport) -> String {
     let s = &report.summary;
     let mut h = String::new();
+    let errors = if s.errors > 0 {
+        format!(", {} could not be judged", s.errors)
+    } else {
+        String::new()
+    };
     let _ = write!(
         h,
-        "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>ONTAP conformance: {} failed, {} passed</title><style>{STYLE}</style></head><body>",
+        "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>ONTAP conformance: {} failed{errors}, {} passed</title><style>{STYLE}</style></head><body>",
         s.failed, s.passed
     );
     let _ = write!(
@@ -69,19 +70,35 @@ pub fn render(report: &RunReport) -> String {
         report.duration_ms,
         esc(&report.tool)
     );
+    let error_card = if s.errors > 0 {
+        format!(
+            "<div class=\"card error\"><b>{}</b>could not be judged</div>",
+            s.errors
+        )
+    } else {
+        String::new()
+    };
     let _ = write!(
         h,
-        "<div class=\"cards\"><div class=\"card\"><b>{}</b>cases</div><div class=\"card pass\"><b>{}</b>passed</div><div class=\"card fail\"><b>{}</b>failed</div><div class=\"card skip\"><b>{}</b>skipped</div></div>",
+        "<div class=\"cards\"><div class=\"card\"><b>{}</b>cases</div><div class=\"card pass\"><b>{}</b>passed</div><div class=\"card fail\"><b>{}</b>failed</div>{error_card}<div class=\"card skip\"><b>{}</b>skipped</div></div>",
         s.total, s.passed, s.failed, s.skipped
     );
 
     // Coverage matrix: one row per operation, one cell per documented status and error code.
-    h.push_str("<h2>Coverage of documented statuses and ONTAP error codes</h2><p class=\"legend\"><span class=\"cell pass\">passing</span><span class=\"cell fail\">failing</span><span class=\"cell skip\">skipped</span><span class=\"cell none\">no case</span></p><table><tr><th>Operation</th><th>Success statuses</th><th>ONTAP error codes</th></tr>");
+    let error_legend = if report.coverage.iter().any(|c| c.state == CellState::Error) {
+        "<span class=\"cell error\">could not be judged</span>"
+    } else {
+        ""
+    };
+    let _ = write!(
+        h,
+        "<h2>Coverage of documented statuses and ONTAP error codes</h2><p class=\"legend\"><span class=\"cell pass\">passing</span><span class=\"cell fail\">failing</span>{error_legend}<span class=\"cell skip\">skipped</span><span class=\"cell none\">no case</span></p><table><tr><th>Operation</th><th>Success statuses</th><th>ONTAP error codes</th></tr>"
+    );
     let mut rows: BTreeMap<(String, String), (Vec<String>, Vec<String>)> = BTreeMap::new();
     for c in &report.coverage {
         let cell = format!(
             "<span class=\"cell {}\" title=\"{}\">{}</span>",
-            esc(&c.state),
+            c.state.as_str(),
             esc(&if c.cases.is_empty() {
                 "no case".to_string()
             } else {
@@ -90,7 +107,7 @@ pub fn render(report: &RunReport) -> String {
             esc(&c.value)
         );
         let row = rows.entry((c.path.clone(), c.method.clone())).or_default();
-        if c.kind == "status" {
+        if c.kind == CellKind::Status {
             row.0.push(cell);
         } else {
             row.1.push(cell);
@@ -108,63 +125,22 @@ pub fn render(report: &RunReport) -> String {
     }
     h.push_str("</table>");
 
-    let failing: Vec<&CaseResult> = report
-        .cases
-        .iter()
-        .filter(|c| c.outcome == Outcome::Fail)
-        .collect();
-    if !failing.is_empty() {
-        let _ = write!(h, "<h2>Failing cases ({})</h2>", failing.len());
-        for c in failing {
-            let _ = write!(
-                h,
-                "<section class=\"failure\" id=\"case-{}\"><h3>{}::{} <span class=\"meta\">{}</span></h3><p><code>{} {}</code> &middot; <code>{}</code></p>",
-                esc(&c.id),
-                esc(&c.area),
-                esc(&c.id),
-                esc(&c.title),
-                esc(&c.operation.method),
-                esc(&c.operation.path),
-                esc(&c.file)
-            );
-            h.push_str("<table><tr><th>Step</th><th>Where</th><th>Expected</th><th>Actual</th><th>Problem</th></tr>");
-            for f in &c.failures {
-                let _ = write!(
-                    h,
-                    "<tr><td>{}</td><td><code>{}</code></td><td><code>{}</code></td><td><code>{}</code></td><td>{}</td></tr>",
-                    esc(&f.step),
-                    esc(f.pointer.as_deref().unwrap_or("")),
-                    esc(f.expected.as_deref().unwrap_or("")),
-                    esc(f.actual.as_deref().unwrap_or("")),
-                    esc(&f.message)
-                );
+    for (outcome, title) in [
+        (Outcome::Fail, "Failing cases"),
+        (Outcome::Error, "Cases that could not be judged"),
+    ] {
+        let cases = report.cases_with(outcome);
+        if !cases.is_empty() {
+            let _ = write!(h, "<h2>{title} ({})</h2>", cases.len());
+            for c in cases {
+                failing_case(&mut h, c);
             }
-            h.push_str("</table>");
-            for st in &c.steps {
-                let _ = write!(
-                    h,
-                    "<p><b>{}</b> &rarr; {}</p><pre>{}</pre>",
-                    esc(&st.name),
-                    st.status
-                        .map(|s| s.to_string())
-                        .unwrap_or_else(|| "no response".into()),
-                    esc(&st.curl)
-                );
-                if let Some(b) = &st.response_body {
-                    let _ = write!(
-                        h,
-                        "<pre>{}</pre>",
-                        esc(&serde_json::to_string_pretty(b).unwrap_or_default())
-                    );
-                }
-            }
-            h.push_str("</section>");
         }
     }
 
     h.push_str("<h2>All cases</h2><table><tr><th>Case</th><th>Operation</th><th>Expected</th><th>Outcome</th><th>ms</th></tr>");
     let mut ordered: Vec<&CaseResult> = report.cases.iter().collect();
-    ordered.sort_by_key(|c| (c.outcome != Outcome::Fail, c.area.clone(), c.id.clone()));
+    ordered.sort_by_key(|c| (!c.outcome.is_failing(), c.area.clone(), c.id.clone()));
     for c in ordered {
         let expected = match (&c.expected.status, &c.expected.error_code) {
             (Some(s), Some(e)) => format!("{s} / {e}"),
@@ -181,8 +157,8 @@ pub fn render(report: &RunReport) -> String {
             esc(&c.operation.method),
             esc(&c.operation.path),
             esc(&expected),
-            outcome_class(c.outcome),
-            outcome_class(c.outcome),
+            c.outcome.as_str(),
+            c.outcome.as_str(),
             c.skip_reason
                 .as_ref()
                 .map(|r| format!(": {}", esc(r)))
@@ -192,6 +168,64 @@ pub fn render(report: &RunReport) -> String {
     }
     h.push_str("</table></body></html>\n");
     h
+}
+
+/// One failing or errored case: every problem (with the case file's line when known), then each
+/// step's curl line and response.
+fn failing_case(h: &mut String, c: &CaseResult) {
+    let class = if c.outcome == Outcome::Error {
+        "failure error"
+    } else {
+        "failure"
+    };
+    let _ = write!(
+        h,
+        "<section class=\"{class}\" id=\"case-{}\"><h3>{}::{} <span class=\"meta\">{}</span></h3><p><code>{} {}</code> &middot; <code>{}</code></p>",
+        esc(&c.id),
+        esc(&c.area),
+        esc(&c.id),
+        esc(&c.title),
+        esc(&c.operation.method),
+        esc(&c.operation.path),
+        esc(&c.file)
+    );
+    h.push_str("<table><tr><th>Step</th><th>Where</th><th>Expected</th><th>Actual</th><th>Problem</th></tr>");
+    for f in &c.failures {
+        let location = f
+            .location
+            .as_ref()
+            .map(|l| format!("<br><code>{}</code>", esc(l)))
+            .unwrap_or_default();
+        let _ = write!(
+            h,
+            "<tr><td>{}{location}</td><td><code>{}</code></td><td><code>{}</code></td><td><code>{}</code></td><td>{}</td></tr>",
+            esc(&f.step),
+            esc(f.pointer.as_deref().unwrap_or("")),
+            esc(f.expected.as_deref().unwrap_or("")),
+            esc(f.actual.as_deref().unwrap_or("")),
+            esc(&f.message)
+        );
+    }
+    h.push_str("</table>");
+    for st in &c.steps {
+        let _ = write!(
+            h,
+            "<p><b>{}</b> &rarr; {}</p><pre>{}</pre>",
+            esc(&st.name),
+            st.status
+                .map(|s| s.to_string())
+                .unwrap_or_else(|| "no response".into()),
+            esc(&st.curl)
+        );
+        if let Some(b) = &st.response_body {
+            let _ = write!(
+                h,
+                "<pre>{}</pre>",
+                esc(&serde_json::to_string_pretty(b).unwrap_or_default())
+            );
+        }
+    }
+    h.push_str("</section>");
 }
 
 pub fn write_report(path: &Path, report: &RunReport) -> std::io::Result<()> {

@@ -1,4 +1,6 @@
-//! `junit.xml`: a test suite per area, a test case per case, for CI dashboards.
+//! `junit.xml`: a test suite per area, a test case per case, for CI dashboards. A case that
+//! failed is a `<failure>`, one that could not be judged an `<error>` (as Hurl and nextest
+//! write them), so a dashboard tells a wrong answer from a check that did not run.
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -11,7 +13,7 @@ use super::model::{CaseResult, Outcome, RunReport};
 fn failure_text(c: &CaseResult) -> String {
     let mut out = String::new();
     for f in &c.failures {
-        out.push_str(&format!("{}: {}", f.step, f.message));
+        out.push_str(&f.headline());
         if let Some(p) = &f.pointer {
             out.push_str(&format!("\n  at {p}"));
         }
@@ -26,6 +28,17 @@ fn failure_text(c: &CaseResult) -> String {
     out
 }
 
+/// A `<failure>` or `<error>`: the first problem as the message, every problem in the text.
+fn non_success(c: &CaseResult, kind: NonSuccessKind) -> TestCaseStatus {
+    let mut s = TestCaseStatus::non_success(kind);
+    if let Some(f) = c.failures.first() {
+        s.set_message(f.headline());
+    }
+    s.set_type("conformance");
+    s.set_description(failure_text(c));
+    s
+}
+
 pub fn render(report: &RunReport) -> String {
     let mut junit = Report::new("ontap-conform");
     junit.set_time(Duration::from_millis(report.duration_ms));
@@ -38,15 +51,8 @@ pub fn render(report: &RunReport) -> String {
         for c in cases {
             let status = match c.outcome {
                 Outcome::Pass => TestCaseStatus::success(),
-                Outcome::Fail => {
-                    let mut s = TestCaseStatus::non_success(NonSuccessKind::Failure);
-                    if let Some(f) = c.failures.first() {
-                        s.set_message(format!("{}: {}", f.step, f.message));
-                    }
-                    s.set_type("conformance");
-                    s.set_description(failure_text(c));
-                    s
-                }
+                Outcome::Fail => non_success(c, NonSuccessKind::Failure),
+                Outcome::Error => non_success(c, NonSuccessKind::Error),
                 Outcome::Skip => {
                     let mut s = TestCaseStatus::skipped();
                     if let Some(r) = &c.skip_reason {

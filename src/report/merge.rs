@@ -3,11 +3,14 @@
 //!
 //! The coverage matrix is merged cell by cell from the shards' own matrices (each lists every
 //! documented status and code, with the cases of its shard), so merging needs neither the spec
-//! nor the case files: only the reports, as a CI's last job has them.
+//! nor the case files: only the reports, as a CI's last job has them. The shards may be of
+//! `schema_version` 1 or 2 (read by [`super::json::read_report`]); the merged report is the
+//! current version.
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use super::model::{CaseResult, CoverageCell, Outcome, RunReport, SCHEMA_VERSION};
+use super::coverage::cell_state;
+use super::model::{CaseResult, CellKind, CoverageCell, Outcome, RunReport, SCHEMA_VERSION};
 
 /// Why reports cannot be merged.
 #[derive(Debug, thiserror::Error)]
@@ -22,20 +25,6 @@ pub enum MergeError {
         first: String,
         second: String,
     },
-}
-
-/// The state of a coverage cell from the outcomes of the cases that expect it; the same rule as
-/// the runner's own matrix.
-pub fn cell_state(outcomes: &[Outcome]) -> &'static str {
-    if outcomes.is_empty() {
-        "none"
-    } else if outcomes.contains(&Outcome::Fail) {
-        "fail"
-    } else if outcomes.iter().all(|o| *o == Outcome::Skip) {
-        "skip"
-    } else {
-        "pass"
-    }
 }
 
 /// Merges `(name, report)` pairs; `name` (the file) is only used in messages.
@@ -61,14 +50,14 @@ pub fn merge(reports: &[(String, RunReport)]) -> Result<RunReport, MergeError> {
     let outcome: BTreeMap<&str, Outcome> =
         cases.iter().map(|c| (c.id.as_str(), c.outcome)).collect();
     let mut cells: Vec<CoverageCell> = Vec::new();
-    let mut index: BTreeMap<(String, String, String, String), usize> = BTreeMap::new();
+    let mut index: BTreeMap<(String, String, CellKind, String), usize> = BTreeMap::new();
     let mut members: Vec<BTreeSet<String>> = Vec::new();
     for (_, r) in reports {
         for cell in &r.coverage {
             let key = (
                 cell.method.clone(),
                 cell.path.clone(),
-                cell.kind.clone(),
+                cell.kind,
                 cell.value.clone(),
             );
             let i = *index.entry(key).or_insert_with(|| {
@@ -84,7 +73,7 @@ pub fn merge(reports: &[(String, RunReport)]) -> Result<RunReport, MergeError> {
             .iter()
             .filter_map(|id| outcome.get(id.as_str()).copied())
             .collect();
-        cell.state = cell_state(&outcomes).to_string();
+        cell.state = cell_state(&outcomes);
         // Keep the cases in file order, as a single run lists them.
         cell.cases = cases
             .iter()

@@ -1,5 +1,9 @@
-//! Reports: one module per format, all rendering the one result model in [`model`].
+//! Reports: one module per format, all rendering the one result model in [`model`]; the
+//! coverage matrix ([`coverage`]); reading reports back ([`json::read_report`]) to compare
+//! ([`diff`]) and merge ([`merge`]) them. It imports only [`crate::spec`]: the runner fills the
+//! model, the reports never reach back into cases or the runner.
 
+pub mod coverage;
 pub mod diff;
 pub mod html;
 pub mod json;
@@ -32,3 +36,6 @@ pub fn write_all(dir: &Path, report: &model::RunReport) -> std::io::Result<()> {
     junit::write_report(&dir.join("junit.xml"), report)?;
     html::write_report(&dir.join("conformance.html"), report)
 }
+
+#[cfg(test)]
+mod tests;

@@ -1,12 +1,20 @@
 //! The result model: one value that every report format renders.
 //!
 //! It is what `conformance.json` holds, so its field names are an interface; `schema_version`
-//! changes when one of them does.
+//! changes when one of them does. The enums serialize as the strings version 1 wrote, so a
+//! version-1 report reads into this model unchanged (see `reports/README.md`).
 
 use serde::{Deserialize, Serialize};
 
-/// The version of this model's shape.
-pub const SCHEMA_VERSION: u32 = 1;
+use super::coverage::Covers;
+
+/// The version of this model's shape. 2 added the `error` outcome and cell state,
+/// `summary.errors`, `failures[].location` and `cases[].covers`.
+pub const SCHEMA_VERSION: u32 = 2;
+
+/// The oldest `schema_version` that [`super::json::read_report`] still reads: version 1 differs
+/// only by the fields version 2 added, which default to "none".
+pub const OLDEST_READABLE_VERSION: u32 = 1;
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct RunReport {
@@ -39,29 +47,100 @@ pub struct RunReport {
 pub struct CoverageCell {
     pub method: String,
     pub path: String,
-    /// `status` or `error_code`.
-    pub kind: String,
+    pub kind: CellKind,
     /// `"201"` or `"5374142"`.
     pub value: String,
-    /// `pass` (every case expecting it passed), `fail`, `skip`, or `none` (no case).
-    pub state: String,
+    pub state: CellState,
     pub cases: Vec<String>,
+}
+
+/// What a coverage cell counts.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[serde(rename_all = "snake_case")]
+pub enum CellKind {
+    /// A documented success status.
+    Status,
+    /// A documented ONTAP error code.
+    ErrorCode,
+}
+
+/// How the cases expecting a cell fared; the rule is [`super::coverage::cell_state`].
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum CellState {
+    /// Every case expecting it passed or was skipped, and at least one passed.
+    Pass,
+    /// A case expecting it failed.
+    Fail,
+    /// None failed, but one could not be judged.
+    Error,
+    /// Every case expecting it was skipped.
+    Skip,
+    /// No case expects it (`spec check` fails on those).
+    None,
+}
+
+impl CellState {
+    /// The name `conformance.json` uses, and the HTML's class.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CellState::Pass => "pass",
+            CellState::Fail => "fail",
+            CellState::Error => "error",
+            CellState::Skip => "skip",
+            CellState::None => "none",
+        }
+    }
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
 pub struct Summary {
+    /// passed + failed + errors + skipped.
     pub total: usize,
     pub passed: usize,
+    /// Cases judged and found wrong; errors are counted apart.
     pub failed: usize,
+    /// Cases that could not be judged. Absent (0) in version-1 reports.
+    #[serde(default)]
+    pub errors: usize,
     pub skipped: usize,
+}
+
+impl Summary {
+    /// True when a case failed or could not be judged: what makes a run or a merge exit 1.
+    pub fn has_failures(&self) -> bool {
+        self.failed + self.errors > 0
+    }
 }
 
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
 #[serde(rename_all = "snake_case")]
 pub enum Outcome {
     Pass,
+    /// The target answered and the answer is wrong.
     Fail,
+    /// A step could not be judged (transport error, setup failed): nothing is known about the
+    /// behaviour under test. JUnit's `<error>` beside `<failure>`, as Hurl and nextest do.
+    Error,
     Skip,
+}
+
+impl Outcome {
+    /// The name `conformance.json` uses.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Outcome::Pass => "pass",
+            Outcome::Fail => "fail",
+            Outcome::Error => "error",
+            Outcome::Skip => "skip",
+        }
+    }
+
+    /// Fail or error: the outcomes that fail a run, and that a diff from `pass` calls a
+    /// regression.
+    pub fn is_failing(self) -> bool {
+        matches!(self, Outcome::Fail | Outcome::Error)
+    }
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
@@ -86,18 +165,19 @@ pub struct CaseResult {
     pub tags: Vec<String>,
     pub operation: OperationRef,
     pub expected: Expected,
+    /// What each of the case's steps expects: which coverage cells the case counts in. Kept in
+    /// the report (not only in memory) so that a report read back computes the same matrix.
+    #[serde(default)]
+    pub covers: Vec<Covers>,
     pub outcome: Outcome,
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub skip_reason: Option<String>,
     pub duration_ms: u64,
-    /// Every problem, first one first.
+    /// Every problem, first one first; non-empty exactly when the outcome is fail or error.
     pub failures: Vec<Failure>,
     /// Findings that do not fail the case (undocumented fields).
     pub warnings: Vec<String>,
     pub steps: Vec<StepResult>,
-    /// (method, path, status, error code) each main step expects; feeds the coverage matrix.
-    #[serde(skip)]
-    pub expectations: Vec<(String, String, Option<u16>, Option<String>)>,
 }
 
 /// One problem with one response.
@@ -105,6 +185,9 @@ pub struct CaseResult {
 pub struct Failure {
     /// `steps[1] (read back)`.
     pub step: String,
+    /// `cases/iscsi/create.yaml:14`: where in the case file the failing step or expectation is.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub location: Option<String>,
     /// JSON pointer into the response body, when the problem is in a field.
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub pointer: Option<String>,
@@ -118,9 +201,30 @@ pub struct Failure {
     pub curl: Option<String>,
 }
 
+impl Failure {
+    /// `file:line: step: message`, or `step: message` without a location: the one line a text
+    /// output shows for a failure, led by the place an editor or CI log can link to.
+    pub fn headline(&self) -> String {
+        match &self.location {
+            Some(at) => format!("{at}: {}: {}", self.step, self.message),
+            None => format!("{}: {}", self.step, self.message),
+        }
+    }
+}
+
+/// Which list of the case file a step came from. The report's own enum: the report module
+/// knows nothing of `case`.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum StepPhase {
+    Setup,
+    Step,
+    Teardown,
+}
+
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct StepResult {
-    pub phase: String,
+    pub phase: StepPhase,
     pub name: String,
     pub method: String,
     pub url: String,
@@ -138,12 +242,18 @@ pub struct StepResult {
 }
 
 impl RunReport {
+    /// The cases with `outcome`, in report order.
+    pub fn cases_with(&self, outcome: Outcome) -> Vec<&CaseResult> {
+        self.cases.iter().filter(|c| c.outcome == outcome).collect()
+    }
+
     pub fn summarize(cases: &[CaseResult]) -> Summary {
         let count = |o| cases.iter().filter(|c| c.outcome == o).count();
         Summary {
             total: cases.len(),
             passed: count(Outcome::Pass),
             failed: count(Outcome::Fail),
+            errors: count(Outcome::Error),
             skipped: count(Outcome::Skip),
         }
     }

@@ -16,32 +16,36 @@ pub fn version_label(report: &RunReport) -> String {
     }
 }
 
-/// The line printed as soon as a case fails: enough to find it (`area::id`) and see why.
+/// The line printed as soon as a case fails (`FAIL`) or could not be judged (`ERROR`): enough to
+/// find it (`area::id`, the case file's line) and see why.
 pub fn fail_line(c: &CaseResult) -> String {
-    let first = c
-        .failures
-        .first()
-        .map(|f| format!("{}: {}", f.step, f.message))
-        .unwrap_or_default();
-    format!("FAIL {}::{}  {first}", c.area, c.id)
+    let first = c.failures.first().map(|f| f.headline()).unwrap_or_default();
+    let word = if c.outcome == Outcome::Error {
+        "ERROR"
+    } else {
+        "FAIL"
+    };
+    format!("{word} {}::{}  {first}", c.area, c.id)
 }
 
-/// The closing summary: the failing cases again (so they are at the end of a long log), the skip
-/// reasons grouped with their counts, where the reports are, and the `N passed, N failed,
-/// N skipped` line last, where CI log viewers and `tail -1` look.
+/// The closing summary: the failing and errored cases again (so they are at the end of a long
+/// log), the skip reasons grouped with their counts, where the reports are, and the `N passed,
+/// N failed, N skipped` line last, where CI log viewers and `tail -1` look. That line keeps the
+/// shape it had before errors existed, for the log parsers that read it; errors get a line of
+/// their own just above it, only when there are some, and fail the run's exit code.
 pub fn summary(report: &RunReport, report_dir: &str) -> String {
     let mut out = String::new();
-    let failed: Vec<&CaseResult> = report
-        .cases
-        .iter()
-        .filter(|c| c.outcome == Outcome::Fail)
-        .collect();
-    if !failed.is_empty() {
-        let _ = writeln!(out, "failed cases:");
-        for c in failed {
-            let _ = writeln!(out, "  {}", fail_line(c));
+    let list = |out: &mut String, title: &str, outcome: Outcome| {
+        let cases = report.cases_with(outcome);
+        if !cases.is_empty() {
+            let _ = writeln!(out, "{title}:");
+            for c in cases {
+                let _ = writeln!(out, "  {}", fail_line(c));
+            }
         }
-    }
+    };
+    list(&mut out, "failed cases", Outcome::Fail);
+    list(&mut out, "cases that could not be judged", Outcome::Error);
     let mut reasons: BTreeMap<&str, usize> = BTreeMap::new();
     for c in &report.cases {
         if c.outcome == Outcome::Skip {
@@ -63,6 +67,10 @@ pub fn summary(report: &RunReport, report_dir: &str) -> String {
         report.target, report.duration_ms,
     );
     let s = &report.summary;
+    if s.errors > 0 {
+        let plural = if s.errors == 1 { "" } else { "s" };
+        let _ = writeln!(out, "{} error{plural}: could not be judged", s.errors);
+    }
     let _ = writeln!(
         out,
         "{} passed, {} failed, {} skipped",

@@ -13,8 +13,10 @@ use serde_json::{Value, json};
 use super::Ctx;
 use crate::case::{Case, Phase, Step, Vars, interpolate};
 use crate::check::Problem;
+use crate::report::coverage::Covers;
 use crate::report::model::{CaseResult, Expected, Failure, OperationRef, Outcome, StepResult};
 use crate::secret::Redactor;
+use crate::spec::Spec;
 
 /// The state of one running case.
 pub(super) struct CaseRun<'a> {
@@ -57,13 +59,13 @@ pub(super) async fn run_case(ctx: &Ctx, case: &Case, index: usize) -> CaseResult
             status: case.expected_status(),
             error_code: case.expected_error_code().map(String::from),
         },
+        covers: covers(case, &ctx.spec),
         outcome: Outcome::Pass,
         skip_reason: None,
         duration_ms: 0,
         failures: Vec::new(),
         warnings: Vec::new(),
         steps: Vec::new(),
-        expectations: case.expectations(&ctx.spec),
     };
     let reason = if ctx.interrupted() {
         Some("the run was interrupted before this case started".to_string())
@@ -93,8 +95,7 @@ pub(super) async fn run_case(ctx: &Ctx, case: &Case, index: usize) -> CaseResult
 
     result.outcome = match (run.failed, run.errored, cut_short) {
         (true, _, _) => Outcome::Fail,
-        // TODO(report-model): Outcome::Error once the model has it.
-        (false, true, _) => Outcome::Fail,
+        (false, true, _) => Outcome::Error,
         (false, false, None) => Outcome::Pass,
         // What ran passed, but the case was not run whole: neither verdict would be true.
         (false, false, Some(i)) => {
@@ -229,9 +230,10 @@ impl CaseRun<'_> {
             Severity::Failed => self.failed = true,
             Severity::Errored => self.errored = true,
         }
-        let _location = p.line.or(step_line).map(|line| self.case.location(line));
+        let location = p.line.or(step_line).map(|line| self.case.location(line));
         self.failures.push(Failure {
             step: step.to_string(),
+            location,
             pointer: p.pointer,
             expected: p.expected.map(|e| self.redactor.redact(&e)),
             actual: p.actual.map(|a| self.redactor.redact(&a)),
@@ -239,6 +241,28 @@ impl CaseRun<'_> {
             curl,
         });
     }
+}
+
+/// What each step of `case` expects (exact status, error code) of its operation: what the case
+/// covers, for the coverage matrix and `spec check`.
+pub fn covers(case: &Case, spec: &Spec) -> Vec<Covers> {
+    case.steps
+        .iter()
+        .map(|s| {
+            let op = spec.op(s.op);
+            let e = s.expect.as_ref();
+            Covers {
+                method: op.method.clone(),
+                path: op.path.clone(),
+                status: e
+                    .and_then(|e| e.status.as_ref())
+                    .and_then(|s| s.value.exact()),
+                error_code: e
+                    .and_then(|e| e.error_code.as_ref())
+                    .map(|c| c.value.clone()),
+            }
+        })
+        .collect()
 }
 
 /// Why a case is skipped on this target, if it is.

@@ -23,6 +23,7 @@ pub mod select;
 mod step;
 pub mod target;
 
+pub use case_run::covers;
 pub use probe::probe_target;
 pub use select::{Partition, PartitionKind, matches_filter, select};
 pub use target::Target;
@@ -35,7 +36,8 @@ use rand::Rng;
 use tokio::sync::{RwLock, Semaphore};
 
 use crate::case::Case;
-use crate::report::model::{CaseResult, CoverageCell, Outcome, RunReport, SCHEMA_VERSION};
+use crate::report::coverage;
+use crate::report::model::{CaseResult, RunReport, SCHEMA_VERSION};
 use crate::secret::Secret;
 use crate::spec::{Spec, Version};
 use http::ClientOptions;
@@ -228,47 +230,7 @@ pub async fn run(
         started_at,
         duration_ms: started.elapsed().as_millis() as u64,
         summary: RunReport::summarize(&cases),
-        coverage: coverage(&ctx.spec, &cases),
+        coverage: coverage::matrix(&ctx.spec, &cases),
         cases,
     })
-}
-
-/// The coverage matrix: every documented success status and error code of every operation,
-/// with the state of the cases whose steps expect it.
-pub fn coverage(spec: &Spec, cases: &[CaseResult]) -> Vec<CoverageCell> {
-    let mut cells = Vec::new();
-    for op in &spec.operations {
-        let mut wanted: Vec<(&str, String)> = op
-            .success_statuses()
-            .into_iter()
-            .map(|s| ("status", s.to_string()))
-            .collect();
-        wanted.extend(op.errors.iter().map(|e| ("error_code", e.code.clone())));
-        for (kind, value) in wanted {
-            let hits: Vec<&CaseResult> = cases
-                .iter()
-                .filter(|c| {
-                    c.expectations.iter().any(|(m, p, st, code)| {
-                        *m == op.method
-                            && *p == op.path
-                            && match kind {
-                                "status" => st.map(|s| s.to_string()) == Some(value.clone()),
-                                _ => code.as_deref() == Some(value.as_str()),
-                            }
-                    })
-                })
-                .collect();
-            let outcomes: Vec<Outcome> = hits.iter().map(|c| c.outcome).collect();
-            let state = crate::report::merge::cell_state(&outcomes);
-            cells.push(CoverageCell {
-                method: op.method.clone(),
-                path: op.path.clone(),
-                kind: kind.to_string(),
-                value,
-                state: state.to_string(),
-                cases: hits.iter().map(|c| c.id.clone()).collect(),
-            });
-        }
-    }
-    cells
 }

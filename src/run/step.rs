@@ -12,7 +12,7 @@ use super::case_run::{CaseRun, Severity};
 use super::http::{self, Auth, Outgoing};
 use crate::case::{AsDef, CaptureFrom, Expectation, Phase, Step, interpolate};
 use crate::check::{self, Problem, Response, Verdict};
-use crate::report::model::StepResult;
+use crate::report::model::{StepPhase, StepResult};
 use crate::spec::Operation;
 
 /// Largest response body a report keeps for one step. Reports hold every step of every case,
@@ -51,7 +51,7 @@ impl CaseRun<'_> {
             Ok(p) => p,
             Err(Unprepared::Missing(name)) if phase == Phase::Teardown => {
                 self.steps.push(StepResult {
-                    phase: "teardown".into(),
+                    phase: StepPhase::Teardown,
                     name: label,
                     method: op.method.clone(),
                     url: op.path.clone(),
@@ -79,7 +79,7 @@ impl CaseRun<'_> {
         let started = Instant::now();
         let sent = self.ctx.target.send(&prepared.outgoing).await;
         let mut record = StepResult {
-            phase: phase_name(phase).into(),
+            phase: phase_name(phase),
             name: label.clone(),
             method: op.method.clone(),
             url: self.redactor.redact(&prepared.outgoing.url),
@@ -299,12 +299,12 @@ fn label(phase: Phase, index: usize, step: &Step) -> String {
     format!("{}[{index}]{name}", phase.key())
 }
 
-/// The phase as `StepResult.phase` names it.
-fn phase_name(phase: Phase) -> &'static str {
+/// The phase as the report model names it (the report does not know the case module).
+fn phase_name(phase: Phase) -> StepPhase {
     match phase {
-        Phase::Setup => "setup",
-        Phase::Step => "step",
-        Phase::Teardown => "teardown",
+        Phase::Setup => StepPhase::Setup,
+        Phase::Step => StepPhase::Step,
+        Phase::Teardown => StepPhase::Teardown,
     }
 }
 
