@@ -136,7 +136,10 @@ impl EmulatorProcess {
         let _ = self.child.kill();
         let _ = self.child.wait();
         let mut printed = String::new();
-        for pipe in [self.stdout.take(), self.stderr.take()].into_iter().flatten() {
+        for pipe in [self.stdout.take(), self.stderr.take()]
+            .into_iter()
+            .flatten()
+        {
             printed += &pipe.join().unwrap_or_default();
         }
         printed
