@@ -15,19 +15,16 @@
 //! The numbers (clients, operations, rounds) are bounded so this takes seconds; nothing here
 //! asserts a duration, only a hang guard.
 
+mod common;
+
 use std::collections::BTreeSet;
-use std::io::{BufRead, BufReader, Read};
-use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
+use common::{ADMIN, CREDS, EmulatorProcess, SVM1, SVM2, cred_path};
 use serde_json::{Value, json};
 use tokio::io::AsyncWriteExt;
 use tokio::net::TcpStream;
 
-const SVM1: &str = "19d04b8e-94d7-11e8-8370-005056b48fd2";
-const SVM2: &str = "25f617cf-94d7-11e8-8370-005056b48fd2";
-const CREDS: &str = "/api/protocols/san/iscsi/credentials";
-const ADMIN: (&str, &str) = ("admin", "Netapp1!");
 const CLIENTS: usize = 32;
 /// Credentials each client owns in a round.
 const OWN: usize = 4;
@@ -41,79 +38,6 @@ const RSS_SLACK_KB: u64 = 48 * 1024;
 const RSS_STEADY_SLACK_KB: u64 = 16 * 1024;
 /// No single step of this test needs more than a few seconds; this catches a hang.
 const HANG_GUARD: Duration = Duration::from_secs(120);
-
-/// The emulator child; killed when dropped, so a failing test leaves no process behind.
-struct Emulator {
-    child: Child,
-    base: String,
-    stderr: Option<std::thread::JoinHandle<String>>,
-}
-
-impl Emulator {
-    fn start() -> Emulator {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_ontap-conform"))
-            .args(["emulate", "--listen", "127.0.0.1:0"])
-            .env("ONTAP_CONFORM_LOG", "warn")
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("the emulator starts");
-        let mut stdout = BufReader::new(child.stdout.take().expect("stdout"));
-        let mut line = String::new();
-        stdout
-            .read_line(&mut line)
-            .expect("the emulator prints its URL");
-        let base = line
-            .split_whitespace()
-            .find(|w| w.starts_with("http://"))
-            .unwrap_or_else(|| panic!("no URL in {line:?}"))
-            .to_string();
-        // Keep draining both pipes so the child never blocks writing to them.
-        std::thread::spawn(move || {
-            let mut rest = String::new();
-            let _ = stdout.read_to_string(&mut rest);
-        });
-        let mut err = child.stderr.take().expect("stderr");
-        let stderr = std::thread::spawn(move || {
-            let mut s = String::new();
-            let _ = err.read_to_string(&mut s);
-            s
-        });
-        Emulator {
-            child,
-            base,
-            stderr: Some(stderr),
-        }
-    }
-
-    /// Resident memory in KiB, from `/proc/PID/status`.
-    fn rss_kb(&self) -> u64 {
-        let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id()))
-            .expect("/proc/PID/status");
-        status
-            .lines()
-            .find_map(|l| l.strip_prefix("VmRSS:"))
-            .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
-            .expect("VmRSS")
-    }
-
-    /// Stops the emulator and returns what it wrote to stderr.
-    fn stop(mut self) -> String {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-        self.stderr
-            .take()
-            .and_then(|h| h.join().ok())
-            .unwrap_or_default()
-    }
-}
-
-impl Drop for Emulator {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
 
 #[derive(Clone)]
 struct Client {
@@ -148,10 +72,6 @@ impl Client {
 
 fn initiator(client: usize, n: usize, round: usize) -> String {
     format!("iqn.1995-08.com.example:load-r{round}-c{client}-n{n}")
-}
-
-fn cred_path(svm: &str, initiator: &str) -> String {
-    format!("{CREDS}/{svm}/{initiator}")
 }
 
 /// A value a PATCH sets and a GET reads back: the inbound CHAP user.
@@ -237,7 +157,7 @@ async fn behave(
 /// Misbehaving connections, each a different way to leave mid-request. `n` makes the names
 /// unique; the cut-short create names `ghost-{n}`, which must never exist.
 async fn misbehave(addr: String, n: usize) {
-    let auth = "Authorization: Basic YWRtaW46TmV0YXBwMSE=\r\n"; // admin:Netapp1!
+    let auth = common::admin_auth_line();
     let ghost = format!(
         r#"{{"svm": {{"name": "svm1"}}, "initiator": "iqn.1995-08.com.example:ghost-{n}", "authentication_type": "none"}}"#
     );
@@ -359,8 +279,8 @@ async fn round(c: &Client, addr: &str, round: usize) {
 #[test]
 fn concurrent_clients_and_disconnects_lose_nothing_and_leak_nothing() {
     let _ = rustls::crypto::ring::default_provider().install_default();
-    let emu = Emulator::start();
-    let base = emu.base.clone();
+    let emu = EmulatorProcess::start("127.0.0.1:0", &[], &[("ONTAP_CONFORM_LOG", "warn")]);
+    let base = emu.url.clone();
     let addr = base.trim_start_matches("http://").to_string();
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
@@ -403,9 +323,9 @@ fn concurrent_clients_and_disconnects_lose_nothing_and_leak_nothing() {
     );
     drop(client);
     drop(rt);
-    let stderr = emu.stop();
+    let printed = emu.stop();
     assert!(
-        !stderr.contains("panicked"),
-        "the emulator panicked:\n{stderr}"
+        !printed.contains("panicked"),
+        "the emulator panicked:\n{printed}"
     );
 }

@@ -7,6 +7,9 @@
 //! - a run with `--allow-destructive` passes everything and leaves the state as it found it, also
 //!   when interrupted with Ctrl-C in the middle;
 //! - `cleanup` removes run-named leftovers, and only those.
+//!
+//! One file (a little over 400 lines) rather than a directory: the tests read as one checklist
+//! for running against a real cluster, and they share the run and report helpers at the top.
 
 mod common;
 
@@ -15,7 +18,7 @@ use std::process::{Output, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use common::{ADMIN, EmulatorProcess, api, bin, state, temp_dir};
+use common::{ADMIN, EmulatorProcess, MONITOR, SVM1, VSADMIN, api, bin, state, temp_dir};
 use ontap_conform::spec::Spec;
 use serde_json::{Value, json};
 
@@ -36,7 +39,7 @@ fn run_against(url: &str, dir: &Path, extra: &[&str]) -> Output {
         .args(["run", "--target", url, "--report-dir"])
         .arg(dir)
         .args(extra)
-        .env("ONTAP_PASSWORD", "Netapp1!")
+        .env("ONTAP_PASSWORD", ADMIN.1)
         .output()
         .unwrap()
 }
@@ -213,7 +216,7 @@ fn ctrl_c_in_the_middle_runs_the_teardowns_and_leaves_nothing_behind() {
         .args(["run", "--insecure", "--allow-destructive", "--jobs", "2"])
         .args(["--target", &emu.url, "--report-dir"])
         .arg(&dir)
-        .env("ONTAP_PASSWORD", "Netapp1!")
+        .env("ONTAP_PASSWORD", ADMIN.1)
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
@@ -280,7 +283,7 @@ fn ctrl_c_in_the_middle_runs_the_teardowns_and_leaves_nothing_behind() {
 }
 
 fn builtin_passwords_still_work(base: &str) {
-    for account in [ADMIN, ("monitor", "Monitor1!"), ("vsadmin", "Vsadmin1!")] {
+    for account in [ADMIN, MONITOR, VSADMIN] {
         let (status, _) = api("GET", &format!("{base}/api/svm/svms"), account, None);
         assert_eq!(status, 200, "{}", account.0);
     }
@@ -290,14 +293,13 @@ fn builtin_passwords_still_work(base: &str) {
 fn cleanup_removes_run_named_leftovers_and_nothing_else() {
     let emu = EmulatorProcess::start("127.0.0.1:0", &[], &[]);
     let base = &emu.url;
-    let svm1 = "19d04b8e-94d7-11e8-8370-005056b48fd2";
     let create = |initiator: &str| {
         let (status, body) = api(
             "POST",
             &format!("{base}/api/protocols/san/iscsi/credentials"),
             ADMIN,
             Some(
-                json!({"svm": {"uuid": svm1}, "initiator": initiator, "authentication_type": "none"}),
+                json!({"svm": {"uuid": SVM1}, "initiator": initiator, "authentication_type": "none"}),
             ),
         );
         assert_eq!(status, 201, "{body}");
@@ -319,7 +321,7 @@ fn cleanup_removes_run_named_leftovers_and_nothing_else() {
         bin()
             .args(["cleanup", "--target", base])
             .args(extra)
-            .env("ONTAP_PASSWORD", "Netapp1!")
+            .env("ONTAP_PASSWORD", ADMIN.1)
             .output()
             .unwrap()
     };
@@ -352,7 +354,7 @@ fn cleanup_removes_run_named_leftovers_and_nothing_else() {
     let (status, _) = api(
         "GET",
         &format!(
-            "{base}/api/protocols/san/iscsi/credentials/{svm1}/iqn.1992-08.com.netapp:keep-me"
+            "{base}/api/protocols/san/iscsi/credentials/{SVM1}/iqn.1992-08.com.netapp:keep-me"
         ),
         ADMIN,
         None,
@@ -361,7 +363,7 @@ fn cleanup_removes_run_named_leftovers_and_nothing_else() {
     let (status, _) = api(
         "GET",
         &format!(
-            "{base}/api/protocols/san/iscsi/credentials/{svm1}/iqn.1992-08.com.netapp:oc0a1b2c-7"
+            "{base}/api/protocols/san/iscsi/credentials/{SVM1}/iqn.1992-08.com.netapp:oc0a1b2c-7"
         ),
         ADMIN,
         None,

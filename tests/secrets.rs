@@ -8,21 +8,24 @@ mod common;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use common::{EmulatorProcess, temp_dir};
+use common::{ADMIN, EmulatorProcess, MONITOR, NDMPSSO, VSADMIN, admin_auth_line, temp_dir};
 
 use regex::Regex;
 
-/// The emulator's account passwords (README), the fixture's CHAP passwords, and the base64 of
-/// `admin:Netapp1!` as an `Authorization: Basic` header would carry it.
-const KNOWN: &[&str] = &[
-    "Netapp1!",
-    "Monitor1!",
-    "Vsadmin1!",
-    "Ndmpsso1!",
-    "KnownChapIn2026",
-    "KnownChapOut2026",
-    "YWRtaW46TmV0YXBwMSE",
-];
+/// The emulator's account passwords, the fixture's CHAP passwords, and the base64 of the admin's
+/// `user:password` as an `Authorization: Basic` header would carry it.
+fn known() -> Vec<String> {
+    let token = admin_auth_line()
+        .trim()
+        .trim_start_matches("Authorization: Basic ")
+        .trim_end_matches('=')
+        .to_string();
+    [ADMIN, MONITOR, VSADMIN, NDMPSSO]
+        .iter()
+        .map(|a| a.1.to_string())
+        .chain(["KnownChapIn2026".into(), "KnownChapOut2026".into(), token])
+        .collect()
+}
 
 /// Passwords the cases generate (`secrets:` in a case file) have this shape; so do the new
 /// passwords of the password-change cases.
@@ -59,7 +62,7 @@ fn copy_dir(from: &Path, to: &Path) {
 }
 
 fn scan(what: &str, text: &str, problems: &mut Vec<String>) {
-    for k in KNOWN {
+    for k in &known() {
         if text.contains(k) {
             problems.push(format!("{what} contains the password {k:?}"));
         }
@@ -108,7 +111,7 @@ fn no_password_or_authorization_header_in_any_report_log_or_snapshot() {
         .arg(&cases)
         .arg("--report-dir")
         .arg(&reports)
-        .env("ONTAP_PASSWORD", "Netapp1!")
+        .env("ONTAP_PASSWORD", ADMIN.1)
         .env("ONTAP_CONFORM_LOG", "trace")
         .output()
         .unwrap();
@@ -177,10 +180,12 @@ fn no_password_or_authorization_header_in_any_report_log_or_snapshot() {
         scan(&format!("embedded {name}"), &text, &mut problems);
     }
 
-    // Every committed snapshot.
+    // Every committed snapshot, wherever its test lives (a directory test crate keeps its own
+    // `snapshots/`; a workspace crate under `crates/` too).
     let mut snapshots = Vec::new();
-    files_under(Path::new("tests/snapshots"), &mut snapshots);
-    files_under(Path::new("src"), &mut snapshots);
+    for dir in ["tests", "src", "crates"] {
+        files_under(Path::new(dir), &mut snapshots);
+    }
     snapshots.retain(|p| p.extension().is_some_and(|e| e == "snap"));
     assert!(snapshots.len() > 10, "found the snapshots");
     for p in &snapshots {

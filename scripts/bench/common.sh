@@ -1,5 +1,6 @@
-# Shared by scripts/bench/suite.sh and runner_scale.sh, which measure `ontap-conform run` from
-# outside with /usr/bin/time: the RUNS argument, /usr/bin/time itself and the release binary.
+# Shared by the bench scripts. suite.sh and runner_scale.sh measure `ontap-conform run` from
+# outside with /usr/bin/time (the RUNS argument, /usr/bin/time itself, the release binary, one
+# timed run, the medians of the runs); load.sh shares the median.
 
 # Sets $runs from "$1" (or the default "$2"); exits 2 with a usage line unless it is a positive
 # integer.
@@ -19,3 +20,32 @@ bench_prepare() {
     bin=target/release/ontap-conform
 }
 
+# The median of the numbers on stdin, one a line (the mean of the middle two for an even count).
+median() {
+    sort -g | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+}
+
+# Kibibytes as mebibytes, for printing.
+mib() { awk -v k="$1" 'BEGIN { print k / 1024 }'; }
+
+# One `$bin run "${@:2}"` under /usr/bin/time, its output in DIR/stdout and DIR/stderr ($1 is
+# DIR). Sets $wall (seconds) and $kib (peak RSS), appends both to DIR/figures, and when the run
+# exited non-zero says so with the tail of its stderr (its figures are not a clean run's).
+bench_timed_run() {
+    local dir="$1" status=0
+    shift
+    /usr/bin/time -o "$dir/time" -f "%e %M" "$bin" run "$@" >"$dir/stdout" 2>"$dir/stderr" || status=$?
+    read -r wall kib <"$dir/time"
+    echo "$wall $kib" >>"$dir/figures"
+    if [ "$status" -ne 0 ]; then
+        echo "run exited $status; its figures are not a clean run's:" >&2
+        tail -n 20 "$dir/stderr" >&2
+    fi
+}
+
+# Sets $wall and $kib to the medians of DIR/figures ($1), then empties it for the next series.
+bench_medians() {
+    wall="$(cut -d' ' -f1 "$1/figures" | median)"
+    kib="$(cut -d' ' -f2 "$1/figures" | median)"
+    : >"$1/figures"
+}

@@ -18,6 +18,7 @@
 # whatever else the machine does changes between rounds.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+source scripts/bench/common.sh
 rounds="${ROUNDS:-5}"
 duration="${DURATION:-5s}"
 connections="${CONNECTIONS:-16}"
@@ -124,8 +125,6 @@ rate() {
     fi
     awk '/^Requests\/sec:/ { print $2 }' <<<"$out"
 }
-median() { sort -g | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
-
 echo "GET $path ($size bytes), wrk -t$threads -c$connections -d$duration, $rounds rounds, $(nproc) cores, request logs $logs"
 wrk -t"$threads" -c"$connections" -d1s -H "$auth" "$emulator$path" >/dev/null
 wrk -t"$threads" -c"$connections" -d1s -H "$auth" "$nginx$path" >/dev/null

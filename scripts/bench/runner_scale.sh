@@ -40,29 +40,18 @@ generate() {
         }' cases/*/*.yaml
 }
 
-median() { sort -g | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
-
 echo "the runner against the embedded emulator, $runs runs per size ($(nproc) cores)"
+: >"$work/figures"
 for size in $sizes; do
     generate "$size" "$work/cases-$size"
-    : >"$work/figures"
     for i in $(seq 1 "$runs"); do
-        status=0
-        /usr/bin/time -o "$work/time" -f "%e %M" "$bin" run --cases "$work/cases-$size" \
-            --report-dir "$work/reports" >"$work/stdout" 2>"$work/stderr" || status=$?
-        read -r wall kib <"$work/time"
+        bench_timed_run "$work" --cases "$work/cases-$size" --report-dir "$work/reports"
         printf '%6d cases, run %d: wall %7.2f s, peak RSS %7.1f MiB, %.2f ms per case  (%s)\n' \
-            "$size" "$i" "$wall" "$(awk -v k="$kib" 'BEGIN { print k / 1024 }')" \
+            "$size" "$i" "$wall" "$(mib "$kib")" \
             "$(awk -v w="$wall" -v n="$size" 'BEGIN { print w * 1000 / n }')" "$(tail -n 1 "$work/stdout")"
-        if [ "$status" -ne 0 ]; then
-            echo "run exited $status; its figures are not a clean run's:" >&2
-            tail -n 20 "$work/stderr" >&2
-        fi
-        echo "$wall $kib" >>"$work/figures"
     done
-    wall="$(cut -d' ' -f1 "$work/figures" | median)"
-    kib="$(cut -d' ' -f2 "$work/figures" | median)"
+    bench_medians "$work"
     printf '%6d cases, median: wall %7.2f s, peak RSS %7.1f MiB, %.2f ms per case\n' "$size" "$wall" \
-        "$(awk -v k="$kib" 'BEGIN { print k / 1024 }')" "$(awk -v w="$wall" -v n="$size" 'BEGIN { print w * 1000 / n }')"
+        "$(mib "$kib")" "$(awk -v w="$wall" -v n="$size" 'BEGIN { print w * 1000 / n }')"
     rm -rf "$work/cases-$size"
 done

@@ -14,23 +14,11 @@ bench_prepare
 out="$(mktemp -d)"
 trap 'rm -rf "$out"' EXIT
 
-median() { sort -g | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]; else printf "%.3f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
-
 echo "whole suite against the embedded emulator, $runs runs ($(nproc) cores)"
 : >"$out/figures"
 for i in $(seq 1 "$runs"); do
-    status=0
-    /usr/bin/time -o "$out/time" -f "%e %M" "$bin" run --report-dir "$out/reports" >"$out/stdout" 2>"$out/stderr" || status=$?
-    read -r wall kib <"$out/time"
-    summary="$(tail -n 1 "$out/stdout")"
-    printf 'run %d: wall %s s, peak RSS %.1f MiB  (%s)\n' "$i" "$wall" "$(awk -v k="$kib" 'BEGIN { print k / 1024 }')" "$summary"
-    if [ "$status" -ne 0 ]; then
-        echo "run $i exited $status; its figures are not a clean run's:" >&2
-        tail -n 20 "$out/stderr" >&2
-    fi
-    echo "$wall $kib" >>"$out/figures"
+    bench_timed_run "$out" --report-dir "$out/reports"
+    printf 'run %d: wall %s s, peak RSS %.1f MiB  (%s)\n' "$i" "$wall" "$(mib "$kib")" "$(tail -n 1 "$out/stdout")"
 done
-wall="$(cut -d' ' -f1 "$out/figures" | median)"
-kib="$(cut -d' ' -f2 "$out/figures" | median)"
-mb="$(awk -v k="$kib" 'BEGIN { print k / 1024 }')"
-printf 'median: wall %s s (target < 1 s), peak RSS %.1f MiB (target < 100 MB)\n' "$wall" "$mb"
+bench_medians "$out"
+printf 'median: wall %s s (target < 1 s), peak RSS %.1f MiB (target < 100 MB)\n' "$wall" "$(mib "$kib")"

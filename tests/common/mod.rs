@@ -1,12 +1,48 @@
 //! What several integration tests need: the binary, temp dirs, an emulator as a separate process
-//! (as a cluster would be), and a small HTTP client to look at its state.
+//! (as a cluster would be), a small HTTP client to look at its state, and the emulator's
+//! accounts and UUIDs, read from the emulator itself wherever it makes them public.
 #![allow(dead_code)]
 
 use std::io::{BufRead, BufReader, Read};
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
+use std::thread::JoinHandle;
 
 use serde_json::Value;
+
+// Not every test crate that includes this module uses all three.
+#[allow(unused_imports)]
+pub use ontap_conform::emulator::state::{CLUSTER_UUID, SVM1_UUID as SVM1, SVM2_UUID as SVM2};
+use ontap_conform::emulator::{ADMIN_PASSWORD, ADMIN_USER};
+
+/// The starting cluster administrator, as the emulator defines it.
+pub const ADMIN: (&str, &str) = (ADMIN_USER, ADMIN_PASSWORD);
+// The other built-in accounts are literals inside the emulator's `State::initial` (no public
+// constant yet), so their one copy on the test side is here.
+/// The built-in read-only cluster account.
+pub const MONITOR: (&str, &str) = ("monitor", "Monitor1!");
+/// The built-in SVM administrator of svm1.
+pub const VSADMIN: (&str, &str) = ("vsadmin", "Vsadmin1!");
+/// The built-in svm1 backup account whose NDMP authentication is plaintext SSO.
+pub const NDMPSSO: (&str, &str) = ("ndmpsso", "Ndmpsso1!");
+/// An SVM UUID the emulator does not have.
+pub const NO_SVM: &str = "00000000-0000-0000-0000-000000000000";
+/// The iSCSI credentials collection, the resource most tests create and delete.
+pub const CREDS: &str = "/api/protocols/san/iscsi/credentials";
+
+/// The admin's `Authorization: Basic ...` header line (with its CRLF), for tests that write
+/// requests byte by byte.
+pub fn admin_auth_line() -> String {
+    use base64::Engine;
+    let token =
+        base64::engine::general_purpose::STANDARD.encode(format!("{}:{}", ADMIN.0, ADMIN.1));
+    format!("Authorization: Basic {token}\r\n")
+}
+
+/// One iSCSI credential's path.
+pub fn cred_path(svm: &str, initiator: &str) -> String {
+    format!("{CREDS}/{svm}/{initiator}")
+}
 
 /// The binary, run from the repository root, with no password inherited from the environment.
 pub fn bin() -> Command {
@@ -24,10 +60,14 @@ pub fn temp_dir(name: &str) -> PathBuf {
 }
 
 /// `ontap-conform emulate` in its own process.
+/// Both pipes are drained on their own threads from the start, so a chatty emulator (`trace`
+/// logs) never blocks on a full pipe; the child is killed when dropped, so a failing test leaves
+/// no process behind.
 pub struct EmulatorProcess {
     child: Child,
     pub url: String,
-    stdout: Option<std::thread::JoinHandle<String>>,
+    stdout: Option<JoinHandle<String>>,
+    stderr: Option<JoinHandle<String>>,
 }
 
 impl EmulatorProcess {
@@ -58,11 +98,29 @@ impl EmulatorProcess {
             let _ = out.read_to_string(&mut rest);
             first + &rest
         });
+        let mut err = child.stderr.take().unwrap();
+        let stderr = std::thread::spawn(move || {
+            let mut s = String::new();
+            let _ = err.read_to_string(&mut s);
+            s
+        });
         EmulatorProcess {
             child,
             url,
             stdout: Some(stdout),
+            stderr: Some(stderr),
         }
+    }
+
+    /// Resident memory in KiB, from `/proc/PID/status` (Linux).
+    pub fn rss_kb(&self) -> u64 {
+        let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id()))
+            .expect("/proc/PID/status");
+        status
+            .lines()
+            .find_map(|l| l.strip_prefix("VmRSS:"))
+            .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+            .expect("VmRSS")
     }
 
     pub fn port(&self) -> u16 {
@@ -76,12 +134,15 @@ impl EmulatorProcess {
     /// Stops the emulator and returns everything it printed.
     pub fn stop(mut self) -> String {
         let _ = self.child.kill();
-        let mut err = String::new();
-        if let Some(mut e) = self.child.stderr.take() {
-            let _ = e.read_to_string(&mut err);
-        }
         let _ = self.child.wait();
-        self.stdout.take().unwrap().join().unwrap() + &err
+        let mut printed = String::new();
+        for pipe in [self.stdout.take(), self.stderr.take()]
+            .into_iter()
+            .flatten()
+        {
+            printed += &pipe.join().unwrap_or_default();
+        }
+        printed
     }
 }
 
@@ -116,8 +177,6 @@ pub fn api(method: &str, url: &str, user: (&str, &str), body: Option<Value>) -> 
         (status, serde_json::from_str(&text).unwrap_or(Value::Null))
     })
 }
-
-pub const ADMIN: (&str, &str) = ("admin", "Netapp1!");
 
 /// The emulator's "left as found" summary, without the job count (jobs are history, not state).
 pub fn state(base: &str) -> Value {

@@ -1,0 +1,140 @@
+//! `/api/security` PATCHes as jobs (queued, running, success or failure), `return_timeout`, and
+//! NDMP passwords.
+
+use reqwest::Method;
+use serde_json::{Value, json};
+
+use crate::common::{MONITOR, NO_SVM, SVM1, VSADMIN};
+use crate::{T, start};
+
+async fn job_state(t: &T, uuid: &str) -> Value {
+    t.get(&format!("/api/cluster/jobs/{uuid}")).await.body
+}
+
+#[tokio::test]
+async fn security_patch_job_moves_queued_running_success() {
+    let t = start().await;
+    t.conditions(json!({"job_step_ms": 300})).await;
+    let r = t
+        .patch("/api/security", json!({"fips.enabled": true}))
+        .await;
+    assert_eq!(r.status, 202, "{}", r.body);
+    let uuid = r.body["job"]["uuid"].as_str().unwrap().to_string();
+    assert_eq!(
+        r.body["job"]["_links"]["self"]["href"],
+        format!("/api/cluster/jobs/{uuid}")
+    );
+    let j = job_state(&t, &uuid).await;
+    assert_eq!(j["state"], "queued");
+    assert_eq!(j["description"], "PATCH /api/security");
+    assert_eq!(
+        t.get("/api/security").await.body["fips"]["enabled"],
+        false,
+        "not before success"
+    );
+    let mut states = vec!["queued".to_string()];
+    for _ in 0..200 {
+        let s = job_state(&t, &uuid).await["state"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        if states.last() != Some(&s) {
+            states.push(s.clone());
+        }
+        if s == "success" {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    assert_eq!(states, ["queued", "running", "success"]);
+    let j = job_state(&t, &uuid).await;
+    assert_eq!(
+        (j["message"].as_str(), j["code"].as_i64()),
+        (Some("success"), Some(0))
+    );
+    assert!(chrono::DateTime::parse_from_rfc3339(j["end_time"].as_str().unwrap()).is_ok());
+    assert_eq!(t.get("/api/security").await.body["fips"]["enabled"], true);
+    t.emu.shutdown().await;
+}
+
+#[tokio::test]
+async fn return_timeout_waits_for_the_job() {
+    let t = start().await;
+    // finished in time: 200 with the job link, setting applied
+    let r = t
+        .patch(
+            "/api/security?return_timeout=30",
+            json!({"software_data_encryption": {"conversion_enabled": true}}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert!(r.body["job"]["uuid"].is_string());
+    assert_eq!(
+        t.get("/api/security").await.body["software_data_encryption"]["conversion_enabled"],
+        true
+    );
+    // not finished in time: 202
+    t.conditions(json!({"job_step_ms": 1500})).await;
+    let r = t
+        .patch(
+            "/api/security?return_timeout=1",
+            json!({"fips.enabled": true}),
+        )
+        .await;
+    assert_eq!(r.status, 202);
+    // failing job: with return_timeout the job's error; without, the job ends in failure
+    t.conditions(json!({"job_step_ms": 10, "job_failure": {"code": "52559974", "message": "Simulated failure."}})).await;
+    let r = t
+        .patch(
+            "/api/security?return_timeout=10",
+            json!({"fips.enabled": false}),
+        )
+        .await;
+    assert_eq!((r.status, r.code()), (400, "52559974"));
+    let r = t
+        .patch("/api/security", json!({"fips.enabled": false}))
+        .await;
+    let uuid = r.body["job"]["uuid"].as_str().unwrap().to_string();
+    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    let j = job_state(&t, &uuid).await;
+    assert_eq!(j["state"], "failure");
+    assert_eq!(j["error"]["code"], "52559974");
+    // out of range
+    let r = t
+        .patch(
+            "/api/security?return_timeout=121",
+            json!({"fips.enabled": true}),
+        )
+        .await;
+    assert_eq!((r.status, r.code()), (400, "262197"));
+    let r = t.get("/api/cluster/jobs/does-not-exist").await;
+    assert_eq!((r.status, r.code()), (404, "4"));
+    t.emu.shutdown().await;
+}
+
+#[tokio::test]
+async fn ndmp_passwords_are_stable_per_user() {
+    let t = start().await;
+    let p = format!("/api/protocols/ndmp/svms/{SVM1}/passwords/vsadmin");
+    let a = t.get(&p).await;
+    assert_eq!(a.status, 200);
+    let pw = a.body["password"].as_str().unwrap().to_string();
+    assert_eq!(pw.len(), 16);
+    assert_eq!(t.get(&p).await.body["password"], pw.as_str());
+    assert_eq!(
+        t.call(Method::GET, &p, VSADMIN, None).await.body["password"],
+        pw.as_str()
+    );
+    assert_eq!(t.call(Method::GET, &p, MONITOR, None).await.status, 403);
+    let r = t
+        .get(&format!("/api/protocols/ndmp/svms/{SVM1}/passwords/nobody"))
+        .await;
+    assert_eq!((r.status, r.code()), (404, "4"));
+    let r = t
+        .get(&format!(
+            "/api/protocols/ndmp/svms/{NO_SVM}/passwords/vsadmin"
+        ))
+        .await;
+    assert_eq!((r.status, r.code()), (404, "4"));
+    t.emu.shutdown().await;
+}

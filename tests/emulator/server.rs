@@ -1,0 +1,164 @@
+//! The server itself: the control surface, the configured version, read timeouts, bind errors and
+//! TLS.
+
+use ontap_conform::emulator::{ADMIN_PASSWORD, ADMIN_USER, Emulator, EmulatorConfig};
+use reqwest::Method;
+use serde_json::json;
+
+use crate::common::{CREDS, MONITOR};
+use crate::{T1, addr, start, start_with};
+
+#[tokio::test]
+async fn control_surface_reset_and_state() {
+    let t = start_with(EmulatorConfig {
+        ontap_version: "9.10.1".into(),
+        ..EmulatorConfig::default()
+    })
+    .await;
+    let r = t.get("/api/cluster").await;
+    assert_eq!(r.body["version"]["major"], 10);
+    assert_eq!(r.body["name"], "cluster1");
+    let c = t.get("/emulator/conditions").await.body;
+    assert_eq!(c["ndmp_svm_aware_mode"], true);
+    assert_eq!(c["password_policy"]["min_length"], 8);
+    t.create_cred("svm1", T1).await;
+    t.post(
+        "/api/security/authentication/password",
+        json!({"name": "monitor", "password": "Changed12!"}),
+    )
+    .await;
+    t.conditions(json!({"metrocluster_switchover": true})).await;
+    let s = t.get("/emulator/state").await.body;
+    assert_eq!(s["credentials_per_svm"]["svm1"], 2);
+    assert!(
+        !s.to_string().contains("Changed12!"),
+        "no passwords in the state"
+    );
+    t.reset().await;
+    let s = t.get("/emulator/state").await.body;
+    assert_eq!(s["credentials_per_svm"]["svm1"], 1);
+    assert_eq!(s["conditions"]["metrocluster_switchover"], false);
+    assert_eq!(
+        t.call(Method::GET, "/api/cluster", MONITOR, None)
+            .await
+            .status,
+        200
+    );
+    assert!(
+        Emulator::start(
+            addr(),
+            EmulatorConfig {
+                ontap_version: "nine".into(),
+                ..EmulatorConfig::default()
+            }
+        )
+        .await
+        .is_err()
+    );
+    t.emu.shutdown().await;
+}
+
+/// A client that sends half a request (or half a body) and waits is cut off, instead of holding
+/// its connection forever; a well-behaved client on another connection is served meanwhile.
+#[tokio::test]
+async fn half_sent_requests_are_cut_off_at_the_read_timeout() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let t = start_with(EmulatorConfig {
+        request_read_timeout: std::time::Duration::from_secs(1),
+        ..EmulatorConfig::default()
+    })
+    .await;
+    for partial in [
+        "GET /api/clu",
+        "GET /api/cluster HTTP/1.1\r\nHost: x\r\nX-A: ",
+    ] {
+        let mut s = tokio::net::TcpStream::connect(t.emu.local_addr())
+            .await
+            .unwrap();
+        s.write_all(partial.as_bytes()).await.unwrap();
+        assert_eq!(t.get("/api/cluster").await.status, 200);
+        let mut buf = Vec::new();
+        // The hang guard is generous; the server closes after about one second.
+        let closed =
+            tokio::time::timeout(std::time::Duration::from_secs(20), s.read_to_end(&mut buf)).await;
+        assert!(
+            closed.is_ok(),
+            "{partial:?}: connection still open after 20 s"
+        );
+    }
+    // Whole headers, a tenth of the body: 408, not a task waiting forever.
+    let mut s = tokio::net::TcpStream::connect(t.emu.local_addr())
+        .await
+        .unwrap();
+    let auth = crate::common::admin_auth_line();
+    let head =
+        format!("POST {CREDS} HTTP/1.1\r\nHost: x\r\n{auth}Content-Length: 100\r\n\r\n{{\"svm\": ");
+    s.write_all(head.as_bytes()).await.unwrap();
+    let mut buf = [0u8; 64];
+    let n = tokio::time::timeout(std::time::Duration::from_secs(20), s.read(&mut buf))
+        .await
+        .expect("an answer within 20 s")
+        .unwrap();
+    let answer = String::from_utf8_lossy(&buf[..n]);
+    assert!(answer.starts_with("HTTP/1.1 408"), "{answer}");
+    t.emu.shutdown().await;
+}
+
+#[tokio::test]
+async fn bind_failure_names_the_address() {
+    let t = start().await;
+    let err = Emulator::start(t.emu.local_addr(), EmulatorConfig::default())
+        .await
+        .err()
+        .expect("port in use");
+    assert!(
+        err.to_string().contains(&t.emu.local_addr().to_string()),
+        "{err}"
+    );
+    t.emu.shutdown().await;
+}
+
+#[tokio::test]
+async fn tls_serves_https_with_the_self_signed_certificate() {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let emu = Emulator::start(
+        addr(),
+        EmulatorConfig {
+            tls: true,
+            ..EmulatorConfig::default()
+        },
+    )
+    .await
+    .unwrap();
+    assert!(emu.base_url().starts_with("https://127.0.0.1:"));
+    let pem = emu.certificate_pem().expect("certificate");
+    let cert = reqwest::Certificate::from_pem(pem.as_bytes()).unwrap();
+    let client = reqwest::Client::builder()
+        .tls_certs_only([cert])
+        .build()
+        .unwrap();
+    for base in [
+        emu.base_url(),
+        format!("https://localhost:{}", emu.local_addr().port()),
+    ] {
+        let r = client
+            .get(format!("{base}/api/cluster"))
+            .basic_auth(ADMIN_USER, Some(ADMIN_PASSWORD))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status().as_u16(), 200);
+    }
+    // a client that does not trust it fails
+    let strict = reqwest::Client::builder().build().unwrap();
+    assert!(
+        strict
+            .get(format!("{}/api/cluster", emu.base_url()))
+            .send()
+            .await
+            .is_err()
+    );
+    let handle = emu.shutdown_handle();
+    handle.trigger();
+    emu.serve_forever().await;
+}
