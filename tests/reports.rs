@@ -51,6 +51,8 @@ fn normalize(s: &str) -> String {
         (r#"timestamp="[^"]*""#, r#"timestamp="[time]""#),
         (r"\d+ ms", "[n] ms"),
         (r"/tmp/[^ \n]+", "[dir]"),
+        // A temporary cases directory, as a case file's location names it.
+        (r"oc-it-[a-z-]+-\d+/", "[cases]/"),
     ];
     let mut out = s.to_string();
     for (pattern, with) in rules {

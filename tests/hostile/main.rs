@@ -117,6 +117,26 @@ fn words(hostile: Hostile) -> &'static [&'static str] {
     }
 }
 
+/// The outcome each breakage gives a case: `error` when no answer could be read whole (the step
+/// could not be judged, JUnit `<error>`), `fail` when an answer came and is wrong.
+fn outcome(hostile: Hostile) -> &'static str {
+    match hostile {
+        Hostile::Hang
+        | Hostile::Trickle
+        | Hostile::HalfBody
+        | Hostile::HugeDeclared
+        | Hostile::HugeChunked
+        | Hostile::RedirectLoop
+        | Hostile::EndlessHeader => "error",
+        Hostile::Garbage
+        | Hostile::HtmlWithJson
+        | Hostile::HtmlPage
+        | Hostile::ServerError
+        | Hostile::JobNeverEnds
+        | Hostile::LargeJson => "fail",
+    }
+}
+
 fn assert_clean_output(o: &Outcome, what: &str) {
     let all = format!("{}{}", o.stdout, o.stderr);
     assert!(
@@ -154,8 +174,23 @@ fn cases_break_with(hostile: Hostile, filter: &[&str]) {
     let report: Value = serde_json::from_str(&text).expect("conformance.json parses");
     let cases = report["cases"].as_array().expect("cases");
     assert_eq!(cases.len(), filter.len(), "{what}: {text}");
+    // The same verdict in the other two reports: JUnit's <error> for a case that could not be
+    // judged, <failure> for one that was judged and failed; the page's own section for errors.
+    let junit = std::fs::read_to_string(dir.join("junit.xml")).expect("read junit");
+    let html = std::fs::read_to_string(dir.join("conformance.html")).expect("read html");
+    let (tag, other) = match outcome(hostile) {
+        "error" => ("<error", "<failure"),
+        _ => ("<failure", "<error"),
+    };
+    assert_eq!(junit.matches(tag).count(), filter.len(), "{what}: {junit}");
+    assert!(!junit.contains(other), "{what}: {junit}");
+    assert_eq!(
+        html.contains("could not be judged"),
+        outcome(hostile) == "error",
+        "{what}: the page's error section"
+    );
     for c in cases {
-        assert_eq!(c["outcome"], "fail", "{what}: {c}");
+        assert_eq!(c["outcome"], outcome(hostile), "{what}: {c}");
         let failures = c["failures"].as_array().expect("failures");
         let first = failures[0]["message"].as_str().unwrap_or_default();
         eprintln!("{what}: {}: {first}", c["id"]);
