@@ -176,7 +176,11 @@ pub(super) fn compile_matcher(v: &Value, at: &str, report: Report) -> Option<Mat
             match Regex::new(pattern) {
                 Ok(re) => Matcher::Matches(re),
                 Err(e) => {
-                    let e = e.to_string().replace('\n', " ");
+                    // regex's message draws a caret under the pattern over several lines;
+                    // its last line says what is wrong.
+                    let e = e.to_string();
+                    let e = e.lines().last().unwrap_or_default().trim();
+                    let e = e.strip_prefix("error: ").unwrap_or(e);
                     report(
                         format!("{at}/matches"),
                         format!("`{pattern}` is not a valid regex: {e}"),

@@ -263,3 +263,63 @@ mod tests {
         assert_eq!(class.to_string(), "4xx");
     }
 }
+
+#[cfg(test)]
+mod status_class_tests {
+    use super::*;
+    use crate::case::{Located, StatusExpect};
+    use crate::spec::Spec;
+    use serde_json::json;
+
+    /// `status: 4xx` on the DELETE of a credential, judged on real-shaped answers.
+    #[test]
+    fn a_status_class_passes_any_status_of_its_class_and_fails_the_rest() {
+        let spec = Spec::load(None).expect("shipped spec");
+        let op = spec
+            .operation(
+                "DELETE",
+                "/api/protocols/san/iscsi/credentials/{svm.uuid}/{initiator}",
+            )
+            .expect("documented");
+        let expect = |rule| Expectation {
+            status: Some(Located {
+                value: rule,
+                line: 7,
+            }),
+            ..Expectation::default()
+        };
+        let answer = |status: u16| Response {
+            status,
+            headers: vec![("content-type".into(), "application/hal+json".into())],
+            body: Some(if status < 300 {
+                json!({})
+            } else {
+                json!({"error": {"code": "5374148", "message": "no"}})
+            }),
+            body_error: None,
+        };
+        let status_problems = |e: &Expectation, status| -> Vec<Problem> {
+            check(op, Some(e), &answer(status))
+                .problems
+                .into_iter()
+                .filter(|p| p.message.starts_with("status "))
+                .collect()
+        };
+        let class = expect(StatusExpect::Class(4));
+        for ok in [400, 409] {
+            assert!(status_problems(&class, ok).is_empty(), "{ok}");
+        }
+        for bad in [200, 500] {
+            let p = status_problems(&class, bad);
+            assert_eq!(p.len(), 1, "{bad}: {p:?}");
+            assert_eq!(p[0].expected.as_deref(), Some("4xx"));
+            assert_eq!(p[0].line, Some(7), "the failure names the case file's line");
+        }
+        let list = expect(StatusExpect::OneOf(vec![400, 409]));
+        assert!(status_problems(&list, 409).is_empty());
+        assert_eq!(
+            status_problems(&list, 404)[0].message,
+            "status 404 where one of 400, 409 was expected (ONTAP error 5374148: no)"
+        );
+    }
+}

@@ -142,7 +142,7 @@ pub fn render(report: &RunReport) -> String {
     let mut ordered: Vec<&CaseResult> = report.cases.iter().collect();
     ordered.sort_by_key(|c| (!c.outcome.is_failing(), c.area.clone(), c.id.clone()));
     for c in ordered {
-        let expected = match (&c.expected.status, &c.expected.error_code) {
+        let expected = match (&c.expected.status_text(), &c.expected.error_code) {
             (Some(s), Some(e)) => format!("{s} / {e}"),
             (Some(s), None) => s.to_string(),
             (None, Some(e)) => e.clone(),

@@ -151,9 +151,23 @@ pub struct OperationRef {
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 pub struct Expected {
+    /// The one status the main step expects; `None` when it names none, or a class or list.
     pub status: Option<u16>,
+    /// The main step's status rule when it is not one status: `4xx` or `one of 400, 409`
+    /// (`status` is then `None`).
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub status_rule: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub error_code: Option<String>,
+}
+
+impl Expected {
+    /// The status as people read it: `404`, `4xx`, `one of 400, 409`.
+    pub fn status_text(&self) -> Option<String> {
+        self.status
+            .map(|s| s.to_string())
+            .or_else(|| self.status_rule.clone())
+    }
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

@@ -61,6 +61,7 @@ fn case(id: &str, path: &str, outcome: Outcome) -> CaseResult {
         },
         expected: Expected {
             status: Some(200),
+            status_rule: None,
             error_code: None,
         },
         covers: vec![covers("GET", path, 200)],

@@ -57,6 +57,10 @@ pub(super) async fn run_case(ctx: &Ctx, case: &Case, index: usize) -> CaseResult
         },
         expected: Expected {
             status: case.expected_status(),
+            status_rule: case
+                .expected_status_rule()
+                .filter(|r| r.exact().is_none())
+                .map(ToString::to_string),
             error_code: case.expected_error_code().map(String::from),
         },
         covers: covers(case, &ctx.spec),
