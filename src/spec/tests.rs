@@ -3,6 +3,7 @@ use std::path::Path;
 use serde_json::json;
 
 use super::*;
+use crate::diag::Diagnostics;
 
 /// A small valid spec; the broken variants below each change one thing in it.
 const MINI: &str = r##"openapi: 3.0.3

@@ -1,0 +1,268 @@
+//! Structural checks of the raw spec document, before anything is compiled: every `$ref`
+//! resolves, schema keywords are well-formed, responses are described, `x-ontap-errors` entries
+//! are complete.
+//!
+//! Each check reports `(JSON pointer, message)`; the loader turns the pointer into file, line and
+//! field, so one `spec check` lists every problem at once.
+
+use serde_json::Value;
+
+use super::{METHODS, OntapError};
+use crate::yaml::escape_segment;
+
+const JSON_TYPES: [&str; 6] = ["string", "number", "integer", "boolean", "array", "object"];
+/// The statuses ONTAP documents for errors (its "Interpreting an API response" page).
+const ERROR_STATUSES: [u16; 7] = [400, 401, 403, 404, 405, 409, 413];
+
+/// Every response object needs a `description` (OpenAPI requires it); checked here so the
+/// message names the response rather than the whole `paths` object.
+pub(super) fn check_responses(doc: &Value, report: &mut dyn FnMut(String, String)) {
+    let Some(paths) = doc.get("paths").and_then(Value::as_object) else {
+        return;
+    };
+    for (path, item) in paths {
+        for method in METHODS {
+            let Some(rs) = item
+                .pointer(&format!("/{method}/responses"))
+                .and_then(Value::as_object)
+            else {
+                continue;
+            };
+            for (status, r) in rs {
+                if r.get("$ref").is_none() && r.get("description").is_none() {
+                    report(
+                        format!(
+                            "/paths/{}/{method}/responses/{}",
+                            escape_segment(path),
+                            escape_segment(status)
+                        ),
+                        "a response needs a `description`".into(),
+                    );
+                }
+            }
+        }
+    }
+}
+
+pub(super) fn check_refs(
+    doc: &Value,
+    node: &Value,
+    at: String,
+    report: &mut dyn FnMut(String, String),
+) {
+    match node {
+        Value::Object(map) => {
+            if let Some(r) = map.get("$ref") {
+                let target = r.as_str().unwrap_or_default();
+                match target.strip_prefix('#') {
+                    Some(p) if doc.pointer(p).is_some() => {}
+                    Some(_) => report(
+                        format!("{at}/$ref"),
+                        format!("`{target}` does not resolve: no such component"),
+                    ),
+                    None => report(
+                        format!("{at}/$ref"),
+                        format!("`{target}`: only local references (`#/...`) are supported"),
+                    ),
+                }
+            }
+            for (k, v) in map {
+                check_refs(doc, v, format!("{at}/{}", escape_segment(k)), report);
+            }
+        }
+        Value::Array(items) => {
+            for (i, v) in items.iter().enumerate() {
+                check_refs(doc, v, format!("{at}/{i}"), report);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// Checks the keywords of every schema object in the document: `type` is a JSON type, arrays
+/// have `items`, `required` names documented properties, `enum` is a non-empty list.
+pub(super) fn check_schema_keywords(
+    node: &Value,
+    at: String,
+    in_schema: bool,
+    report: &mut dyn FnMut(String, String),
+) {
+    match node {
+        Value::Object(map) => {
+            if in_schema && !map.contains_key("$ref") {
+                if let Some(t) = map.get("type") {
+                    match t.as_str() {
+                        Some(t) if JSON_TYPES.contains(&t) => {}
+                        _ => report(
+                            format!("{at}/type"),
+                            format!(
+                                "`{}` is not a type: use one of {}",
+                                t.as_str()
+                                    .map(str::to_string)
+                                    .unwrap_or_else(|| t.to_string()),
+                                JSON_TYPES.join(", ")
+                            ),
+                        ),
+                    }
+                    if t == "array" && !map.contains_key("items") {
+                        report(at.clone(), "an array schema needs `items`".into());
+                    }
+                }
+                if let Some(e) = map.get("enum")
+                    && e.as_array().is_none_or(Vec::is_empty)
+                {
+                    report(
+                        format!("{at}/enum"),
+                        "`enum` must be a non-empty list".into(),
+                    );
+                }
+                if let (Some(req), Some(props)) = (
+                    map.get("required").and_then(Value::as_array),
+                    map.get("properties").and_then(Value::as_object),
+                ) {
+                    for (i, r) in req.iter().enumerate() {
+                        if let Some(name) = r.as_str()
+                            && !props.contains_key(name)
+                        {
+                            report(
+                                format!("{at}/required/{i}"),
+                                format!("required field `{name}` is not among the properties"),
+                            );
+                        }
+                    }
+                }
+            }
+            for (k, v) in map {
+                if k.starts_with("x-") || k == "example" || k == "enum" || k == "default" {
+                    continue;
+                }
+                let child = format!("{at}/{}", escape_segment(k));
+                // Which children are schemas: `schema` anywhere, everything under
+                // components/schemas, and a schema's own sub-schemas.
+                let child_is_schema = k == "schema"
+                    || at == "/components/schemas"
+                    || (in_schema
+                        && matches!(k.as_str(), "items" | "additionalProperties" | "not"));
+                if in_schema && (k == "properties") {
+                    if let Value::Object(props) = v {
+                        for (name, s) in props {
+                            check_schema_keywords(
+                                s,
+                                format!("{child}/{}", escape_segment(name)),
+                                true,
+                                report,
+                            );
+                        }
+                    }
+                    continue;
+                }
+                if in_schema && matches!(k.as_str(), "allOf" | "oneOf" | "anyOf") {
+                    if let Value::Array(items) = v {
+                        for (i, s) in items.iter().enumerate() {
+                            check_schema_keywords(s, format!("{child}/{i}"), true, report);
+                        }
+                    }
+                    continue;
+                }
+                check_schema_keywords(v, child, child_is_schema, report);
+            }
+        }
+        Value::Array(items) => {
+            for (i, v) in items.iter().enumerate() {
+                check_schema_keywords(v, format!("{at}/{i}"), false, report);
+            }
+        }
+        _ => {}
+    }
+}
+
+pub(super) fn parse_errors(
+    v: &Value,
+    at: &str,
+    report: &mut dyn FnMut(String, String),
+) -> Vec<OntapError> {
+    let Some(items) = v.as_array() else {
+        report(
+            at.to_string(),
+            "must be a list of {code, status, description, seed}".into(),
+        );
+        return Vec::new();
+    };
+    let mut out: Vec<OntapError> = Vec::new();
+    for (i, item) in items.iter().enumerate() {
+        let p = format!("{at}/{i}");
+        let code = match item.get("code") {
+            Some(Value::String(s)) if !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()) => {
+                s.clone()
+            }
+            Some(Value::String(s)) => {
+                report(
+                    format!("{p}/code"),
+                    format!("`{s}` is not an ONTAP error code (digits only)"),
+                );
+                continue;
+            }
+            Some(other) => {
+                report(
+                    format!("{p}/code"),
+                    format!(
+                        "must be a string (ONTAP sends `error.code` as a string), found {other}"
+                    ),
+                );
+                continue;
+            }
+            None => {
+                report(p.clone(), "missing `code`".into());
+                continue;
+            }
+        };
+        let status = match item.get("status").and_then(Value::as_u64) {
+            Some(s) if ERROR_STATUSES.contains(&(s as u16)) => s as u16,
+            Some(s) => {
+                report(
+                    format!("{p}/status"),
+                    format!("{s} is not an error status ONTAP documents ({ERROR_STATUSES:?})"),
+                );
+                continue;
+            }
+            None => {
+                report(format!("{p}/status"), "missing or not a number".into());
+                continue;
+            }
+        };
+        let text = |k: &str| {
+            item.get(k)
+                .and_then(Value::as_str)
+                .unwrap_or_default()
+                .to_string()
+        };
+        let (description, seed) = (text("description"), text("seed").to_string());
+        let seed = if seed.is_empty() {
+            text("source")
+        } else {
+            seed
+        };
+        if description.is_empty() {
+            report(format!("{p}/description"), "missing description".into());
+        }
+        if seed.is_empty() {
+            report(
+                format!("{p}/seed"),
+                "missing the seed page it comes from".into(),
+            );
+        }
+        if out.iter().any(|e| e.code == code) {
+            report(
+                format!("{p}/code"),
+                format!("{code} is listed twice on this operation"),
+            );
+        }
+        out.push(OntapError {
+            code,
+            status,
+            description,
+            seed,
+        });
+    }
+    out
+}
