@@ -6,7 +6,7 @@ use std::path::Path;
 
 use serde_json::Value;
 
-use super::lint::{check_refs, check_responses, check_schema_keywords, parse_errors};
+use super::lint::{lint, parse_errors};
 use super::schema::{self, CompiledSchema};
 use super::{
     DEFAULT_SPEC_PATH, EMBEDDED_SPEC, METHODS, Operation, Parameter, ResponseSpec, Spec, Version,
@@ -39,25 +39,7 @@ impl Spec {
         let mut diags = Vec::new();
         let at = |pointer: &str, message: String| Diagnostic::at(file, &lines, pointer, message);
 
-        check_refs(&raw, &raw, String::new(), &mut |p, m| diags.push(at(&p, m)));
-        check_schema_keywords(&raw, String::new(), false, &mut |p, m| {
-            diags.push(at(&p, m))
-        });
-        check_responses(&raw, &mut |p, m| diags.push(at(&p, m)));
-        match raw.get("openapi").and_then(Value::as_str) {
-            Some(v) if v.starts_with("3.0") => {}
-            other => diags.push(at(
-                "/openapi",
-                format!("expected an OpenAPI 3.0.x document, found {other:?}"),
-            )),
-        }
-        // The typed model catches the remaining structural mistakes (a parameter without `in`).
-        if diags.is_empty()
-            && let Err(e) = serde_path_to_error::deserialize::<_, openapiv3::OpenAPI>(&raw)
-        {
-            let pointer = yaml::path_to_pointer(e.path());
-            diags.push(at(&pointer, format!("not valid OpenAPI 3: {}", e.inner())));
-        }
+        lint(&raw, &mut |p, m| diags.push(at(&p, m)));
         // Compiling broken schemas would only repeat the problems above in worse words.
         if !diags.is_empty() {
             return Err(Diagnostics(diags));

@@ -12,6 +12,11 @@
 //! - [`schema`]: `$ref` resolution and the compiled validators; `walk.rs` beside it checks what
 //!   JSON Schema cannot say (`readOnly`/`writeOnly` by direction, undocumented fields).
 //! - `version.rs`: [`Version`], ONTAP's release numbers.
+//!
+//! The document is read as JSON, not through an OpenAPI model crate: schemas go to `jsonschema`
+//! as JSON and every problem needs its pointer for a line number. `openapiv3` was once used only
+//! to catch structural mistakes and then thrown away; `lint.rs` now checks the shape of what the
+//! loader reads itself, naming the exact field (the reasons are in its opening doc).
 
 mod lint;
 mod load;
@@ -31,7 +36,7 @@ pub const DEFAULT_SPEC_PATH: &str = "spec/openapi.yaml";
 
 /// The methods an operation may be documented under; `head`, `options` and `trace` are not ONTAP
 /// REST operations.
-const METHODS: [&str; 5] = ["get", "post", "patch", "delete", "put"];
+pub(crate) const METHODS: [&str; 5] = ["get", "post", "patch", "delete", "put"];
 
 #[cfg(test)]
 mod tests;
