@@ -1,7 +1,7 @@
 //! YAML documents as JSON values, with the line of every node.
 //!
-//! The spec and the case files are YAML, but everything downstream (openapiv3, jsonschema, the
-//! case model) speaks `serde_json::Value`. Loading through one event parser that records where
+//! The spec and the case files are YAML, but everything downstream (the spec's checks, jsonschema,
+//! the case model) speaks `serde_json::Value`. Loading through one event parser that records where
 //! each node starts lets any later check, however far from the parser, name the file and line
 //! of the field it rejects.
 

@@ -3,6 +3,7 @@ use std::path::Path;
 use serde_json::json;
 
 use super::*;
+use crate::diag::Diagnostics;
 
 /// A small valid spec; the broken variants below each change one thing in it.
 const MINI: &str = r##"openapi: 3.0.3
@@ -266,5 +267,114 @@ fn the_walk_finds_fields_through_allof_and_arrays_and_points_at_them() {
             ("/records/1/secret", FindingKind::WriteOnlyInResponse),
             ("/records/1/a~1b~0c", FindingKind::Undocumented),
         ]
+    );
+}
+
+/// The structural mistakes the `openapiv3` model used to catch when the document was deserialized
+/// into it; the lint catches them now, each at its own line and field.
+fn problem(from: &str, to: &str) -> String {
+    assert!(MINI.contains(from), "fixture lacks {from:?}");
+    let d = load(&MINI.replacen(from, to, 1)).unwrap_err();
+    assert_eq!(d.0.len(), 1, "one problem expected: {d}");
+    d.0[0].to_string()
+}
+
+#[test]
+fn structural_mistakes_name_file_line_and_field() {
+    let param = "- {name: initiator, in: path, required: true, schema: {type: string}}";
+    let path_param =
+        "paths./api/protocols/san/iscsi/credentials/{svm.uuid}/{initiator}.get.parameters[1]";
+    assert_eq!(
+        problem(
+            param,
+            "- {name: initiator, required: true, schema: {type: string}}"
+        ),
+        format!(
+            "spec/openapi.yaml:10: `{path_param}`: a parameter needs `in` (path, query, header or cookie)"
+        )
+    );
+    assert_eq!(
+        problem(
+            param,
+            "- {name: initiator, in: body, required: true, schema: {type: string}}"
+        ),
+        format!(
+            "spec/openapi.yaml:10: `{path_param}.in`: `body` is not a parameter location: use path, query, header or cookie"
+        )
+    );
+    assert_eq!(
+        problem(
+            param,
+            "- {in: path, required: true, schema: {type: string}}"
+        ),
+        format!("spec/openapi.yaml:10: `{path_param}`: a parameter needs a `name`")
+    );
+    assert_eq!(
+        problem(param, "- {name: initiator, in: path, required: true}"),
+        format!(
+            "spec/openapi.yaml:10: `{path_param}`: a parameter needs a `schema` (or `content`)"
+        )
+    );
+    assert_eq!(
+        problem(
+            param,
+            "- {name: initiator, in: path, required: yes please, schema: {type: string}}"
+        ),
+        format!(
+            "spec/openapi.yaml:10: `{path_param}.required`: must be true or false, found \"yes please\""
+        )
+    );
+    assert_eq!(
+        problem(
+            param,
+            "- {name: initiator, in: path, schema: {type: string}}"
+        ),
+        format!("spec/openapi.yaml:10: `{path_param}`: a path parameter needs `required: true`")
+    );
+    assert_eq!(
+        problem(
+            "info: {title: mini, version: \"1\"}\n",
+            "info: {version: \"1\"}\n"
+        ),
+        "spec/openapi.yaml:2: `info`: missing `title`"
+    );
+    assert_eq!(
+        problem("info: {title: mini, version: \"1\"}\n", ""),
+        "spec/openapi.yaml:1: missing `info` (a `title` and a `version`)"
+    );
+    assert_eq!(
+        problem(
+            "operationId: iscsi_credentials_delete\n",
+            "operationId: iscsi_credentials_delete\n      tags: san\n"
+        ),
+        "spec/openapi.yaml:24: `paths./api/protocols/san/iscsi/credentials/{svm.uuid}/{initiator}.delete.tags`: must be a list of names"
+    );
+    assert_eq!(
+        problem(
+            "\"200\": {description: Ok}",
+            "\"200\": {description: Ok, content: [oops]}"
+        ),
+        "spec/openapi.yaml:31: `paths./api/protocols/san/iscsi/credentials/{svm.uuid}/{initiator}.delete.responses[200].content`: must be a map of media types"
+    );
+    assert_eq!(
+        problem(
+            "\"200\": {description: Ok}",
+            "\"200\": {description: Ok, headers: [oops]}"
+        ),
+        "spec/openapi.yaml:31: `paths./api/protocols/san/iscsi/credentials/{svm.uuid}/{initiator}.delete.responses[200].headers`: must be a map of headers"
+    );
+    assert_eq!(
+        problem(
+            "operationId: iscsi_credentials_delete\n",
+            "operationId: iscsi_credentials_delete\n      summary: [a]\n"
+        ),
+        "spec/openapi.yaml:24: `paths./api/protocols/san/iscsi/credentials/{svm.uuid}/{initiator}.delete.summary`: must be a string"
+    );
+    assert_eq!(
+        problem(
+            "operationId: iscsi_credentials_delete\n",
+            "operationId: iscsi_credentials_delete\n      requestBody: {content: {application/json: {schema: 5}}}\n"
+        ),
+        "spec/openapi.yaml:24: `paths./api/protocols/san/iscsi/credentials/{svm.uuid}/{initiator}.delete.requestBody.content.application/json.schema`: a schema must be a map of keywords"
     );
 }

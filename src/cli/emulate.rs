@@ -1,0 +1,52 @@
+//! `emulate`: the embedded ONTAP emulator alone, until Ctrl-C.
+
+use std::io::Write;
+use std::path::PathBuf;
+
+use super::{CliError, Verdict, init_logging, runtime};
+use crate::emulator::{ADMIN_USER, Emulator, EmulatorConfig};
+use crate::report;
+
+pub(super) fn emulate(
+    listen: std::net::SocketAddr,
+    tls: bool,
+    ontap_version: String,
+    write_cert: Option<PathBuf>,
+) -> Result<Verdict, CliError> {
+    init_logging();
+    runtime().block_on(async move {
+        let config = EmulatorConfig {
+            tls,
+            ontap_version,
+            ..EmulatorConfig::default()
+        };
+        let emu = Emulator::start(listen, config)
+            .await
+            .map_err(|e| CliError::cannot("emulate", e))?;
+        if let (Some(path), Some(pem)) = (&write_cert, emu.certificate_pem()) {
+            report::write_atomic(path, pem.as_bytes()).map_err(|e| {
+                CliError::cannot(
+                    "emulate",
+                    format!("cannot write the certificate to {}: {e}", path.display()),
+                )
+            })?;
+        }
+        // `writeln!`, not `println!`: a reader that closes the pipe after the URL line
+        // (`| head -1`) must not take the emulator down with it.
+        let mut out = std::io::stdout();
+        let _ = writeln!(out, "ONTAP emulator listening on {}", emu.base_url());
+        // No password here: this is a log line like any other. They are in the README.
+        let _ = writeln!(
+            out,
+            "cluster admin: {ADMIN_USER} (its password and every other account: README, \"The embedded emulator\")"
+        );
+        let _ = out.flush();
+        let handle = emu.shutdown_handle();
+        tokio::spawn(async move {
+            let _ = tokio::signal::ctrl_c().await;
+            handle.trigger();
+        });
+        emu.serve_forever().await;
+        Ok(Verdict::Passed)
+    })
+}

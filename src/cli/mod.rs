@@ -1,0 +1,281 @@
+//! The command line: parses arguments, calls the library, prints, and owns the exit codes.
+//!
+//! One file per command (`run.rs`, `emulate.rs`, `spec.rs` for `spec check` and `spec table`,
+//! `diff.rs`, `merge.rs`, `cleanup.rs`), plus `conn.rs` (how to reach and log in to a target) and
+//! `progress.rs` (the display while cases run). Each command returns
+//! `Result<Verdict, CliError>`, and [`main`] alone turns that into the exit code, so the codes
+//! mean one thing each and scripts can branch on them:
+//!
+//! | code | meaning |
+//! |---|---|
+//! | 0 | [`Verdict::Passed`]: every case passed, the check found nothing |
+//! | 1 | [`Verdict::Failed`]: a case failed (for `diff`: a case that passed in OLD fails in NEW) |
+//! | 2 | [`CliError`]: the run could not be made (config, spec, cases, target, reports) |
+//! | 130 | a second Ctrl-C during `run`: exits at once, see [`EXIT_INTERRUPTED`] |
+
+mod cleanup;
+mod conn;
+mod diff;
+mod emulate;
+mod merge;
+mod progress;
+mod run;
+mod spec;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+use crate::diag::Diagnostics;
+use crate::run::Partition;
+pub use conn::ConnArgs;
+
+/// Exit code: every case passed / the check found nothing.
+pub const EXIT_OK: u8 = 0;
+/// Exit code: at least one case failed.
+pub const EXIT_FAILED: u8 = 1;
+/// Exit code: the run could not be made.
+pub const EXIT_ERROR: u8 = 2;
+/// Exit code: a second Ctrl-C during `run`. The only code not returned through [`main`]: the
+/// point of a second Ctrl-C is a teardown that hangs, so `run` exits from its signal task.
+pub const EXIT_INTERRUPTED: i32 = 130;
+
+/// What a command that could be made found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Verdict {
+    /// Everything passed (exit 0).
+    Passed,
+    /// A case failed, or `diff` found a regression (exit 1).
+    Failed,
+}
+
+/// Why a command could not be made (exit 2). Each variant carries what `main` prints to stderr.
+#[derive(Debug, thiserror::Error)]
+pub enum CliError {
+    /// The spec does not load; `then` says what was not done because of it.
+    #[error("{diags}{}", then.as_ref().map(|t| format!("\n{t}")).unwrap_or_default())]
+    Spec {
+        diags: Diagnostics,
+        then: Option<String>,
+    },
+    /// The case files do not load against the spec.
+    #[error("{diags}\n{then}")]
+    Cases { diags: Diagnostics, then: String },
+    /// `spec check`: documented error codes or success statuses that no case expects, one line
+    /// each, then the count.
+    #[error("{}", .0.join("\n"))]
+    Uncovered(Vec<String>),
+    /// Anything else that stops a command (a flag, the password, the target, the emulator, a
+    /// report that cannot be read or written): `command: message`.
+    #[error("{command}: {message}")]
+    Cannot {
+        command: &'static str,
+        message: String,
+    },
+    /// `run` was stopped by a Ctrl-C: the reports are written, but the suite did not run whole.
+    #[error(
+        "run: interrupted; the running cases' teardowns ran, the cases not started are skipped"
+    )]
+    Interrupted,
+    /// `cleanup` could not delete some leftovers. It has already listed each one on stdout, beside
+    /// the deletions that worked, so nothing more is printed.
+    #[error("")]
+    CleanupIncomplete { failed: usize },
+}
+
+impl CliError {
+    fn cannot(command: &'static str, message: impl std::fmt::Display) -> Self {
+        CliError::Cannot {
+            command,
+            message: message.to_string(),
+        }
+    }
+}
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "ontap-conform",
+    version,
+    about = "Contract tests for NetApp ONTAP's REST API"
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Run the cases against a target (the embedded emulator when --target is omitted) and write
+    /// conformance.json, junit.xml and conformance.html.
+    Run(RunArgs),
+    /// Serve the embedded ONTAP emulator alone.
+    Emulate {
+        /// Address to listen on, e.g. 127.0.0.1:8443 (port 0 picks a free one).
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        listen: std::net::SocketAddr,
+        /// Serve HTTPS with a self-signed certificate made at start, as ONTAP clusters do.
+        #[arg(long)]
+        tls: bool,
+        /// The ONTAP version GET /api/cluster reports.
+        #[arg(long, default_value = "9.14.1")]
+        ontap_version: String,
+        /// With --tls: write the certificate (PEM) here, for clients to trust with --ca-cert.
+        #[arg(long, requires = "tls")]
+        write_cert: Option<PathBuf>,
+    },
+    /// Check the spec (and the cases against it).
+    Spec {
+        #[command(subcommand)]
+        command: SpecCommand,
+    },
+    /// Compare two runs' conformance.json: newly failing, newly passing, new and removed cases.
+    /// Exits 1 when a case that passed in OLD fails in NEW.
+    Diff {
+        old: PathBuf,
+        new: PathBuf,
+        /// Print the differences as JSON instead of text.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Merge the conformance.json of several shards (`run --partition K/N`) into one set of
+    /// reports. Exits 1 when a merged case failed.
+    Merge {
+        #[arg(required = true)]
+        reports: Vec<PathBuf>,
+        /// Where the merged reports go.
+        #[arg(long, default_value = "reports")]
+        report_dir: PathBuf,
+    },
+    /// Delete what earlier interrupted runs left on a target: iSCSI credentials and accounts whose
+    /// names carry a run id (`oc` + 6 hex digits).
+    Cleanup {
+        /// Base URL of the cluster.
+        #[arg(long)]
+        target: String,
+        #[command(flatten)]
+        conn: ConnArgs,
+        /// Only list what would be deleted.
+        #[arg(long)]
+        dry_run: bool,
+    },
+}
+
+#[derive(clap::Args, Debug)]
+pub struct RunArgs {
+    /// Base URL of the cluster (https://cluster.example.com); the embedded emulator when omitted.
+    #[arg(long)]
+    pub target: Option<String>,
+    #[command(flatten)]
+    pub conn: ConnArgs,
+    /// Run cases that change cluster state against a real cluster.
+    #[arg(long)]
+    pub allow_destructive: bool,
+    /// Where the reports go.
+    #[arg(long, default_value = "reports")]
+    pub report_dir: PathBuf,
+    /// Cases run at once (default: the number of cores).
+    #[arg(long)]
+    pub jobs: Option<usize>,
+    /// Run only cases whose id, tag, area or operation matches (repeatable).
+    #[arg(long)]
+    pub filter: Vec<String>,
+    /// The spec file; the copy built into the binary when omitted.
+    #[arg(long)]
+    pub spec: Option<PathBuf>,
+    /// The case files.
+    #[arg(long, default_value = "cases")]
+    pub cases: PathBuf,
+    /// Seconds a job may take to end.
+    #[arg(long, default_value_t = 120)]
+    pub job_timeout: u64,
+    /// The ONTAP version to assume when the target does not say (or to override it).
+    #[arg(long)]
+    pub ontap_version: Option<String>,
+    /// Run only share K of N of the selected cases (K/N, count:K/N or hash:K/N), so N machines
+    /// split one suite; `merge` joins their reports.
+    #[arg(long)]
+    pub partition: Option<Partition>,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum SpecCommand {
+    /// Load and check the spec: YAML, refs, schemas, x-ontap-errors, success responses.
+    Check {
+        /// The spec file; the copy built into the binary when omitted.
+        #[arg(long)]
+        spec: Option<PathBuf>,
+        /// The case files to check against the spec.
+        #[arg(long, default_value = "cases")]
+        cases: PathBuf,
+    },
+    /// Print the operations as a Markdown table (operation, introduced in, statuses, error codes).
+    Table {
+        #[arg(long)]
+        spec: Option<PathBuf>,
+    },
+}
+
+/// Runs the command line and returns the process exit code: the one place results become codes.
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Run(args) => run::run(args),
+        Command::Emulate {
+            listen,
+            tls,
+            ontap_version,
+            write_cert,
+        } => emulate::emulate(listen, tls, ontap_version, write_cert),
+        Command::Spec {
+            command: SpecCommand::Check { spec, cases },
+        } => spec::check(spec, &cases),
+        Command::Spec {
+            command: SpecCommand::Table { spec },
+        } => spec::table(spec),
+        Command::Diff { old, new, json } => diff::diff(&old, &new, json),
+        Command::Merge {
+            reports,
+            report_dir,
+        } => merge::merge(&reports, &report_dir),
+        Command::Cleanup {
+            target,
+            conn,
+            dry_run,
+        } => cleanup::cleanup(target, conn, dry_run),
+    };
+    ExitCode::from(match result {
+        Ok(Verdict::Passed) => EXIT_OK,
+        Ok(Verdict::Failed) => EXIT_FAILED,
+        Err(e) => {
+            if !matches!(e, CliError::CleanupIncomplete { .. }) {
+                eprintln!("{e}");
+            }
+            EXIT_ERROR
+        }
+    })
+}
+
+/// A multi-threaded runtime for the commands that talk over the network (run, emulate, cleanup).
+fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .expect("a tokio runtime can always be built here")
+}
+
+/// Logs to stderr at `info`, or as `ONTAP_CONFORM_LOG` says.
+fn init_logging() {
+    init_logging_at("info");
+}
+
+/// Logs to stderr at `default`, or as `ONTAP_CONFORM_LOG` says (`debug`, `reqwest=trace`...).
+fn init_logging_at(default: &str) {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("ONTAP_CONFORM_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_target(false)
+        .try_init();
+}

@@ -1,0 +1,127 @@
+//! `run`: load the spec and the cases, pick the target (the embedded emulator by default), run,
+//! write the reports and print the summary.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+
+use super::conn::password_from_env;
+use super::progress::ProgressDisplay;
+use super::{CliError, EXIT_INTERRUPTED, RunArgs, Verdict, init_logging_at, runtime};
+use crate::case;
+use crate::emulator::{ADMIN_PASSWORD, ADMIN_USER, Emulator, EmulatorConfig};
+use crate::report;
+use crate::run::{self, Progress, ProgressEvent, RunOptions};
+use crate::secret::Secret;
+use crate::spec::Spec;
+
+/// Fails (exit 1) when a case failed; an interrupted run is exit 2 even with its reports
+/// written, since the cases it skipped were never judged.
+pub(super) fn run(args: RunArgs) -> Result<Verdict, CliError> {
+    init_logging_at("warn");
+    let spec = Spec::load(args.spec.as_deref()).map_err(|diags| CliError::Spec {
+        then: Some(format!(
+            "run: the spec has {} problem(s); nothing was run",
+            diags.0.len()
+        )),
+        diags,
+    })?;
+    let spec = Arc::new(spec);
+    let cases = case::load_dir(&args.cases, &spec).map_err(|diags| CliError::Cases {
+        then: format!(
+            "run: {} problem(s) in the case files; nothing was run",
+            diags.0.len()
+        ),
+        diags,
+    })?;
+    let client = args.conn.client().map_err(|e| CliError::cannot("run", e))?;
+    let jobs = args
+        .jobs
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get()));
+    let interrupt = Arc::new(AtomicBool::new(false));
+    runtime().block_on(async move {
+        watch_ctrl_c(interrupt.clone());
+        // The embedded emulator lives as long as the run.
+        let mut emulator = None;
+        let (target, user, password) = match &args.target {
+            Some(t) => {
+                let p = password_from_env(&args.conn.user, t)
+                    .map_err(|e| CliError::cannot("run", e))?;
+                (t.clone(), args.conn.user.clone(), p)
+            }
+            None => {
+                let e = Emulator::start(
+                    "127.0.0.1:0".parse().expect("a literal address"),
+                    EmulatorConfig::default(),
+                )
+                .await
+                .map_err(|e| {
+                    CliError::cannot("run", format!("cannot start the embedded emulator: {e}"))
+                })?;
+                let url = e.base_url();
+                emulator = Some(e);
+                (url, ADMIN_USER.to_string(), Secret::new(ADMIN_PASSWORD))
+            }
+        };
+        let opts = RunOptions {
+            embedded: emulator.is_some(),
+            allow_destructive: args.allow_destructive,
+            jobs,
+            filter: args.filter.clone(),
+            job_timeout: Duration::from_secs(args.job_timeout.max(1)),
+            ontap_version: args.ontap_version.clone(),
+            partition: args.partition,
+            interrupt: Some(interrupt.clone()),
+            ..RunOptions::new(target, user, password, client)
+        };
+        let display = ProgressDisplay::new();
+        let progress: Progress = {
+            let display = display.clone();
+            Arc::new(move |e: ProgressEvent<'_>| display.event(e))
+        };
+        let report = run::run(spec, cases, opts, Some(progress)).await;
+        display.finish();
+        let report = report.map_err(|e| CliError::cannot("run", e))?;
+        if let Some(e) = emulator {
+            e.shutdown().await;
+        }
+        report::write_all(&args.report_dir, &report).map_err(|e| {
+            CliError::cannot(
+                "run",
+                format!(
+                    "cannot write the reports to {}: {e}",
+                    args.report_dir.display()
+                ),
+            )
+        })?;
+        print!(
+            "{}",
+            report::text::summary(&report, &args.report_dir.display().to_string())
+        );
+        if report.interrupted {
+            Err(CliError::Interrupted)
+        } else if report.summary.has_failures() {
+            Ok(Verdict::Failed)
+        } else {
+            Ok(Verdict::Passed)
+        }
+    })
+}
+
+/// The first Ctrl-C stops the run gently (running cases finish their teardown, so nothing is
+/// left on the cluster); a second one exits at once, for a teardown that hangs.
+fn watch_ctrl_c(flag: Arc<AtomicBool>) {
+    tokio::spawn(async move {
+        if tokio::signal::ctrl_c().await.is_err() {
+            return;
+        }
+        flag.store(true, Ordering::SeqCst);
+        eprintln!(
+            "interrupted: finishing the running cases' teardowns, then writing the reports (Ctrl-C again to exit now)"
+        );
+        if tokio::signal::ctrl_c().await.is_ok() {
+            eprintln!("interrupted twice: exiting without teardown or reports");
+            std::process::exit(EXIT_INTERRUPTED);
+        }
+    });
+}

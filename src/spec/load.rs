@@ -1,0 +1,311 @@
+//! Reading the spec: YAML to a document, the checks of [`super::lint`], then one [`Operation`]
+//! per documented path and method, with its schemas compiled once.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use serde_json::Value;
+
+use super::lint::{lint, parse_errors};
+use super::schema::{self, CompiledSchema};
+use super::{
+    DEFAULT_SPEC_PATH, EMBEDDED_SPEC, METHODS, Operation, Parameter, ResponseSpec, Spec, Version,
+};
+use crate::diag::{Diagnostic, Diagnostics};
+use crate::yaml::{self, escape_segment};
+
+impl Spec {
+    /// Loads the spec a run uses: the file at `path`, or the embedded copy when `path` is `None`.
+    pub fn load(path: Option<&Path>) -> Result<Spec, Diagnostics> {
+        match path {
+            Some(p) => {
+                let text = std::fs::read_to_string(p).map_err(|e| {
+                    Diagnostics(vec![Diagnostic::new(
+                        p,
+                        0,
+                        "",
+                        format!("cannot read the spec: {e}"),
+                    )])
+                })?;
+                Spec::parse(p, &text)
+            }
+            None => Spec::parse(Path::new(DEFAULT_SPEC_PATH), EMBEDDED_SPEC),
+        }
+    }
+
+    /// Parses and checks spec text; `file` is the name errors are reported under.
+    pub fn parse(file: &Path, text: &str) -> Result<Spec, Diagnostics> {
+        let (raw, lines) = yaml::parse_file(file, text)?;
+        let mut diags = Vec::new();
+        let at = |pointer: &str, message: String| Diagnostic::at(file, &lines, pointer, message);
+
+        lint(&raw, &mut |p, m| diags.push(at(&p, m)));
+        // Compiling broken schemas would only repeat the problems above in worse words.
+        if !diags.is_empty() {
+            return Err(Diagnostics(diags));
+        }
+
+        let common_errors = raw
+            .get("x-ontap-common-errors")
+            .map(|v| {
+                parse_errors(v, "/x-ontap-common-errors", &mut |p, m| {
+                    diags.push(at(&p, m))
+                })
+            })
+            .unwrap_or_default();
+
+        let mut operations = Vec::new();
+        let empty = serde_json::Map::new();
+        let paths = raw
+            .get("paths")
+            .and_then(Value::as_object)
+            .unwrap_or(&empty);
+        for (path, item) in paths {
+            let path_ptr = format!("/paths/{}", escape_segment(path));
+            let shared_params = item.get("parameters").cloned().unwrap_or(Value::Null);
+            for method in METHODS {
+                let Some(op) = item.get(method) else {
+                    continue;
+                };
+                let op_ptr = format!("{path_ptr}/{method}");
+                let mut report = |p: String, m: String| diags.push(at(&p, m));
+                if let Some(o) =
+                    load_operation(&raw, path, method, op, &op_ptr, &shared_params, &mut report)
+                {
+                    operations.push(Operation {
+                        line: lines.line_of(&op_ptr),
+                        ..o
+                    });
+                }
+            }
+        }
+        if operations.is_empty() {
+            diags.push(at("/paths", "the spec documents no operation".into()));
+        }
+
+        let schema_names = raw
+            .pointer("/components/schemas")
+            .and_then(Value::as_object)
+            .map(|m| m.keys().cloned().collect())
+            .unwrap_or_default();
+
+        if !diags.is_empty() {
+            return Err(Diagnostics(diags));
+        }
+        Ok(Spec {
+            file: file.to_path_buf(),
+            operations,
+            schema_names,
+            common_errors,
+            raw,
+            lines,
+        })
+    }
+}
+
+fn load_operation(
+    doc: &Value,
+    path: &str,
+    method: &str,
+    op: &Value,
+    at: &str,
+    shared_params: &Value,
+    report: &mut dyn FnMut(String, String),
+) -> Option<Operation> {
+    let text = |k: &str| {
+        op.get(k)
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_string()
+    };
+    let operation_id = text("operationId");
+    if operation_id.is_empty() {
+        report(at.to_string(), "missing `operationId`".into());
+    }
+    let introduced_in = match op.get("x-ontap-introduced-in") {
+        None => {
+            report(at.to_string(), "missing `x-ontap-introduced-in`".into());
+            None
+        }
+        Some(v) => {
+            let s = match v {
+                Value::String(s) => s.clone(),
+                other => other.to_string(),
+            };
+            let parsed = Version::parse(&s);
+            if parsed.is_none() {
+                report(
+                    format!("{at}/x-ontap-introduced-in"),
+                    format!("`{s}` is not an ONTAP version"),
+                );
+            }
+            parsed
+        }
+    };
+    let errors = op
+        .get("x-ontap-errors")
+        .map(|v| parse_errors(v, &format!("{at}/x-ontap-errors"), report))
+        .unwrap_or_default();
+
+    let mut parameters = Vec::new();
+    let mut param_list = Vec::new();
+    for (base, list) in [
+        (format!("{at}/parameters"), op.get("parameters")),
+        ("".into(), Some(shared_params)),
+    ] {
+        if let Some(Value::Array(items)) = list {
+            for (i, p) in items.iter().enumerate() {
+                param_list.push((format!("{base}/{i}"), p.clone()));
+            }
+        }
+    }
+    for (p_at, p) in param_list {
+        match schema::resolve(doc, &p, &p_at) {
+            Ok(p) => {
+                let name = p
+                    .get("name")
+                    .and_then(Value::as_str)
+                    .unwrap_or_default()
+                    .to_string();
+                if parameters.iter().any(|q: &Parameter| q.name == name) {
+                    continue; // operation-level parameters override path-level ones
+                }
+                parameters.push(Parameter {
+                    location: p
+                        .get("in")
+                        .and_then(Value::as_str)
+                        .unwrap_or_default()
+                        .to_string(),
+                    required: p.get("required").and_then(Value::as_bool).unwrap_or(false),
+                    schema: p.get("schema").cloned().unwrap_or(Value::Null),
+                    name,
+                });
+            }
+            Err((ptr, msg)) => report(ptr, msg),
+        }
+    }
+    for seg in path.split('/') {
+        if let Some(name) = seg.strip_prefix('{').and_then(|s| s.strip_suffix('}'))
+            && !parameters
+                .iter()
+                .any(|p| p.name == name && p.location == "path")
+        {
+            report(
+                at.to_string(),
+                format!("path parameter `{name}` is not declared"),
+            );
+        }
+    }
+
+    let json_schema = |content: Option<&Value>| -> Option<(String, Value)> {
+        let content = content?.as_object()?;
+        let (mt, media) = content
+            .iter()
+            .find(|(k, _)| k.contains("json"))
+            .or_else(|| content.iter().next())?;
+        Some((mt.clone(), media.get("schema")?.clone()))
+    };
+
+    let request_body = op
+        .get("requestBody")
+        .map(|rb| schema::resolve(doc, rb, &format!("{at}/requestBody")).unwrap_or(Value::Null));
+    let request = match request_body
+        .as_ref()
+        .and_then(|rb| json_schema(rb.get("content")))
+    {
+        Some((mt, s)) => compile(
+            doc,
+            &s,
+            format!("{at}/requestBody/content/{}/schema", escape_segment(&mt)),
+            report,
+        ),
+        None => None,
+    };
+
+    let mut responses = BTreeMap::new();
+    if let Some(Value::Object(rs)) = op.get("responses") {
+        for (status, r) in rs {
+            let r_at = format!("{at}/responses/{}", escape_segment(status));
+            let r = match schema::resolve(doc, r, &r_at) {
+                Ok(r) => r,
+                Err((p, m)) => {
+                    report(p, m);
+                    continue;
+                }
+            };
+            let schema = match json_schema(r.get("content")) {
+                Some((mt, s)) => compile(
+                    doc,
+                    &s,
+                    format!("{r_at}/content/{}/schema", escape_segment(&mt)),
+                    report,
+                ),
+                None => None,
+            };
+            let headers = r
+                .get("headers")
+                .and_then(Value::as_object)
+                .map(|h| h.keys().cloned().collect())
+                .unwrap_or_default();
+            responses.insert(
+                status.clone(),
+                ResponseSpec {
+                    status: status.clone(),
+                    headers,
+                    schema,
+                },
+            );
+        }
+    }
+    if !responses.keys().any(|s| s.starts_with('2') && s.len() == 3) {
+        report(
+            format!("{at}/responses"),
+            "no success (2xx) response is documented".into(),
+        );
+    }
+
+    Some(Operation {
+        method: method.to_ascii_uppercase(),
+        path: path.to_string(),
+        operation_id,
+        summary: text("summary"),
+        tags: op
+            .get("tags")
+            .and_then(Value::as_array)
+            .map(|t| {
+                t.iter()
+                    .filter_map(|s| s.as_str().map(String::from))
+                    .collect()
+            })
+            .unwrap_or_default(),
+        introduced_in,
+        supporting: op.get("x-ontap-supporting").is_some(),
+        errors,
+        parameters,
+        request,
+        responses,
+        line: 0,
+    })
+}
+
+fn compile(
+    doc: &Value,
+    schema: &Value,
+    at: String,
+    report: &mut dyn FnMut(String, String),
+) -> Option<CompiledSchema> {
+    let resolved = match schema::resolve(doc, schema, &at) {
+        Ok(r) => r,
+        Err((p, m)) => {
+            report(p, m);
+            return None;
+        }
+    };
+    match CompiledSchema::compile(resolved) {
+        Ok(c) => Some(c),
+        Err(m) => {
+            report(at, format!("schema does not compile: {m}"));
+            None
+        }
+    }
+}

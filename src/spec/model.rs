@@ -1,0 +1,180 @@
+//! What the rest of the harness reads: the operations of the spec, their parameters, responses
+//! and documented ONTAP error codes, and the lookups over them.
+//!
+//! Plain data, built once by [`super::load`]; nothing here reads YAML or reports problems.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use serde_json::Value;
+
+use super::Version;
+use super::schema::CompiledSchema;
+use crate::yaml::LineMap;
+
+/// A documented ONTAP error code of one operation (`x-ontap-errors`).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct OntapError {
+    pub code: String,
+    /// The HTTP status ONTAP (and the emulator) answers it with.
+    pub status: u16,
+    pub description: String,
+    /// The seed page it is transcribed from.
+    pub seed: String,
+}
+
+/// A documented parameter.
+#[derive(Debug, Clone)]
+pub struct Parameter {
+    pub name: String,
+    pub location: String,
+    pub required: bool,
+    pub schema: Value,
+}
+
+/// A documented response of one status (`"200"`, `"201"`, `"default"`).
+#[derive(Debug)]
+pub struct ResponseSpec {
+    pub status: String,
+    pub headers: Vec<String>,
+    pub schema: Option<CompiledSchema>,
+}
+
+/// An operation of the spec, as its index in [`Spec::operations`]: a case step holds this, not a
+/// `"METHOD /path"` string to look up again at run time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct OpId(pub usize);
+
+/// One documented operation.
+#[derive(Debug)]
+pub struct Operation {
+    pub method: String,
+    pub path: String,
+    pub operation_id: String,
+    pub summary: String,
+    pub tags: Vec<String>,
+    pub introduced_in: Option<Version>,
+    /// Supporting operations are not in the seeds but are what the seed pages point at.
+    pub supporting: bool,
+    pub errors: Vec<OntapError>,
+    pub parameters: Vec<Parameter>,
+    pub request: Option<CompiledSchema>,
+    pub responses: BTreeMap<String, ResponseSpec>,
+    /// The line of the operation in the spec file.
+    pub line: usize,
+}
+
+impl Operation {
+    /// `GET /api/cluster`: how operations are named in cases and reports.
+    pub fn key(&self) -> String {
+        format!("{} {}", self.method, self.path)
+    }
+
+    /// The documented success statuses (2xx), in order.
+    pub fn success_statuses(&self) -> Vec<u16> {
+        self.responses
+            .keys()
+            .filter_map(|s| s.parse::<u16>().ok())
+            .filter(|s| (200..300).contains(s))
+            .collect()
+    }
+
+    /// The response spec for an actual status: the exact one, else `default` for errors.
+    /// `None` means the status is undocumented for this operation.
+    pub fn response_for(&self, status: u16) -> Option<&ResponseSpec> {
+        self.responses.get(&status.to_string()).or_else(|| {
+            if status >= 400 {
+                self.responses.get("default")
+            } else {
+                None
+            }
+        })
+    }
+
+    /// Matches a concrete path (`/api/cluster/jobs/1234`) against this operation's template and
+    /// returns the path parameters.
+    pub fn match_path(&self, path: &str) -> Option<Vec<(String, String)>> {
+        let mut params = Vec::new();
+        let mut t = self.path.split('/');
+        let mut p = path.split('/');
+        loop {
+            match (t.next(), p.next()) {
+                (None, None) => return Some(params),
+                (Some(ts), Some(ps)) => {
+                    if let Some(name) = ts.strip_prefix('{').and_then(|s| s.strip_suffix('}')) {
+                        if ps.is_empty() {
+                            return None;
+                        }
+                        params.push((name.to_string(), ps.to_string()));
+                    } else if ts != ps {
+                        return None;
+                    }
+                }
+                _ => return None,
+            }
+        }
+    }
+
+    pub fn error(&self, code: &str) -> Option<&OntapError> {
+        self.errors.iter().find(|e| e.code == code)
+    }
+}
+
+/// The loaded spec.
+#[derive(Debug)]
+pub struct Spec {
+    pub file: PathBuf,
+    pub operations: Vec<Operation>,
+    /// Names of `components/schemas`.
+    pub schema_names: Vec<String>,
+    /// Errors every operation can return (`x-ontap-common-errors`).
+    pub common_errors: Vec<OntapError>,
+    pub raw: Value,
+    pub lines: LineMap,
+}
+
+impl Spec {
+    /// The operation with this method and template, e.g. `("GET", "/api/cluster")`.
+    pub fn operation(&self, method: &str, path: &str) -> Option<&Operation> {
+        self.operation_index(method, path).map(|id| self.op(id))
+    }
+
+    /// The id of the operation with this method and template: what a compiled case step holds.
+    pub fn operation_index(&self, method: &str, path: &str) -> Option<OpId> {
+        self.operations
+            .iter()
+            .position(|o| o.method.eq_ignore_ascii_case(method) && o.path == path)
+            .map(OpId)
+    }
+
+    /// The operation an id names. Ids come from [`Spec::operation_index`] on this spec.
+    pub fn op(&self, id: OpId) -> &Operation {
+        &self.operations[id.0]
+    }
+
+    /// The operation a concrete request path belongs to. Literal segments win over parameters,
+    /// so `/api/security/accounts` never matches a `{name}` template by accident.
+    pub fn match_request(
+        &self,
+        method: &str,
+        path: &str,
+    ) -> Option<(&Operation, Vec<(String, String)>)> {
+        self.operations
+            .iter()
+            .filter(|o| o.method.eq_ignore_ascii_case(method))
+            .filter_map(|o| o.match_path(path).map(|p| (o, p)))
+            .min_by_key(|(_, p)| p.len())
+    }
+
+    /// The seed (non-supporting) operations.
+    pub fn seed_operations(&self) -> impl Iterator<Item = &Operation> {
+        self.operations.iter().filter(|o| !o.supporting)
+    }
+
+    /// All documented (operation, error) pairs.
+    pub fn error_pairs(&self) -> impl Iterator<Item = (&Operation, &OntapError)> {
+        self.operations
+            .iter()
+            .flat_map(|o| o.errors.iter().map(move |e| (o, e)))
+    }
+}
