@@ -46,24 +46,11 @@ fn enc(s: &str) -> String {
 }
 
 /// GETs every record of a collection, following `_links.next`.
-async fn records(target: &Target, opts: &RunOptions, path: &str) -> Result<Vec<Value>, RunError> {
+async fn records(target: &Target, path: &str) -> Result<Vec<Value>, RunError> {
     let mut next = path.to_string();
     let mut out = Vec::new();
     for _ in 0..10_000 {
-        let resp = target
-            .get(&next)
-            .await
-            .map_err(|message| RunError::Unreachable {
-                target: opts.target.clone(),
-                message,
-            })?;
-        if resp.status == 401 || resp.status == 403 {
-            return Err(RunError::Credentials {
-                target: opts.target.clone(),
-                user: opts.user.clone(),
-                status: resp.status,
-            });
-        }
+        let resp = target.get_for_run(&next).await?;
         let body = resp.body.unwrap_or(Value::Null);
         if resp.status != 200 {
             return Err(RunError::Config(format!(
@@ -124,7 +111,7 @@ pub async fn cleanup(opts: &RunOptions, dry_run: bool) -> Result<Cleanup, RunErr
     let target = Target::new(opts)?;
     let mut found = Cleanup::default();
     for k in kinds() {
-        for r in records(&target, opts, k.list).await? {
+        for r in records(&target, k.list).await? {
             let (Some(name), Some(owner)) = (
                 r.get(k.name_key).and_then(Value::as_str),
                 r.get(k.owner)

@@ -19,19 +19,8 @@ pub async fn probe_target(opts: &RunOptions) -> Result<TargetFacts, RunError> {
 /// reached or refuses the credentials.
 pub(super) async fn probe(target: &Target, opts: &RunOptions) -> Result<TargetFacts, RunError> {
     let cluster = target
-        .get("/api/cluster?fields=name,uuid,version")
-        .await
-        .map_err(|message| RunError::Unreachable {
-            target: opts.target.clone(),
-            message,
-        })?;
-    if cluster.status == 401 || cluster.status == 403 {
-        return Err(RunError::Credentials {
-            target: opts.target.clone(),
-            user: opts.user.clone(),
-            status: cluster.status,
-        });
-    }
+        .get_for_run("/api/cluster?fields=name,uuid,version")
+        .await?;
     // Every case would fail against a target whose cluster record is an error page, for one
     // reason: that reason is the run's, not 82 cases'.
     let not_ontap = |message: String| RunError::NotOntap {

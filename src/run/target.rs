@@ -15,6 +15,8 @@ use crate::secret::Secret;
 pub struct Target {
     /// The base URL without a trailing slash.
     base: String,
+    /// The target as the user gave it, for messages.
+    shown: String,
     user: String,
     password: Secret,
     client: reqwest::Client,
@@ -26,6 +28,7 @@ impl Target {
     pub fn new(opts: &RunOptions) -> Result<Target, RunError> {
         Ok(Target {
             base: opts.target.trim_end_matches('/').to_string(),
+            shown: opts.target.clone(),
             user: opts.user.clone(),
             password: opts.password.clone(),
             client: http::client(&opts.client).map_err(RunError::Config)?,
@@ -93,6 +96,26 @@ impl Target {
     /// `GET path_and_query` as the run's account.
     pub async fn get(&self, path_and_query: &str) -> Result<Response, String> {
         self.call("GET", path_and_query, None).await
+    }
+
+    /// `GET` for the run's own bookkeeping (the probe, `cleanup`): a target that cannot be
+    /// reached or refuses the account is the run's problem (exit 2), not a case's.
+    pub async fn get_for_run(&self, path_and_query: &str) -> Result<Response, RunError> {
+        let resp = self
+            .get(path_and_query)
+            .await
+            .map_err(|message| RunError::Unreachable {
+                target: self.shown.clone(),
+                message,
+            })?;
+        if resp.status == 401 || resp.status == 403 {
+            return Err(RunError::Credentials {
+                target: self.shown.clone(),
+                user: self.user.clone(),
+                status: resp.status,
+            });
+        }
+        Ok(resp)
     }
 
     /// A curl command that sends the same request (no password in it).
