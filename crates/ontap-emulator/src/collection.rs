@@ -33,7 +33,7 @@ impl Query {
     pub fn parse(raw: Option<&str>) -> Query {
         let pairs = raw
             .map(|r| {
-                url::form_urlencoded::parse(r.as_bytes())
+                form_urlencoded::parse(r.as_bytes())
                     .map(|(k, v)| (k.into_owned(), v.into_owned()))
                     .collect()
             })
