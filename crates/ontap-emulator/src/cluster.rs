@@ -3,8 +3,8 @@
 use serde_json::{Value, json};
 
 use super::collection::{self, CollectionSpec};
+use super::context::{Ctx, Reply};
 use super::error::{ApiError, ApiResult};
-use super::server::{Ctx, Reply};
 use super::state::{CLUSTER_NAME, CLUSTER_UUID, State};
 
 /// An ONTAP version: "9.14.1" → generation 9, major 14, minor 1.

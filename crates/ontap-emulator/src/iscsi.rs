@@ -16,8 +16,8 @@ use serde_json::{Map, Value, json};
 use super::body::{self, Shape};
 use super::cluster::svm_ref;
 use super::collection::{self, CollectionSpec};
+use super::context::{Ctx, Reply};
 use super::error::*;
-use super::server::{Ctx, Reply};
 use super::state::{AddrMask, AddrRange, Chap, Credential, State, Svm};
 
 const BASE: &str = "/api/protocols/san/iscsi/credentials";
