@@ -497,20 +497,31 @@ fn check_step(
                 format!("{at}/request/body"),
                 format!("`{}` takes no request body", op.key()),
             ),
-            Some(schema) => {
-                let expanded = crate::spec::schema::expand_dotted(body);
-                for f in schema.validate(&expanded, Direction::Request, method == "PATCH") {
-                    if f.is_failure() && !is_template_artifact(&expanded, &f.pointer) {
-                        report(
-                            format!("{at}/request/body{}", body_pointer(body, &f.pointer)),
-                            format!(
-                                "{} (the body is invalid for the request schema; if that is the point of the case, say why in `invalid_body`)",
-                                f.message
-                            ),
-                        );
+            Some(schema) => match crate::spec::schema::expand_dotted(body) {
+                // ONTAP refuses a body that gives a field twice: so does the loader.
+                Err(e) => report(
+                    format!(
+                        "{at}/request/body{}",
+                        body_pointer(body, &format!("/{}", e.key().replace('.', "/")))
+                    ),
+                    format!(
+                        "{e} (ONTAP refuses such a body; if that is the point of the case, say why in `invalid_body`)"
+                    ),
+                ),
+                Ok(expanded) => {
+                    for f in schema.validate(&expanded, Direction::Request, method == "PATCH") {
+                        if f.is_failure() && !is_template_artifact(&expanded, &f.pointer) {
+                            report(
+                                format!("{at}/request/body{}", body_pointer(body, &f.pointer)),
+                                format!(
+                                    "{} (the body is invalid for the request schema; if that is the point of the case, say why in `invalid_body`)",
+                                    f.message
+                                ),
+                            );
+                        }
                     }
                 }
-            }
+            },
         }
     }
     // Variables used before they are set.

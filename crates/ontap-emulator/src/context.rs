@@ -10,8 +10,9 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde_json::Value;
 
+use ontap_rest::Version;
+
 use super::EmulatorConfig;
-use super::cluster::Version;
 use super::collection::Query;
 use super::error::{ApiError, ApiResult};
 use super::state::{Account, State};

@@ -98,7 +98,7 @@ pub enum EmulatorError {
 /// [`Emulator::start`]. The router spawns each request's handler, so it needs a tokio runtime.
 #[doc(hidden)]
 pub fn router(config: EmulatorConfig) -> Result<axum::Router, EmulatorError> {
-    let version = cluster::Version::parse(&config.ontap_version)
+    let version = ontap_rest::Version::parse_release(&config.ontap_version)
         .ok_or_else(|| EmulatorError::Version(config.ontap_version.clone()))?;
     Ok(server::router(Arc::new(context::App::new(config, version))))
 }
@@ -131,7 +131,7 @@ impl Emulator {
         listen: SocketAddr,
         config: EmulatorConfig,
     ) -> Result<Emulator, EmulatorError> {
-        let version = cluster::Version::parse(&config.ontap_version)
+        let version = ontap_rest::Version::parse_release(&config.ontap_version)
             .ok_or_else(|| EmulatorError::Version(config.ontap_version.clone()))?;
         let listener =
             std::net::TcpListener::bind(listen).map_err(|source| EmulatorError::Bind {
