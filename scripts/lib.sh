@@ -10,8 +10,8 @@ emulator_setup() {
   root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
   bin="${1:-}"
   if [[ -z "$bin" ]]; then
-    (cd "$root" && cargo build --quiet --example emulate)
-    bin="${CARGO_TARGET_DIR:-$root/target}/debug/examples/emulate"
+    (cd "$root" && cargo build --quiet -p ontap-emulator)
+    bin="${CARGO_TARGET_DIR:-$root/target}/debug/ontap-emulator"
   fi
   work="$(mktemp -d)"
   emu_pid=""

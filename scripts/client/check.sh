@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # Runs NetApp's own Python client (netapp-ontap from PyPI) unchanged against the emulator, over
 # http and then https (verify=False). Creates a throwaway venv in a temp dir, starts the
-# emulator through `examples/emulate.rs`, runs drive.py, and cleans up its processes.
+# emulator through its `ontap-emulator` binary, runs drive.py, and cleans up its processes.
 #
 # Usage: scripts/client/check.sh [PATH_TO_EMULATE_BINARY]
-#   default: builds and uses target/debug/examples/emulate
+#   default: builds and uses target/debug/ontap-emulator
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"

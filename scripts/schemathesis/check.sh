@@ -4,7 +4,7 @@
 # status, and a body that matches the spec's schema for that status.
 #
 # Usage: scripts/schemathesis/check.sh [PATH_TO_EMULATE_BINARY]
-#   default: builds and uses target/debug/examples/emulate (already built by `cargo test`)
+#   default: builds and uses target/debug/ontap-emulator (already built by `cargo test`)
 # Env:
 #   SCHEMATHESIS_MAX_EXAMPLES  generated cases per operation (default 25: about a minute, for CI).
 #                              A longer hunt: SCHEMATHESIS_MAX_EXAMPLES=1000 (tens of minutes).

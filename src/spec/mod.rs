@@ -11,7 +11,8 @@
 //! - `load.rs`: [`Spec::load`] and [`Spec::parse`], which build the model from a checked document.
 //! - [`schema`]: `$ref` resolution and the compiled validators; `walk.rs` beside it checks what
 //!   JSON Schema cannot say (`readOnly`/`writeOnly` by direction, undocumented fields).
-//! - `version.rs`: [`Version`], ONTAP's release numbers.
+//! - [`Version`], ONTAP's release numbers, comes from `crates/ontap-rest`, shared with the
+//!   emulator.
 //!
 //! The document is read as JSON, not through an OpenAPI model crate: schemas go to `jsonschema`
 //! as JSON and every problem needs its pointer for a line number. `openapiv3` was once used only
@@ -22,12 +23,12 @@ mod lint;
 mod load;
 mod model;
 pub mod schema;
-mod version;
 mod walk;
 
 pub use model::{OntapError, OpId, Operation, Parameter, ResponseSpec, Spec};
+/// ONTAP's release numbers: one type for the harness and the emulator, in `crates/ontap-rest`.
+pub use ontap_rest::Version;
 pub use schema::{CompiledSchema, Direction, Finding, FindingKind};
-pub use version::Version;
 
 /// The spec shipped with the crate, so the binary works from any directory.
 pub const EMBEDDED_SPEC: &str = include_str!("../../spec/openapi.yaml");

@@ -212,40 +212,10 @@ impl CompiledSchema {
 }
 
 /// Expands ONTAP's dotted body keys (`{"fips.enabled": true}`) into nested objects, as ONTAP
-/// does before it reads a body. A dotted key whose parent is also given as an object is merged.
-pub fn expand_dotted(body: &Value) -> Value {
-    match body {
-        Value::Object(map) => {
-            let mut out = Map::new();
-            for (k, v) in map {
-                let v = expand_dotted(v);
-                let mut parts = k.split('.').collect::<Vec<_>>();
-                let last = parts.pop().unwrap_or_default();
-                let mut cursor = &mut out;
-                for p in parts {
-                    let entry = cursor
-                        .entry(p.to_string())
-                        .or_insert_with(|| Value::Object(Map::new()));
-                    if !entry.is_object() {
-                        *entry = Value::Object(Map::new());
-                    }
-                    cursor = match entry {
-                        Value::Object(m) => m,
-                        _ => unreachable!("just made an object"),
-                    };
-                }
-                match (cursor.get_mut(last), v) {
-                    (Some(Value::Object(existing)), Value::Object(new)) => existing.extend(new),
-                    (_, v) => {
-                        cursor.insert(last.to_string(), v);
-                    }
-                }
-            }
-            Value::Object(out)
-        }
-        Value::Array(items) => Value::Array(items.iter().map(expand_dotted).collect()),
-        other => other.clone(),
-    }
+/// does before it reads a body, with ONTAP's (and the emulator's) rule: a dotted key may add to
+/// an object given beside it, but a field given twice or an empty segment is an error.
+pub fn expand_dotted(body: &Value) -> Result<Value, ontap_rest::DottedError> {
+    ontap_rest::expand_dotted(body.clone())
 }
 
 #[cfg(test)]
@@ -331,8 +301,14 @@ mod tests {
             expand_dotted(
                 &json!({"fips.enabled": true, "owner.name": "svm1", "owner": {"uuid": "u"}})
             ),
-            json!({"fips": {"enabled": true}, "owner": {"name": "svm1", "uuid": "u"}})
+            Ok(json!({"fips": {"enabled": true}, "owner": {"name": "svm1", "uuid": "u"}}))
         );
+    }
+
+    #[test]
+    fn dotted_key_given_twice_is_an_error_as_in_ontap() {
+        let err = expand_dotted(&json!({"a.b": 1, "a": {"b": 2}})).unwrap_err();
+        assert_eq!(err.to_string(), "a.b: the field is given more than once");
     }
 
     #[test]

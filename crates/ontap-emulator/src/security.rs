@@ -12,8 +12,8 @@ use serde_json::{Value, json};
 
 use super::body::{self, Shape};
 use super::collection::{self, CollectionSpec};
+use super::context::{App, Ctx, Reply};
 use super::error::*;
-use super::server::{App, Ctx, Reply};
 use super::state::{Job, JobFailure, JobState};
 
 const SECURITY_FIELDS: &[&str] = &[

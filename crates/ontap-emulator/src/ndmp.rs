@@ -10,8 +10,8 @@ use serde_json::json;
 
 use super::cluster::svm_ref;
 use super::collection;
+use super::context::{Ctx, Reply};
 use super::error::*;
-use super::server::{Ctx, Reply};
 use super::state::NdmpAuth;
 
 const ALPHABET: &[u8] = b"ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789";

@@ -3,8 +3,8 @@
 
 use serde_json::{Map, Value, json};
 
+use super::context::{Ctx, Reply};
 use super::error::{ApiError, ApiResult, UNEXPECTED_ARGUMENT};
-use super::server::{Ctx, Reply};
 use super::state::{Conditions, State};
 
 pub fn get_conditions(ctx: &Ctx) -> ApiResult<Reply> {

@@ -3,35 +3,9 @@
 use serde_json::{Value, json};
 
 use super::collection::{self, CollectionSpec};
+use super::context::{Ctx, Reply};
 use super::error::{ApiError, ApiResult};
-use super::server::{Ctx, Reply};
 use super::state::{CLUSTER_NAME, CLUSTER_UUID, State};
-
-/// An ONTAP version: "9.14.1" → generation 9, major 14, minor 1.
-#[derive(Clone, Debug)]
-pub struct Version {
-    pub text: String,
-    pub generation: u64,
-    pub major: u64,
-    pub minor: u64,
-}
-
-impl Version {
-    pub fn parse(s: &str) -> Option<Version> {
-        let parts: Vec<&str> = s.trim().split('.').collect();
-        if parts.len() < 2 || parts.len() > 3 {
-            return None;
-        }
-        let nums: Option<Vec<u64>> = parts.iter().map(|p| p.parse::<u64>().ok()).collect();
-        let nums = nums?;
-        Some(Version {
-            text: s.trim().to_string(),
-            generation: nums[0],
-            major: nums[1],
-            minor: nums.get(2).copied().unwrap_or(0),
-        })
-    }
-}
 
 /// `{"uuid", "name", "_links"}` for an SVM reference.
 pub fn svm_ref(uuid: &str, name: &str) -> Value {
@@ -44,10 +18,10 @@ pub fn get_cluster(ctx: &Ctx) -> ApiResult<Reply> {
         "name": CLUSTER_NAME,
         "uuid": CLUSTER_UUID,
         "version": {
-            "full": format!("NetApp Release {}: Mon Mar 04 05:46:21 UTC 2024", v.text),
-            "generation": v.generation,
-            "major": v.major,
-            "minor": v.minor,
+            "full": format!("NetApp Release {v}: Mon Mar 04 05:46:21 UTC 2024"),
+            "generation": v.generation(),
+            "major": v.major(),
+            "minor": v.minor(),
         },
         "_links": { "self": { "href": "/api/cluster" } },
     });

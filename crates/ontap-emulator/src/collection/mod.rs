@@ -1,123 +1,21 @@
 //! ONTAP's collection conventions, shared by every collection: `fields`, query filters (`*`
 //! wildcard, `|` alternatives, `!`, `<`/`>`), `order_by`, `max_records` with `_links.next`,
 //! `return_records`, `num_records`, HAL `_links`.
+//!
+//! Split by purpose: [`query`] reads the query string, [`filter`] matches and orders records by
+//! field, and this file selects fields and renders a page.
+
+mod filter;
+mod query;
+
+pub use query::Query;
 
 use std::cmp::Ordering;
 
-use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 use serde_json::{Map, Value, json};
 
 use super::error::{ApiError, ApiResult, INVALID_FIELD};
-
-/// The query string, decoded, in order.
-#[derive(Debug, Clone, Default)]
-pub struct Query {
-    pub pairs: Vec<(String, String)>,
-}
-
-/// Characters escaped when a value is put back into a query string.
-const QUERY_VALUE: &AsciiSet = &NON_ALPHANUMERIC
-    .remove(b'-')
-    .remove(b'_')
-    .remove(b'.')
-    .remove(b'~')
-    .remove(b'*')
-    .remove(b',')
-    .remove(b':');
-
-pub fn encode_query_value(s: &str) -> String {
-    utf8_percent_encode(s, QUERY_VALUE).to_string()
-}
-
-impl Query {
-    pub fn parse(raw: Option<&str>) -> Query {
-        let pairs = raw
-            .map(|r| {
-                url::form_urlencoded::parse(r.as_bytes())
-                    .map(|(k, v)| (k.into_owned(), v.into_owned()))
-                    .collect()
-            })
-            .unwrap_or_default();
-        Query { pairs }
-    }
-    pub fn get(&self, name: &str) -> Option<&str> {
-        self.pairs
-            .iter()
-            .rev()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.as_str())
-    }
-    /// Re-encodes the query, leaving out some names.
-    pub fn encode_without(&self, skip: &[&str]) -> String {
-        self.pairs
-            .iter()
-            .filter(|(k, _)| !skip.contains(&k.as_str()))
-            .map(|(k, v)| format!("{}={}", encode_query_value(k), encode_query_value(v)))
-            .collect::<Vec<_>>()
-            .join("&")
-    }
-    /// A boolean query parameter (`true`/`false`); absent → `default`.
-    pub fn bool_param(&self, name: &str, default: bool) -> ApiResult<bool> {
-        match self.get(name) {
-            None => Ok(default),
-            Some(v) if v.eq_ignore_ascii_case("true") => Ok(true),
-            Some(v) if v.eq_ignore_ascii_case("false") => Ok(false),
-            Some(v) => Err(ApiError::invalid_query(
-                name,
-                format!("\"{v}\" is not a boolean"),
-            )),
-        }
-    }
-    /// `return_timeout` (0..=120); absent → `default`.
-    pub fn return_timeout(&self, default: u64) -> ApiResult<u64> {
-        match self.get("return_timeout") {
-            None => Ok(default),
-            Some(v) => match v.trim().parse::<u64>() {
-                Ok(n) if n <= 120 => Ok(n),
-                _ => Err(ApiError::invalid_query(
-                    "return_timeout",
-                    format!("\"{v}\" must be an integer from 0 to 120"),
-                )),
-            },
-        }
-    }
-    /// `max_records` (a positive integer); absent → `None`. Checked also where there is one
-    /// record, so a bad value is a 400 wherever the parameter is accepted.
-    pub fn max_records(&self) -> ApiResult<Option<usize>> {
-        match self.get("max_records") {
-            None => Ok(None),
-            Some(v) => match v.trim().parse::<usize>() {
-                Ok(n) if n >= 1 => Ok(Some(n)),
-                _ => Err(ApiError::invalid_query(
-                    "max_records",
-                    format!("\"{v}\" must be a positive integer"),
-                )),
-            },
-        }
-    }
-    /// The requested field names (`fields=a,b&fields=c`); empty when not given.
-    pub fn fields(&self) -> Vec<String> {
-        self.pairs
-            .iter()
-            .filter(|(k, _)| k == "fields")
-            .flat_map(|(_, v)| {
-                v.split(',')
-                    .map(|s| s.trim().to_string())
-                    .collect::<Vec<_>>()
-            })
-            .filter(|s| !s.is_empty())
-            .collect()
-    }
-    /// Rejects any parameter not in `allowed` (for calls that take no filters).
-    pub fn only(&self, allowed: &[&str]) -> ApiResult<()> {
-        for (k, _) in &self.pairs {
-            if !allowed.contains(&k.as_str()) {
-                return Err(ApiError::unexpected_argument(k));
-            }
-        }
-        Ok(())
-    }
-}
+use filter::{compare_scalar, filter_matches, sort_key};
 
 /// What a collection offers.
 pub struct CollectionSpec<'a> {
@@ -206,106 +104,6 @@ pub fn select_fields(
         keep.push(f.split('.').collect());
     }
     Ok(project(record, &keep))
-}
-
-fn values_at<'a>(v: &'a Value, parts: &[&str], out: &mut Vec<&'a Value>) {
-    match v {
-        Value::Array(items) => {
-            for i in items {
-                values_at(i, parts, out);
-            }
-        }
-        _ => match parts.split_first() {
-            None => out.push(v),
-            Some((first, rest)) => {
-                if let Some(next) = v.get(*first) {
-                    values_at(next, rest, out);
-                }
-            }
-        },
-    }
-}
-
-fn scalar_string(v: &Value) -> Option<String> {
-    match v {
-        Value::String(s) => Some(s.clone()),
-        Value::Number(n) => Some(n.to_string()),
-        Value::Bool(b) => Some(b.to_string()),
-        _ => None,
-    }
-}
-
-/// Glob with `*`, case-insensitive.
-pub fn glob(pattern: &str, text: &str) -> bool {
-    let p: Vec<char> = pattern.to_lowercase().chars().collect();
-    let t: Vec<char> = text.to_lowercase().chars().collect();
-    let (mut pi, mut ti) = (0usize, 0usize);
-    let (mut star, mut mark) = (None::<usize>, 0usize);
-    while ti < t.len() {
-        if pi < p.len() && p[pi] != '*' && p[pi] == t[ti] {
-            pi += 1;
-            ti += 1;
-        } else if pi < p.len() && p[pi] == '*' {
-            star = Some(pi);
-            mark = ti;
-            pi += 1;
-        } else if let Some(s) = star {
-            pi = s + 1;
-            mark += 1;
-            ti = mark;
-        } else {
-            return false;
-        }
-    }
-    while pi < p.len() && p[pi] == '*' {
-        pi += 1;
-    }
-    pi == p.len()
-}
-
-fn compare_scalar(a: &str, b: &str) -> Ordering {
-    match (a.parse::<f64>(), b.parse::<f64>()) {
-        (Ok(x), Ok(y)) => x.partial_cmp(&y).unwrap_or(Ordering::Equal),
-        _ => a.to_lowercase().cmp(&b.to_lowercase()),
-    }
-}
-
-fn alt_matches(alt: &str, values: &[String]) -> bool {
-    if let Some(neg) = alt.strip_prefix('!') {
-        return !alt_matches(neg, values);
-    }
-    for (op, want) in [("<=", Ordering::Greater), (">=", Ordering::Less)] {
-        if let Some(rest) = alt.strip_prefix(op) {
-            return values.iter().any(|v| compare_scalar(v, rest) != want);
-        }
-    }
-    if let Some(rest) = alt.strip_prefix('<') {
-        return values
-            .iter()
-            .any(|v| compare_scalar(v, rest) == Ordering::Less);
-    }
-    if let Some(rest) = alt.strip_prefix('>') {
-        return values
-            .iter()
-            .any(|v| compare_scalar(v, rest) == Ordering::Greater);
-    }
-    values.iter().any(|v| glob(alt, v))
-}
-
-/// Whether a record passes the filter `field=pattern`.
-pub fn filter_matches(record: &Value, field: &str, pattern: &str) -> bool {
-    let parts: Vec<&str> = field.split('.').collect();
-    let mut found = Vec::new();
-    values_at(record, &parts, &mut found);
-    let values: Vec<String> = found.into_iter().filter_map(scalar_string).collect();
-    pattern.split('|').any(|alt| alt_matches(alt, &values))
-}
-
-fn sort_key(record: &Value, field: &str) -> Option<String> {
-    let parts: Vec<&str> = field.split('.').collect();
-    let mut found = Vec::new();
-    values_at(record, &parts, &mut found);
-    found.into_iter().find_map(scalar_string)
 }
 
 /// The paging and shaping parameters of a collection GET, checked.
@@ -508,14 +306,6 @@ fn page(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn glob_works() {
-        assert!(glob("iqn.*", "iqn.1992-08.com.netapp:x"));
-        assert!(glob("*initiator1", "iqn.1992-08.com.netapp:initiator1"));
-        assert!(!glob("iqn.*2", "iqn.1992-08.com.netapp:initiator1"));
-        assert!(glob("*", ""));
-    }
 
     fn spec() -> CollectionSpec<'static> {
         CollectionSpec {

@@ -1,6 +1,7 @@
 //! Request bodies: JSON parsing, dotted-key expansion (`{"fips.enabled": true}` →
 //! `{"fips": {"enabled": true}}`), and a small shape check (unknown fields, wrong types, enums).
 
+use ontap_rest::DottedError;
 use serde_json::{Map, Value};
 
 use super::error::{ApiError, ApiResult, INVALID_JSON};
@@ -40,78 +41,18 @@ pub fn parse_object(bytes: &[u8]) -> ApiResult<Value> {
             "The request body must be a JSON object.",
         ));
     }
-    expand(v, "")
+    expand(v)
 }
 
-/// Expands dotted keys into nested objects, recursively.
-pub fn expand(v: Value, prefix: &str) -> ApiResult<Value> {
-    match v {
-        Value::Object(map) => {
-            let mut out = Map::new();
-            for (k, v) in map {
-                let full = if prefix.is_empty() {
-                    k.clone()
-                } else {
-                    format!("{prefix}.{k}")
-                };
-                let v = expand(v, &full)?;
-                let parts: Vec<&str> = k.split('.').collect();
-                if parts.iter().any(|p| p.is_empty()) {
-                    return Err(ApiError::unexpected_argument(&full));
-                }
-                insert_path(&mut out, &parts, v, &full)?;
-            }
-            Ok(Value::Object(out))
+/// Expands dotted keys with ONTAP's rule ([`ontap_rest::expand_dotted`]): a key with an empty
+/// segment is an unexpected argument, a field given twice an invalid value, each naming the key.
+pub fn expand(v: Value) -> ApiResult<Value> {
+    ontap_rest::expand_dotted(v).map_err(|e| match e {
+        DottedError::EmptySegment { key } => ApiError::unexpected_argument(&key),
+        DottedError::GivenTwice { key } => {
+            ApiError::invalid_value(&key, "the field is given more than once")
         }
-        Value::Array(items) => {
-            let mut out = Vec::with_capacity(items.len());
-            for item in items {
-                out.push(expand(item, prefix)?);
-            }
-            Ok(Value::Array(out))
-        }
-        other => Ok(other),
-    }
-}
-
-fn insert_path(
-    map: &mut Map<String, Value>,
-    parts: &[&str],
-    v: Value,
-    full: &str,
-) -> ApiResult<()> {
-    let Some((first, rest)) = parts.split_first() else {
-        return Ok(());
-    };
-    if rest.is_empty() {
-        match (map.get_mut(*first), v) {
-            (Some(Value::Object(existing)), Value::Object(new)) => {
-                for (k, nv) in new {
-                    insert_path(existing, &[k.as_str()], nv, full)?;
-                }
-                Ok(())
-            }
-            (Some(_), _) => Err(ApiError::invalid_value(
-                full,
-                "the field is given more than once",
-            )),
-            (None, v) => {
-                map.insert((*first).to_string(), v);
-                Ok(())
-            }
-        }
-    } else {
-        let entry = map
-            .entry((*first).to_string())
-            .or_insert_with(|| Value::Object(Map::new()));
-        match entry {
-            Value::Object(inner) => insert_path(inner, rest, v, full),
-            _ => Err(ApiError::invalid_value(
-                full,
-                "the field is given more than once",
-            )),
-        }
-    }
+    })
 }
 
 /// Checks `v` against `shape`; `path` names the field in errors.
@@ -187,4 +128,24 @@ pub fn str_at(v: &Value, path: &str) -> Option<String> {
 
 pub fn bool_at(v: &Value, path: &str) -> Option<bool> {
     at(v, path).and_then(Value::as_bool)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::error::{INVALID_VALUE, UNEXPECTED_ARGUMENT};
+
+    #[test]
+    fn dotted_key_problems_are_ontap_error_bodies() {
+        let err = parse_object(br#"{"a.b": 1, "a": {"b": 2}}"#).unwrap_err();
+        assert_eq!(err.body()["error"]["code"], INVALID_VALUE);
+        assert_eq!(err.body()["error"]["target"], "a.b");
+        let err = parse_object(br#"{"a..b": 1}"#).unwrap_err();
+        assert_eq!(err.body()["error"]["code"], UNEXPECTED_ARGUMENT);
+        assert_eq!(err.body()["error"]["target"], "a..b");
+        assert_eq!(
+            parse_object(br#"{"fips.enabled": true}"#).unwrap(),
+            serde_json::json!({"fips": {"enabled": true}})
+        );
+    }
 }

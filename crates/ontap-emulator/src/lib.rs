@@ -11,16 +11,25 @@
 //!   (`25f617cf-94d7-11e8-8370-005056b48fd2`), each with the iSCSI service and its `default`
 //!   credential (authentication type `none`);
 //! - NDMP in SVM-aware mode; FIPS off; no software encryption conversion.
+//!
+//! Where things are: `routes` is the map (every path, its methods and their handlers; [`routes()`]
+//! lists it so a test can compare it with the spec); `server` is what every request goes through
+//! (logging, credentials, roles, body limits); `context` is what handlers share (`App`, `Ctx`,
+//! `Reply`); then one module per resource (`cluster`, `accounts`, `password`, `security`,
+//! `iscsi`, `ndmp`, `control`) over `state`, `collection` (ONTAP's query conventions), `body`
+//! and `error` (ONTAP's error bodies and codes).
 
 mod accounts;
 mod body;
 mod cluster;
 mod collection;
+mod context;
 mod control;
 pub mod error;
 mod iscsi;
 mod ndmp;
 mod password;
+mod routes;
 mod security;
 mod server;
 pub mod state;
@@ -31,6 +40,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use tokio::task::JoinHandle;
+
+pub use routes::{RouteInfo, routes};
 
 /// The starting cluster administrator.
 pub const ADMIN_USER: &str = "admin";
@@ -87,9 +98,9 @@ pub enum EmulatorError {
 /// [`Emulator::start`]. The router spawns each request's handler, so it needs a tokio runtime.
 #[doc(hidden)]
 pub fn router(config: EmulatorConfig) -> Result<axum::Router, EmulatorError> {
-    let version = cluster::Version::parse(&config.ontap_version)
+    let version = ontap_rest::Version::parse_release(&config.ontap_version)
         .ok_or_else(|| EmulatorError::Version(config.ontap_version.clone()))?;
-    Ok(server::router(Arc::new(server::App::new(config, version))))
+    Ok(server::router(Arc::new(context::App::new(config, version))))
 }
 
 /// Stops a running emulator from elsewhere (e.g. a Ctrl-C handler).
@@ -120,7 +131,7 @@ impl Emulator {
         listen: SocketAddr,
         config: EmulatorConfig,
     ) -> Result<Emulator, EmulatorError> {
-        let version = cluster::Version::parse(&config.ontap_version)
+        let version = ontap_rest::Version::parse_release(&config.ontap_version)
             .ok_or_else(|| EmulatorError::Version(config.ontap_version.clone()))?;
         let listener =
             std::net::TcpListener::bind(listen).map_err(|source| EmulatorError::Bind {
@@ -133,7 +144,7 @@ impl Emulator {
                 addr: listen,
                 source,
             })?;
-        let app = Arc::new(server::App::new(config.clone(), version));
+        let app = Arc::new(context::App::new(config.clone(), version));
         let router = server::router(app);
         let handle = axum_server::Handle::<SocketAddr>::new();
         let timeout = config.request_read_timeout;

@@ -6,9 +6,9 @@ use serde_json::{Map, Value, json};
 
 use super::body::{self, Shape};
 use super::collection::{self, CollectionSpec};
+use super::context::{Ctx, Reply};
 use super::error::*;
 use super::password::{OWNER_SHAPE, check_policy, owner_uuid, resolve_owner};
-use super::server::{Ctx, Reply};
 use super::state::{Account, Application, CLUSTER_NAME, CLUSTER_UUID, NdmpAuth, State};
 
 const BASE: &str = "/api/security/accounts";

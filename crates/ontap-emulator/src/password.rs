@@ -10,8 +10,8 @@ use axum::http::StatusCode;
 use serde_json::{Value, json};
 
 use super::body::{self, Shape};
+use super::context::{Ctx, Reply};
 use super::error::*;
-use super::server::{Ctx, Reply};
 use super::state::{CLUSTER_NAME, CLUSTER_UUID, PasswordPolicy, State};
 
 pub const HASH_ALGORITHMS: &[&str] = &["sha512", "sha256", "md5"];

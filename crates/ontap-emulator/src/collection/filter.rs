@@ -1,0 +1,119 @@
+//! Query filters on records: values at a dotted field (through arrays), `*` globs, `|`
+//! alternatives, `!` negation, `<`/`>` comparisons, and the sort key for `order_by`.
+
+use std::cmp::Ordering;
+
+use serde_json::Value;
+
+fn values_at<'a>(v: &'a Value, parts: &[&str], out: &mut Vec<&'a Value>) {
+    match v {
+        Value::Array(items) => {
+            for i in items {
+                values_at(i, parts, out);
+            }
+        }
+        _ => match parts.split_first() {
+            None => out.push(v),
+            Some((first, rest)) => {
+                if let Some(next) = v.get(*first) {
+                    values_at(next, rest, out);
+                }
+            }
+        },
+    }
+}
+
+fn scalar_string(v: &Value) -> Option<String> {
+    match v {
+        Value::String(s) => Some(s.clone()),
+        Value::Number(n) => Some(n.to_string()),
+        Value::Bool(b) => Some(b.to_string()),
+        _ => None,
+    }
+}
+
+/// Glob with `*`, case-insensitive.
+pub fn glob(pattern: &str, text: &str) -> bool {
+    let p: Vec<char> = pattern.to_lowercase().chars().collect();
+    let t: Vec<char> = text.to_lowercase().chars().collect();
+    let (mut pi, mut ti) = (0usize, 0usize);
+    let (mut star, mut mark) = (None::<usize>, 0usize);
+    while ti < t.len() {
+        if pi < p.len() && p[pi] != '*' && p[pi] == t[ti] {
+            pi += 1;
+            ti += 1;
+        } else if pi < p.len() && p[pi] == '*' {
+            star = Some(pi);
+            mark = ti;
+            pi += 1;
+        } else if let Some(s) = star {
+            pi = s + 1;
+            mark += 1;
+            ti = mark;
+        } else {
+            return false;
+        }
+    }
+    while pi < p.len() && p[pi] == '*' {
+        pi += 1;
+    }
+    pi == p.len()
+}
+
+pub(super) fn compare_scalar(a: &str, b: &str) -> Ordering {
+    match (a.parse::<f64>(), b.parse::<f64>()) {
+        (Ok(x), Ok(y)) => x.partial_cmp(&y).unwrap_or(Ordering::Equal),
+        _ => a.to_lowercase().cmp(&b.to_lowercase()),
+    }
+}
+
+fn alt_matches(alt: &str, values: &[String]) -> bool {
+    if let Some(neg) = alt.strip_prefix('!') {
+        return !alt_matches(neg, values);
+    }
+    for (op, want) in [("<=", Ordering::Greater), (">=", Ordering::Less)] {
+        if let Some(rest) = alt.strip_prefix(op) {
+            return values.iter().any(|v| compare_scalar(v, rest) != want);
+        }
+    }
+    if let Some(rest) = alt.strip_prefix('<') {
+        return values
+            .iter()
+            .any(|v| compare_scalar(v, rest) == Ordering::Less);
+    }
+    if let Some(rest) = alt.strip_prefix('>') {
+        return values
+            .iter()
+            .any(|v| compare_scalar(v, rest) == Ordering::Greater);
+    }
+    values.iter().any(|v| glob(alt, v))
+}
+
+/// Whether a record passes the filter `field=pattern`.
+pub fn filter_matches(record: &Value, field: &str, pattern: &str) -> bool {
+    let parts: Vec<&str> = field.split('.').collect();
+    let mut found = Vec::new();
+    values_at(record, &parts, &mut found);
+    let values: Vec<String> = found.into_iter().filter_map(scalar_string).collect();
+    pattern.split('|').any(|alt| alt_matches(alt, &values))
+}
+
+pub(super) fn sort_key(record: &Value, field: &str) -> Option<String> {
+    let parts: Vec<&str> = field.split('.').collect();
+    let mut found = Vec::new();
+    values_at(record, &parts, &mut found);
+    found.into_iter().find_map(scalar_string)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn glob_works() {
+        assert!(glob("iqn.*", "iqn.1992-08.com.netapp:x"));
+        assert!(glob("*initiator1", "iqn.1992-08.com.netapp:initiator1"));
+        assert!(!glob("iqn.*2", "iqn.1992-08.com.netapp:initiator1"));
+        assert!(glob("*", ""));
+    }
+}

@@ -1,0 +1,113 @@
+//! What every handler shares: the emulator ([`App`]), one request as handlers see it ([`Ctx`]),
+//! the successful answer ([`Reply`]) and the ONTAP-shaped HTTP responses. Its own module so the
+//! handler files import it, not the router that imports them.
+
+use std::sync::atomic::AtomicU64;
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use axum::body::{Body, Bytes};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde_json::Value;
+
+use ontap_rest::Version;
+
+use super::EmulatorConfig;
+use super::collection::Query;
+use super::error::{ApiError, ApiResult};
+use super::state::{Account, State};
+
+pub const HAL_JSON: &str = "application/hal+json";
+
+/// Shared by every request.
+pub struct App {
+    pub state: Mutex<State>,
+    pub config: EmulatorConfig,
+    pub version: Version,
+    /// Per-emulator secret for NDMP password derivation.
+    pub ndmp_secret: String,
+    /// `conditions.latency_ms`, mirrored so that every request need not take the state lock
+    /// once more just to learn it is 0 (the lock showed up contended under load).
+    pub latency_ms: AtomicU64,
+}
+
+impl App {
+    pub fn new(config: EmulatorConfig, version: Version) -> App {
+        let secret = uuid::Uuid::new_v4().simple().to_string();
+        App {
+            state: Mutex::new(State::initial()),
+            config,
+            version,
+            ndmp_secret: secret,
+            latency_ms: AtomicU64::new(0),
+        }
+    }
+    /// Locks the state (a poisoned lock is recovered: handlers never leave it half-written).
+    pub fn lock(&self) -> MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+/// A successful answer.
+pub struct Reply {
+    pub status: StatusCode,
+    pub body: Value,
+    pub location: Option<String>,
+}
+
+impl Reply {
+    pub fn ok(body: Value) -> Reply {
+        Reply {
+            status: StatusCode::OK,
+            body,
+            location: None,
+        }
+    }
+    pub fn with_status(status: StatusCode, body: Value) -> Reply {
+        Reply {
+            status,
+            body,
+            location: None,
+        }
+    }
+}
+
+/// One request, as handlers see it.
+pub struct Ctx {
+    pub app: Arc<App>,
+    pub query: Query,
+    pub body: Bytes,
+    pub caller: Account,
+}
+
+impl Ctx {
+    pub fn json_body(&self) -> ApiResult<Value> {
+        super::body::parse_object(&self.body)
+    }
+}
+
+pub fn json_response(status: StatusCode, body: &Value) -> Response {
+    let bytes = serde_json::to_vec(body).unwrap_or_else(|_| b"{}".to_vec());
+    let mut resp = Response::new(Body::from(bytes));
+    *resp.status_mut() = status;
+    resp.headers_mut()
+        .insert(header::CONTENT_TYPE, HeaderValue::from_static(HAL_JSON));
+    resp
+}
+
+pub fn error_response(e: &ApiError) -> Response {
+    let mut resp = json_response(e.status, &e.body());
+    if e.status == StatusCode::UNAUTHORIZED {
+        resp.headers_mut().insert(
+            header::WWW_AUTHENTICATE,
+            HeaderValue::from_static("Basic realm=\"ontap\""),
+        );
+    }
+    resp
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        error_response(&self)
+    }
+}

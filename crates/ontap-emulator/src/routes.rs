@@ -1,0 +1,301 @@
+//! The route table: every path the emulator serves, the methods on it and their handlers, in one
+//! list that dispatch, the `Allow` header of a 405 and the known-path check all read.
+//!
+//! It reads like axum's (`route("/api/security", get(..).patch_async(..))`), but matching stays
+//! the emulator's own: paths are split and percent-decoded here, a trailing slash is ignored,
+//! and a template's `{name}` matches any one segment. axum's router would answer unknown paths,
+//! wrong methods and encoded slashes its own way, not ONTAP's.
+
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::LazyLock;
+
+use axum::http::{HeaderValue, Method};
+use percent_encoding::percent_decode_str;
+
+use super::context::{Ctx, Reply};
+use super::error::ApiResult;
+use super::{accounts, cluster, control, iscsi, ndmp, password, security};
+
+/// The decoded path segments a template's `{name}`s matched, in order.
+pub struct Params<'a>(Vec<&'a str>);
+
+impl Params<'_> {
+    /// The `i`th parameter. The table gives each handler the parameters its template has; an
+    /// index past them is "" rather than a panic.
+    fn get(&self, i: usize) -> &str {
+        self.0.get(i).copied().unwrap_or("")
+    }
+}
+
+type AsyncReply<'a> = Pin<Box<dyn Future<Output = ApiResult<Reply>> + Send + 'a>>;
+
+/// What a method on a route runs.
+#[derive(Clone, Copy)]
+pub enum Handler {
+    Sync(fn(&Ctx, &Params) -> ApiResult<Reply>),
+    /// For the handlers that wait (the jobs `PATCH /api/security` starts).
+    Async(for<'a> fn(&'a Ctx, &'a Params<'a>) -> AsyncReply<'a>),
+}
+
+impl Handler {
+    pub async fn call(self, ctx: &Ctx, params: &Params<'_>) -> ApiResult<Reply> {
+        match self {
+            Handler::Sync(f) => f(ctx, params),
+            Handler::Async(f) => f(ctx, params).await,
+        }
+    }
+}
+
+/// The methods of one route, in the order the `Allow` header lists them.
+#[derive(Default)]
+pub struct Methods(Vec<(Method, Handler)>);
+
+fn get(f: fn(&Ctx, &Params) -> ApiResult<Reply>) -> Methods {
+    Methods::default().get(f)
+}
+
+fn post(f: fn(&Ctx, &Params) -> ApiResult<Reply>) -> Methods {
+    Methods::default().post(f)
+}
+
+impl Methods {
+    fn on(mut self, method: Method, handler: Handler) -> Methods {
+        self.0.push((method, handler));
+        self
+    }
+    fn get(self, f: fn(&Ctx, &Params) -> ApiResult<Reply>) -> Methods {
+        self.on(Method::GET, Handler::Sync(f))
+    }
+    fn post(self, f: fn(&Ctx, &Params) -> ApiResult<Reply>) -> Methods {
+        self.on(Method::POST, Handler::Sync(f))
+    }
+    fn patch(self, f: fn(&Ctx, &Params) -> ApiResult<Reply>) -> Methods {
+        self.on(Method::PATCH, Handler::Sync(f))
+    }
+    fn patch_async(self, f: for<'a> fn(&'a Ctx, &'a Params<'a>) -> AsyncReply<'a>) -> Methods {
+        self.on(Method::PATCH, Handler::Async(f))
+    }
+    fn delete(self, f: fn(&Ctx, &Params) -> ApiResult<Reply>) -> Methods {
+        self.on(Method::DELETE, Handler::Sync(f))
+    }
+}
+
+/// One path the emulator serves.
+pub struct Route {
+    /// The path in the spec's form, e.g. `/api/security/accounts/{owner.uuid}/{name}`.
+    pub template: &'static str,
+    segments: Vec<&'static str>,
+    methods: Methods,
+    /// The `Allow` header of a 405 on this path.
+    pub allow: HeaderValue,
+    /// A read-only account may call it with any method (it changes only its own password);
+    /// every other `/api` route is GET/HEAD only for a read-only account.
+    pub open_to_readonly: bool,
+    /// Why the emulator serves a path the spec does not document (None: the spec documents it).
+    pub beyond_spec: Option<&'static str>,
+}
+
+impl Route {
+    /// The handler for `method`, or None (405).
+    pub fn handler(&self, method: &Method) -> Option<Handler> {
+        self.methods
+            .0
+            .iter()
+            .find(|(m, _)| m == method)
+            .map(|(_, h)| *h)
+    }
+
+    fn open_to_readonly(mut self) -> Route {
+        self.open_to_readonly = true;
+        self
+    }
+
+    fn beyond_spec(mut self, why: &'static str) -> Route {
+        self.beyond_spec = Some(why);
+        self
+    }
+
+    /// The template's `{name}`s bound to `segs`, when the path is this route's.
+    fn matches<'a>(&self, segs: &[&'a str]) -> Option<Params<'a>> {
+        if segs.len() != self.segments.len() {
+            return None;
+        }
+        let mut params = Vec::new();
+        for (pattern, seg) in self.segments.iter().zip(segs) {
+            if pattern.starts_with('{') {
+                params.push(*seg);
+            } else if pattern != seg {
+                return None;
+            }
+        }
+        Some(Params(params))
+    }
+}
+
+fn route(template: &'static str, methods: Methods) -> Route {
+    let allow: Vec<&str> = methods.0.iter().map(|(m, _)| m.as_str()).collect();
+    Route {
+        template,
+        segments: template.trim_start_matches('/').split('/').collect(),
+        allow: HeaderValue::from_str(&allow.join(", ")).unwrap_or(HeaderValue::from_static("")),
+        methods,
+        open_to_readonly: false,
+        beyond_spec: None,
+    }
+}
+
+/// The map of the emulator.
+static ROUTES: LazyLock<Vec<Route>> = LazyLock::new(|| {
+    vec![
+        // The emulator-only control surface (cluster admin only).
+        route(
+            "/emulator/conditions",
+            get(|c, _| control::get_conditions(c)).patch(|c, _| control::patch_conditions(c)),
+        )
+        .beyond_spec("the emulator's own control surface"),
+        route("/emulator/reset", post(|c, _| control::reset(c)))
+            .beyond_spec("the emulator's own control surface"),
+        route("/emulator/state", get(|c, _| control::state(c)))
+            .beyond_spec("the emulator's own control surface"),
+        // ONTAP.
+        route("/api/cluster", get(|c, _| cluster::get_cluster(c))),
+        route("/api/cluster/jobs", get(|c, _| security::list_jobs(c))).beyond_spec(
+            "the collection of the jobs PATCH /api/security starts; the spec documents only \
+             GET /api/cluster/jobs/{uuid}, the call the seed pages make",
+        ),
+        route(
+            "/api/cluster/jobs/{uuid}",
+            get(|c, p| security::get_job(c, p.get(0))),
+        ),
+        route("/api/svm/svms", get(|c, _| cluster::list_svms(c))),
+        route(
+            "/api/svm/svms/{uuid}",
+            get(|c, p| cluster::get_svm(c, p.get(0))),
+        ),
+        route(
+            "/api/security",
+            get(|c, _| security::get_security(c))
+                .patch_async(|c, _| Box::pin(security::patch_security(c))),
+        ),
+        route(
+            "/api/security/accounts",
+            get(|c, _| accounts::list(c)).post(|c, _| accounts::create(c)),
+        ),
+        route(
+            "/api/security/accounts/{owner.uuid}/{name}",
+            get(|c, p| accounts::get_one(c, p.get(0), p.get(1)))
+                .delete(|c, p| accounts::delete(c, p.get(0), p.get(1))),
+        ),
+        route(
+            "/api/security/authentication/password",
+            post(|c, _| password::change(c)),
+        )
+        .open_to_readonly(),
+        route(
+            "/api/protocols/san/iscsi/credentials",
+            get(|c, _| iscsi::list(c)).post(|c, _| iscsi::create(c)),
+        ),
+        route(
+            "/api/protocols/san/iscsi/credentials/{svm.uuid}/{initiator}",
+            get(|c, p| iscsi::get_one(c, p.get(0), p.get(1)))
+                .patch(|c, p| iscsi::patch(c, p.get(0), p.get(1)))
+                .delete(|c, p| iscsi::delete(c, p.get(0), p.get(1))),
+        ),
+        route(
+            "/api/protocols/ndmp/svms/{svm.uuid}/passwords/{user}",
+            get(|c, p| ndmp::get_password(c, p.get(0), p.get(1))),
+        ),
+    ]
+});
+
+/// The route a path (already split by [`segments`]) belongs to, with its parameters.
+pub fn find<'a>(segs: &[&'a str]) -> Option<(&'static Route, Params<'a>)> {
+    ROUTES
+        .iter()
+        .find_map(|r| r.matches(segs).map(|params| (r, params)))
+}
+
+/// Splits and percent-decodes the path into segments (one trailing slash is ignored).
+pub fn segments(path: &str) -> Vec<String> {
+    let trimmed = path.strip_prefix('/').unwrap_or(path);
+    let trimmed = if trimmed.len() > 1 {
+        trimmed.strip_suffix('/').unwrap_or(trimmed)
+    } else {
+        trimmed
+    };
+    trimmed
+        .split('/')
+        .map(|s| percent_decode_str(s).decode_utf8_lossy().into_owned())
+        .collect()
+}
+
+/// One method on one path the emulator serves, for comparing the table with the spec.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct RouteInfo {
+    /// `GET`, `POST`, ...
+    pub method: &'static str,
+    /// The path in the spec's form, e.g. `/api/svm/svms/{uuid}`.
+    pub path: &'static str,
+    /// Why the emulator serves it though the spec does not document it (None: documented).
+    pub beyond_spec: Option<&'static str>,
+}
+
+/// Every method on every path the emulator serves, `/emulator/` included, in table order.
+pub fn routes() -> Vec<RouteInfo> {
+    ROUTES
+        .iter()
+        .flat_map(|r| {
+            r.methods.0.iter().map(|(m, _)| RouteInfo {
+                method: m.as_str(),
+                path: r.template,
+                beyond_spec: r.beyond_spec,
+            })
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn find_path(path: &str) -> Option<(&'static str, Vec<String>)> {
+        let segs = segments(path);
+        let segs: Vec<&str> = segs.iter().map(String::as_str).collect();
+        find(&segs).map(|(r, p)| (r.template, p.0.iter().map(|s| s.to_string()).collect()))
+    }
+
+    #[test]
+    fn templates_match_one_decoded_segment_per_name() {
+        assert_eq!(
+            find_path("/api/security/accounts/u%2F1/admin/"),
+            Some((
+                "/api/security/accounts/{owner.uuid}/{name}",
+                vec!["u/1".to_string(), "admin".to_string()]
+            ))
+        );
+        assert_eq!(
+            find_path("/api/svm/svms//").map(|f| f.1),
+            Some(vec![String::new()])
+        );
+        assert_eq!(find_path("/api/svm"), None);
+        assert_eq!(find_path("/api/cluster/jobs/a/b"), None);
+    }
+
+    #[test]
+    fn allow_lists_the_methods_in_table_order() {
+        let segs = ["api", "protocols", "san", "iscsi", "credentials", "s", "i"];
+        let (route, _) = find(&segs).expect("a known path");
+        assert_eq!(route.allow, "GET, PATCH, DELETE");
+        assert!(route.handler(&Method::PUT).is_none());
+    }
+
+    #[test]
+    fn every_template_is_unique_and_serves_a_method() {
+        let mut seen = std::collections::BTreeSet::new();
+        for r in ROUTES.iter() {
+            assert!(seen.insert(r.template), "{} twice", r.template);
+            assert!(!r.methods.0.is_empty(), "{} serves nothing", r.template);
+        }
+    }
+}

@@ -1,0 +1,202 @@
+//! The entry point every request goes through: it logs, limits bodies, authenticates,
+//! authorizes by role and dispatches through the route table ([`super::routes`]). Unknown paths
+//! get 404 code "4"; a wrong method on a known path gets 405 with `Allow`; every error is an
+//! ONTAP error body.
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use axum::Router;
+use axum::extract::{Request, State as AxState};
+use axum::http::{HeaderValue, Method, StatusCode, header};
+use axum::response::Response;
+use base64::Engine;
+
+use super::collection::Query;
+use super::context::{App, Ctx, Reply, error_response, json_response};
+use super::error::{ApiError, ApiResult, BODY_TOO_LARGE, INVALID_JSON, METHOD_NOT_ALLOWED};
+use super::routes;
+use super::state::Account;
+
+pub fn router(app: Arc<App>) -> Router {
+    Router::new().fallback(entry).with_state(app)
+}
+
+async fn entry(AxState(app): AxState<Arc<App>>, req: Request) -> Response {
+    let started = Instant::now();
+    let method = req.method().clone();
+    let path = req.uri().path().to_string();
+    // Handlers run in their own task so that even an unexpected panic costs one request, not the
+    // server; the answer is then still an ONTAP error body.
+    let mut resp = match tokio::spawn(handle(app, req)).await {
+        Ok(r) => r,
+        Err(_) => error_response(&ApiError::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "1",
+            "Internal error in the emulator while handling the request.",
+        )),
+    };
+    // RFC 9110 requires `Allow` on a 405: the methods the table lists for the path.
+    if resp.status() == StatusCode::METHOD_NOT_ALLOWED {
+        let segs = routes::segments(&path);
+        let segs: Vec<&str> = segs.iter().map(String::as_str).collect();
+        if let Some((route, _)) = routes::find(&segs) {
+            resp.headers_mut()
+                .insert(header::ALLOW, route.allow.clone());
+        }
+    }
+    // One line per request: method, path (no query, no body, no Authorization), status, time.
+    tracing::info!(
+        "{} {} {} {} ms",
+        method,
+        path,
+        resp.status().as_u16(),
+        started.elapsed().as_millis()
+    );
+    resp
+}
+
+async fn handle(app: Arc<App>, req: Request) -> Response {
+    if req.uri().path().starts_with("/api") {
+        let latency = app.latency_ms.load(std::sync::atomic::Ordering::Relaxed);
+        if latency > 0 {
+            tokio::time::sleep(std::time::Duration::from_millis(latency.min(600_000))).await;
+        }
+    }
+    match handle_inner(app, req).await {
+        Ok(reply) => {
+            let mut resp = json_response(reply.status, &reply.body);
+            if let Some(loc) = reply.location
+                && let Ok(v) = HeaderValue::from_str(&loc)
+            {
+                resp.headers_mut().insert(header::LOCATION, v);
+            }
+            resp
+        }
+        Err(e) => error_response(&e),
+    }
+}
+
+/// HTTP Basic: the account whose name and password match.
+fn authenticate(app: &App, req: &Request) -> ApiResult<Account> {
+    let header = req
+        .headers()
+        .get(header::AUTHORIZATION)
+        .ok_or_else(ApiError::unauthorized)?;
+    let value = header.to_str().map_err(|_| ApiError::unauthorized())?;
+    let (scheme, encoded) = value
+        .trim()
+        .split_once(' ')
+        .ok_or_else(ApiError::unauthorized)?;
+    if !scheme.eq_ignore_ascii_case("basic") {
+        return Err(ApiError::unauthorized());
+    }
+    let decoded = base64::engine::general_purpose::STANDARD
+        .decode(encoded.trim())
+        .map_err(|_| ApiError::unauthorized())?;
+    let text = String::from_utf8(decoded).map_err(|_| ApiError::unauthorized())?;
+    let (user, pass) = text.split_once(':').ok_or_else(ApiError::unauthorized)?;
+    // "svm1\user" names an SVM-scoped account explicitly.
+    let (svm, user) = match user.split_once('\\') {
+        Some((s, u)) => (Some(s), u),
+        None => (None, user),
+    };
+    let state = app.lock();
+    let found = state.accounts.iter().find(|a| {
+        a.name == user
+            && a.password.as_deref() == Some(pass)
+            && !a.locked
+            && a.applications.iter().any(|ap| ap.application == "http")
+            && match svm {
+                None => true,
+                Some(s) => a
+                    .owner
+                    .as_deref()
+                    .and_then(|o| state.svm_by_uuid(o))
+                    .is_some_and(|o| o.name == s),
+            }
+    });
+    found.cloned().ok_or_else(ApiError::unauthorized)
+}
+
+fn method_not_allowed(method: &Method) -> ApiError {
+    ApiError::new(
+        StatusCode::METHOD_NOT_ALLOWED,
+        METHOD_NOT_ALLOWED,
+        format!("The method \"{method}\" is not allowed on this resource."),
+    )
+}
+
+/// Reads the body, limited in size, fully before dispatch.
+async fn read_body(app: &App, req: Request) -> ApiResult<axum::body::Bytes> {
+    let max = app.config.max_body_bytes;
+    let declared = req
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<usize>().ok());
+    let too_large = || {
+        ApiError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            BODY_TOO_LARGE,
+            format!("The request body exceeds the maximum of {max} bytes."),
+        )
+    };
+    if declared.is_some_and(|n| n > max) {
+        return Err(too_large());
+    }
+    let wait = app.config.request_read_timeout;
+    tokio::time::timeout(wait, axum::body::to_bytes(req.into_body(), max))
+        .await
+        .map_err(|_| {
+            ApiError::new(
+                StatusCode::REQUEST_TIMEOUT,
+                INVALID_JSON,
+                format!(
+                    "The request body did not arrive within {} seconds.",
+                    wait.as_secs()
+                ),
+            )
+        })?
+        .map_err(|_| too_large())
+}
+
+/// The order of the checks is ONTAP's: the area (404), credentials (401), the body (413, 408);
+/// then under `/emulator` the role (403) before the path (404); under `/api` the path (404),
+/// then the role (403: a read-only account may only read), then the method (405).
+async fn handle_inner(app: Arc<App>, req: Request) -> ApiResult<Reply> {
+    let path = req.uri().path().to_string();
+    let segs = routes::segments(&path);
+    let segs: Vec<&str> = segs.iter().map(String::as_str).collect();
+    let area = match segs.first() {
+        Some(a) if *a == "api" || *a == "emulator" => *a,
+        _ => return Err(ApiError::entry_missing("path")),
+    };
+    let caller = authenticate(&app, &req)?;
+    let method = req.method().clone();
+    let query = Query::parse(req.uri().query());
+    let body = read_body(&app, req).await?;
+    let ctx = Ctx {
+        app: app.clone(),
+        query,
+        body,
+        caller,
+    };
+
+    if area == "emulator" && !ctx.caller.is_cluster_admin() {
+        return Err(ApiError::forbidden());
+    }
+    let (route, params) = routes::find(&segs).ok_or_else(|| ApiError::entry_missing("path"))?;
+    if area == "api"
+        && ctx.caller.is_readonly()
+        && method != Method::GET
+        && method != Method::HEAD
+        && !route.open_to_readonly
+    {
+        return Err(ApiError::forbidden());
+    }
+    let handler = route
+        .handler(&method)
+        .ok_or_else(|| method_not_allowed(&method))?;
+    handler.call(&ctx, &params).await
+}

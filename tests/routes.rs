@@ -1,0 +1,105 @@
+//! The emulator's route table against the spec: under `/api` it serves exactly the documented
+//! operations, plus the routes it marks as beyond the spec (each with its reason). A route the
+//! spec documents and the emulator lacks, or one it serves unmarked, fails here by name.
+
+use std::collections::BTreeSet;
+
+use ontap_conform::emulator::{RouteInfo, routes};
+use ontap_conform::spec::Spec;
+
+/// `"GET /api/cluster"` for every method and path.
+type Ops = BTreeSet<String>;
+
+/// What is wrong between the table and the spec, or None when they agree.
+///
+/// `table` is every `/api` route the emulator serves; `beyond` those it marks as not documented.
+fn difference(table: &Ops, beyond: &Ops, spec: &Ops) -> Option<String> {
+    let documented: Ops = table.difference(beyond).cloned().collect();
+    let mut problems = Vec::new();
+    for op in spec.difference(&documented) {
+        if beyond.contains(op) {
+            problems.push(format!(
+                "{op}: the spec documents it now; drop its beyond_spec mark in the route table"
+            ));
+        } else {
+            problems.push(format!(
+                "{op}: in the spec, not in the emulator's route table"
+            ));
+        }
+    }
+    for op in documented.difference(spec) {
+        problems.push(format!(
+            "{op}: in the emulator's route table, not in the spec (document it, or mark it beyond_spec with the reason)"
+        ));
+    }
+    (!problems.is_empty()).then(|| problems.join("\n"))
+}
+
+fn key(method: &str, path: &str) -> String {
+    format!("{} {path}", method.to_uppercase())
+}
+
+fn table() -> (Ops, Ops) {
+    let api: Vec<RouteInfo> = routes()
+        .into_iter()
+        .filter(|r| r.path.starts_with("/api/") || r.path == "/api")
+        .collect();
+    let all = api.iter().map(|r| key(r.method, r.path)).collect();
+    let beyond = api
+        .iter()
+        .filter(|r| r.beyond_spec.is_some())
+        .map(|r| key(r.method, r.path))
+        .collect();
+    (all, beyond)
+}
+
+fn spec_ops() -> Ops {
+    let spec = Spec::load(None).unwrap_or_else(|d| panic!("the embedded spec loads: {d:?}"));
+    spec.operations
+        .iter()
+        .map(|op| key(&op.method, &op.path))
+        .collect()
+}
+
+#[test]
+fn route_table_covers_exactly_the_spec() {
+    let (table, beyond) = table();
+    let spec = spec_ops();
+    assert!(!spec.is_empty(), "the spec has operations");
+    if let Some(problems) = difference(&table, &beyond, &spec) {
+        panic!("the emulator's routes and the spec disagree:\n{problems}");
+    }
+}
+
+#[test]
+fn a_missing_or_extra_route_is_named() {
+    let (table, beyond) = table();
+    let spec = spec_ops();
+    let removed = "GET /api/cluster".to_string();
+    assert!(table.contains(&removed));
+
+    let mut fewer = table.clone();
+    fewer.remove(&removed);
+    let problems = difference(&fewer, &beyond, &spec).expect("a removed route is reported");
+    assert_eq!(
+        problems,
+        "GET /api/cluster: in the spec, not in the emulator's route table"
+    );
+
+    let mut more = table.clone();
+    more.insert("PUT /api/cluster".to_string());
+    let problems = difference(&more, &beyond, &spec).expect("an extra route is reported");
+    assert!(
+        problems.starts_with("PUT /api/cluster: in the emulator's route table, not in the spec")
+    );
+
+    let mut documented = spec.clone();
+    let marked = beyond
+        .iter()
+        .next()
+        .expect("the table marks a route beyond the spec")
+        .clone();
+    documented.insert(marked.clone());
+    let problems = difference(&table, &beyond, &documented).expect("a stale mark is reported");
+    assert!(problems.starts_with(&format!("{marked}: the spec documents it now")));
+}
