@@ -6,7 +6,7 @@ mod common;
 use std::path::Path;
 use std::process::Output;
 
-use common::{bin, temp_dir};
+use common::{ADMIN, MONITOR, NDMPSSO, VSADMIN, bin, temp_dir};
 use serde_json::Value;
 
 fn report(dir: &Path) -> Value {
@@ -145,7 +145,7 @@ fn a_clean_run_writes_three_agreeing_reports_without_secrets() {
     }
     assert!(!html.contains("<script") && !html.contains("http://fonts"));
     // The emulator's starting passwords never reach a report or the output.
-    for secret in ["Netapp1!", "Monitor1!", "Vsadmin1!"] {
+    for (_, secret) in [ADMIN, MONITOR, VSADMIN, NDMPSSO] {
         for (name, content) in [
             ("json", r.to_string()),
             ("junit", junit.clone()),

@@ -13,18 +13,13 @@ use serde_json::Value;
 // Not every test crate that includes this module uses all three.
 #[allow(unused_imports)]
 pub use ontap_conform::emulator::state::{CLUSTER_UUID, SVM1_UUID as SVM1, SVM2_UUID as SVM2};
+// The built-in accounts, as the emulator defines them.
 use ontap_conform::emulator::{ADMIN_PASSWORD, ADMIN_USER};
+#[allow(unused_imports)]
+pub use ontap_conform::emulator::{MONITOR, NDMPSSO, VSADMIN};
 
 /// The starting cluster administrator, as the emulator defines it.
 pub const ADMIN: (&str, &str) = (ADMIN_USER, ADMIN_PASSWORD);
-// The other built-in accounts are literals inside the emulator's `State::initial` (no public
-// constant yet), so their one copy on the test side is here.
-/// The built-in read-only cluster account.
-pub const MONITOR: (&str, &str) = ("monitor", "Monitor1!");
-/// The built-in SVM administrator of svm1.
-pub const VSADMIN: (&str, &str) = ("vsadmin", "Vsadmin1!");
-/// The built-in svm1 backup account whose NDMP authentication is plaintext SSO.
-pub const NDMPSSO: (&str, &str) = ("ndmpsso", "Ndmpsso1!");
 /// An SVM UUID the emulator does not have.
 pub const NO_SVM: &str = "00000000-0000-0000-0000-000000000000";
 /// The iSCSI credentials collection, the resource most tests create and delete.

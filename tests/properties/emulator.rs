@@ -198,13 +198,29 @@ fn endpoint(template: String, methods: Vec<String>) -> BoxedStrategy<Endpoint> {
         .boxed()
 }
 
-fn fixed(path: &str, methods: &[&str], valid: Value) -> BoxedStrategy<Endpoint> {
+fn fixed(path: String, methods: Vec<String>, valid: Value) -> BoxedStrategy<Endpoint> {
     Just(Endpoint {
-        path: path.to_string(),
-        methods: methods.iter().map(|m| m.to_string()).collect(),
+        path,
+        methods,
         valid,
     })
     .boxed()
+}
+
+/// The paths under `prefix` the emulator serves beyond the spec, with their methods, read from
+/// its route table (its control surface, and a list the spec does not document).
+fn beyond_spec(prefix: &str) -> Vec<(String, Vec<String>)> {
+    let mut paths: Vec<(String, Vec<String>)> = Vec::new();
+    for r in ontap_conform::emulator::routes() {
+        if r.beyond_spec.is_none() || !r.path.starts_with(prefix) {
+            continue;
+        }
+        match paths.iter_mut().find(|(p, _)| p == r.path) {
+            Some((_, methods)) => methods.push(r.method.to_string()),
+            None => paths.push((r.path.to_string(), vec![r.method.to_string()])),
+        }
+    }
+    paths
 }
 
 /// Every `/api` endpoint: the spec's, the job list the emulator also serves (undocumented), and
@@ -214,7 +230,11 @@ fn api_endpoint() -> impl Strategy<Value = Endpoint> {
         .into_iter()
         .map(|(path, methods)| endpoint(path, methods))
         .collect();
-    all.push(fixed("/api/cluster/jobs", &["GET"], Value::Null));
+    all.extend(
+        beyond_spec("/api/")
+            .into_iter()
+            .map(|(path, methods)| fixed(path, methods, Value::Null)),
+    );
     all.push(
         ".{0,30}"
             .prop_map(|s| Endpoint {
@@ -238,19 +258,31 @@ fn control_endpoint() -> impl Strategy<Value = Endpoint> {
         "svms_without_iscsi": ["svm1"],
         "job_failure": {"code": "1", "message": "m"}
     });
-    prop_oneof![
-        fixed("/emulator/conditions", &["GET", "PATCH"], conditions),
-        fixed("/emulator/reset", &["POST"], Value::Null),
-        fixed("/emulator/state", &["GET"], Value::Null),
-        ".{0,20}".prop_map(|s| Endpoint {
-            path: format!(
-                "/emulator/{}",
-                percent_encoding::utf8_percent_encode(&s, percent_encoding::NON_ALPHANUMERIC)
-            ),
-            methods: vec!["GET".into()],
-            valid: Value::Null,
-        }),
-    ]
+    let mut all: Vec<BoxedStrategy<Endpoint>> = beyond_spec("/emulator/")
+        .into_iter()
+        .map(|(path, methods)| {
+            let valid = if path == "/emulator/conditions" {
+                conditions.clone()
+            } else {
+                Value::Null
+            };
+            fixed(path, methods, valid)
+        })
+        .collect();
+    assert!(all.len() >= 3, "the route table lists the control surface");
+    all.push(
+        ".{0,20}"
+            .prop_map(|s| Endpoint {
+                path: format!(
+                    "/emulator/{}",
+                    percent_encoding::utf8_percent_encode(&s, percent_encoding::NON_ALPHANUMERIC)
+                ),
+                methods: vec!["GET".into()],
+                valid: Value::Null,
+            })
+            .boxed(),
+    );
+    Union::new(all)
 }
 
 /// Every path parameter of the spec has usable values, and every valid body belongs to a spec

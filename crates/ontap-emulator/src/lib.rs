@@ -47,6 +47,13 @@ pub use routes::{RouteInfo, routes};
 pub const ADMIN_USER: &str = "admin";
 /// The starting cluster administrator's password.
 pub const ADMIN_PASSWORD: &str = "Netapp1!";
+/// The starting read-only cluster account (role `readonly`), as (name, password).
+pub const MONITOR: (&str, &str) = ("monitor", "Monitor1!");
+/// The starting administrator of svm1 (role `vsadmin`), as (name, password).
+pub const VSADMIN: (&str, &str) = ("vsadmin", "Vsadmin1!");
+/// The starting svm1 backup account (role `vsadmin-backup`) whose NDMP authentication is
+/// plaintext SSO, as (name, password).
+pub const NDMPSSO: (&str, &str) = ("ndmpsso", "Ndmpsso1!");
 
 /// How the emulator is started.
 #[derive(Clone, Debug)]

@@ -257,12 +257,13 @@ impl State {
                 name: "svm2".into(),
             },
         ];
-        let mut ndmpsso = new_account(Some(SVM1_UUID), "ndmpsso", "vsadmin-backup", "Ndmpsso1!");
+        let (monitor, vsadmin, sso) = (super::MONITOR, super::VSADMIN, super::NDMPSSO);
+        let mut ndmpsso = new_account(Some(SVM1_UUID), sso.0, "vsadmin-backup", sso.1);
         ndmpsso.ndmp_auth = NdmpAuth::PlaintextSso;
         let accounts = vec![
             new_account(None, super::ADMIN_USER, "admin", super::ADMIN_PASSWORD),
-            new_account(None, "monitor", "readonly", "Monitor1!"),
-            new_account(Some(SVM1_UUID), "vsadmin", "vsadmin", "Vsadmin1!"),
+            new_account(None, monitor.0, "readonly", monitor.1),
+            new_account(Some(SVM1_UUID), vsadmin.0, "vsadmin", vsadmin.1),
             ndmpsso,
         ];
         let mut credentials = BTreeMap::new();
