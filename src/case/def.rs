@@ -77,6 +77,11 @@ pub struct StepDef {
     pub request: RequestDef,
     #[serde(default)]
     pub expect: Option<ExpectDef>,
+    /// Checks this suite holds to by choice where the documents are silent: asserted against
+    /// the emulator, a deviation (not a failure) against a real cluster in lenient mode. Same
+    /// shape as `expect`, plus `why` (required) and no `basis`.
+    #[serde(default)]
+    pub convention: Option<ExpectDef>,
     /// Variables to take from the response: name → JSON pointer (or dotted field) in the body,
     /// or `header:Location`.
     #[serde(default)]
@@ -144,4 +149,18 @@ pub struct ExpectDef {
     /// Poll the job this response links to (`job.uuid`) until it ends, and expect this state.
     #[serde(default)]
     pub job_state: Option<String>,
+    /// With `job_state`: the ONTAP error code the job reports (`error.code`, or `code`).
+    #[serde(default)]
+    pub job_error_code: Option<String>,
+    /// What this block's own checks rest on (`{documented: SEED}`, `{observed: SOURCE}`,
+    /// `{convention: WHY}`); an `error_code` alone needs none (the spec gives the code's).
+    #[serde(default)]
+    pub basis: Option<Value>,
+    /// Alternatives, each a block of this shape with its own basis: the step passes when one of
+    /// them holds (for a delivery the documents leave open).
+    #[serde(default)]
+    pub any_of: Vec<ExpectDef>,
+    /// In a `convention` block only: why this suite holds to it.
+    #[serde(default)]
+    pub why: Option<String>,
 }

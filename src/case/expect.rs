@@ -15,19 +15,142 @@ use super::plan::{
 };
 use super::template::template_names;
 use super::{did_you_mean, field_pointer};
-use crate::spec::Operation;
 use crate::spec::schema::CompiledSchema;
+use crate::spec::{Basis, Operation, Spec};
 use crate::yaml::{LineMap, escape_segment};
 
 /// Reports a problem at a JSON pointer of the case file.
 pub(super) type Report<'a> = &'a mut dyn FnMut(String, String);
 
+/// Which block of a step an expectation is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Block {
+    /// `expect`: its checks need a basis (or take it from the spec).
+    Expect,
+    /// One of `expect.any_of`.
+    Alternative,
+    /// `convention`: every check's basis is the block's `why`.
+    Convention,
+}
+
 pub(super) fn compile_expect(
+    spec: &Spec,
+    op: &Operation,
     e: &ExpectDef,
     at: &str,
+    block: Block,
     lines: &LineMap,
     report: Report,
 ) -> Expectation {
+    let mut ex = compile_checks(e, at, lines, report);
+    ex.basis = match (block, &e.basis, &e.why) {
+        (Block::Convention, Some(_), _) => {
+            report(
+                format!("{at}/basis"),
+                "a `convention` block's basis is its `why`: drop `basis`".into(),
+            );
+            None
+        }
+        (Block::Convention, None, Some(why)) if !why.trim().is_empty() => {
+            Some(Basis::Convention(why.trim().to_string()))
+        }
+        (Block::Convention, None, _) => {
+            report(
+                at.to_string(),
+                "a `convention` block says `why` this suite holds to it".into(),
+            );
+            None
+        }
+        (_, _, Some(_)) => {
+            report(
+                format!("{at}/why"),
+                "`why` belongs in a `convention` block; here, say what the checks rest on in `basis`".into(),
+            );
+            None
+        }
+        (_, Some(v), None) => match Basis::from_value(v) {
+            Ok(b) => Some(b),
+            Err(m) => {
+                report(format!("{at}/basis"), m);
+                None
+            }
+        },
+        (_, None, None) => None,
+    };
+    if block == Block::Convention && !e.any_of.is_empty() {
+        report(
+            format!("{at}/any_of"),
+            "`any_of` belongs in `expect`, not in a `convention` block".into(),
+        );
+    }
+    if block == Block::Alternative && !e.any_of.is_empty() {
+        report(
+            format!("{at}/any_of"),
+            "alternatives do not nest: list them all in one `any_of`".into(),
+        );
+    }
+    // The code's basis, and the status the spec gives it, come from the spec's entry.
+    if let Some(code) = &ex.error_code {
+        let entry = op
+            .error(&code.value)
+            .or_else(|| spec.common_errors.iter().find(|c| c.code == code.value));
+        match entry {
+            Some(entry) => {
+                ex.code_basis = Some(match block {
+                    Block::Convention => ex.basis.clone().unwrap_or(entry.basis.clone()),
+                    _ => entry.basis.clone(),
+                });
+                if ex.status.as_ref().and_then(|s| s.value.exact()).is_none() {
+                    ex.code_status = Some((entry.status, entry.status_basis.clone()));
+                }
+            }
+            None => ex.code_basis = ex.basis.clone(),
+        }
+    }
+    // Every check whose basis does not come from the spec needs the block's.
+    let needs_basis = !ex.fields.is_empty()
+        || !ex.absent.is_empty()
+        || !ex.headers.is_empty()
+        || ex.job_state.is_some()
+        || ex.job_error_code.is_some()
+        || (ex.error_code.is_some() && ex.code_basis.is_none())
+        || ex.status.as_ref().is_some_and(|s| {
+            // A status class beside a code the spec documents rests on that code.
+            !(matches!(s.value, StatusExpect::Class(4)) && ex.code_status.is_some())
+        });
+    if needs_basis && ex.basis.is_none() && block != Block::Convention {
+        report(
+            format!("{at}/basis"),
+            "say what these checks rest on: basis: {documented: SEED_FILE}, {observed: SOURCE} or {convention: WHY} (or move a convention into the step's `convention` block)".into(),
+        );
+    }
+    if ex.job_error_code.is_some() && ex.job_state.is_none() {
+        report(
+            format!("{at}/job_error_code"),
+            "`job_error_code` goes with `job_state: failure`".into(),
+        );
+    }
+    ex.any_of = e
+        .any_of
+        .iter()
+        .enumerate()
+        .map(|(i, alt)| {
+            compile_expect(
+                spec,
+                op,
+                alt,
+                &format!("{at}/any_of/{i}"),
+                Block::Alternative,
+                lines,
+                report,
+            )
+        })
+        .collect();
+    ex
+}
+
+/// The checks of one block, before their bases are known.
+fn compile_checks(e: &ExpectDef, at: &str, lines: &LineMap, report: Report) -> Expectation {
     let line = |p: &str| lines.line_of(p);
     let status = e.status.as_ref().and_then(|v| {
         let p = format!("{at}/status");
@@ -87,6 +210,8 @@ pub(super) fn compile_expect(
         absent,
         headers,
         job_state: located(&e.job_state, "job_state"),
+        job_error_code: located(&e.job_error_code, "job_error_code"),
+        ..Expectation::default()
     }
 }
 

@@ -8,8 +8,8 @@ use std::path::Path;
 
 use serde_json::Value;
 
-use super::def::{AsDef, CaseDef, CaseFile, StepDef};
-use super::expect::{Report, compile_captures, compile_expect};
+use super::def::{AsDef, CaseDef, CaseFile, ExpectDef, StepDef};
+use super::expect::{Block, Report, compile_captures, compile_expect};
 use super::plan::{Phase, Step};
 use super::template::template_names;
 use super::{BUILTIN_VARS, Case, did_you_mean, split_operation};
@@ -202,10 +202,14 @@ fn compile_step(
     check_body(op, step, at, &method, report);
     check_step_vars(step, at, known, report);
 
-    let expect = step
-        .expect
-        .as_ref()
-        .map(|e| compile_expect(e, &format!("{at}/expect"), lines, report));
+    let expect = step.expect.as_ref().map(|e| {
+        let at = format!("{at}/expect");
+        compile_expect(spec, op, e, &at, Block::Expect, lines, report)
+    });
+    let convention = step.convention.as_ref().map(|e| {
+        let at = format!("{at}/convention");
+        compile_expect(spec, op, e, &at, Block::Convention, lines, report)
+    });
     let status = expect
         .as_ref()
         .and_then(|e| e.status.as_ref())
@@ -216,6 +220,7 @@ fn compile_step(
         op: op_id,
         request: req.clone(),
         expect,
+        convention,
         captures,
         line: lines.line_of(at),
     })
@@ -297,15 +302,18 @@ fn check_step_vars(step: &StepDef, at: &str, known: &[String], report: Report) {
             format!("{at}/request/as/password"),
         );
     }
-    if let Some(e) = &step.expect {
-        check(
-            &Value::Object(e.fields.clone()),
-            format!("{at}/expect/fields"),
-        );
-        check(
-            &Value::Object(e.headers.clone()),
-            format!("{at}/expect/headers"),
-        );
+    let mut blocks: Vec<(String, &ExpectDef)> = Vec::new();
+    for (key, e) in [("expect", &step.expect), ("convention", &step.convention)] {
+        if let Some(e) = e {
+            blocks.push((format!("{at}/{key}"), e));
+            for (i, alt) in e.any_of.iter().enumerate() {
+                blocks.push((format!("{at}/{key}/any_of/{i}"), alt));
+            }
+        }
+    }
+    for (p, e) in blocks {
+        check(&Value::Object(e.fields.clone()), format!("{p}/fields"));
+        check(&Value::Object(e.headers.clone()), format!("{p}/headers"));
     }
 }
 

@@ -13,6 +13,7 @@ use serde_json::Value;
 
 use super::def::RequestDef;
 use super::template::{Vars, interpolate};
+use crate::spec::Basis;
 
 pub use crate::spec::OpId;
 
@@ -45,6 +46,8 @@ pub struct Step {
     /// the run can fill in.
     pub request: RequestDef,
     pub expect: Option<Expectation>,
+    /// The step's `convention` block: every check in it has a convention as its basis.
+    pub convention: Option<Expectation>,
     pub captures: Vec<Capture>,
     /// The step's line in its file, named by every failure of the step.
     pub line: usize,
@@ -75,7 +78,7 @@ impl fmt::Display for CaptureFrom {
     }
 }
 
-/// What a step's response must be, beyond the spec's own rules.
+/// What a step's response must be, beyond the spec's own rules, and what each check rests on.
 #[derive(Debug, Clone, Default)]
 pub struct Expectation {
     pub status: Option<Located<StatusExpect>>,
@@ -84,6 +87,20 @@ pub struct Expectation {
     pub absent: Vec<FieldRef>,
     pub headers: Vec<HeaderExpect>,
     pub job_state: Option<Located<String>>,
+    /// With `job_state`: the ONTAP error code the job must report.
+    pub job_error_code: Option<Located<String>>,
+    /// What the block's own checks rest on (status, fields, absent, headers, job); `None` only
+    /// where every check takes its basis from the spec (an error code and its status class).
+    pub basis: Option<Basis>,
+    /// The basis of `error_code`: the spec entry's for that code on this operation (or a common
+    /// code), else the block's.
+    pub code_basis: Option<Basis>,
+    /// The status the spec gives `error_code`, with the entry's status basis: checked as its own
+    /// expectation when the block names no exact status (so the exact status of an error is held
+    /// only as strongly as the evidence for it).
+    pub code_status: Option<(u16, Basis)>,
+    /// Alternatives: the step passes when one of them holds.
+    pub any_of: Vec<Expectation>,
 }
 
 /// A value with the line of the case file it was written on.
@@ -225,6 +242,11 @@ impl Expectation {
                         line: h.line,
                     })
                 })
+                .collect::<Result<_, String>>()?,
+            any_of: self
+                .any_of
+                .iter()
+                .map(|a| a.resolve(vars))
                 .collect::<Result<_, String>>()?,
             ..self.clone()
         })

@@ -28,6 +28,7 @@ pub fn body_problems(resp: &Response) -> Vec<Problem> {
             Some(ct) if is_json_content_type(ct) => {}
             Some(ct) => out.push(Problem {
                 line: None,
+                basis: None,
                 pointer: None,
                 expected: Some("application/hal+json".into()),
                 actual: Some(ct.to_string()),
@@ -37,6 +38,7 @@ pub fn body_problems(resp: &Response) -> Vec<Problem> {
             }),
             None => out.push(Problem {
                 line: None,
+                basis: None,
                 pointer: None,
                 expected: Some("application/hal+json".into()),
                 actual: Some("(absent)".into()),

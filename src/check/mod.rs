@@ -6,15 +6,17 @@
 //! text.
 
 mod content;
+mod expect;
 pub mod matcher;
 mod spec_rules;
 
 use serde_json::Value;
 
 use crate::case::Expectation;
-use crate::spec::Operation;
+use crate::spec::{Basis, Operation};
 
 pub use content::{body_problems, is_json_content_type};
+pub use expect::{expectation, is_convention, job_problems};
 pub use spec_rules::MAX_SCHEMA_FINDINGS;
 
 /// A response as the checker sees it.
@@ -45,6 +47,8 @@ pub struct Problem {
     /// The case-file line of the expectation that does not hold; `None` for the spec's own rules
     /// (the step's line is named then).
     pub line: Option<usize>,
+    /// What the broken check rests on; `None` for the spec's own rules (a failure always).
+    pub basis: Option<Basis>,
     pub pointer: Option<String>,
     pub expected: Option<String>,
     pub actual: Option<String>,
@@ -52,9 +56,11 @@ pub struct Problem {
 }
 
 impl Problem {
-    fn msg(message: impl Into<String>) -> Self {
+    /// A problem that is only a message (no field, no expected value), held as a failure.
+    pub fn msg(message: impl Into<String>) -> Self {
         Problem {
             line: None,
+            basis: None,
             pointer: None,
             expected: None,
             actual: None,
@@ -85,104 +91,31 @@ fn show(v: &Value) -> String {
 
 /// Checks a response against the step's expectation (resolved) and the spec.
 ///
-/// With no expectation, or one that does not name a status, a 2xx status is expected (setup and
-/// teardown steps).
+/// With no expectation, or one that names no status and offers no alternatives, a 2xx status is
+/// expected (setup and teardown steps). The alternatives of `any_of` and the job a response
+/// links are judged by the runner, with [`expectation`] for each block.
 pub fn check(op: &Operation, expect: Option<&Expectation>, resp: &Response) -> Verdict {
     let mut v = Verdict::default();
     // A body that is not JSON explains every later mismatch, so it is named first (the CLI
     // prints a failing case's first problem).
     v.problems.extend(body_problems(resp));
-    check_status(expect, resp, &mut v);
-    if let Some(e) = expect {
-        check_expectation(e, resp, &mut v);
-    }
-    spec_rules::check_spec(op, resp, &mut v);
-    v
-}
-
-fn check_status(expect: Option<&Expectation>, resp: &Response, v: &mut Verdict) {
-    match expect.and_then(|e| e.status.as_ref()) {
-        Some(s) if !s.value.admits(resp.status) => v.problems.push(Problem {
-            line: Some(s.line),
-            pointer: None,
-            expected: Some(s.value.to_string()),
-            actual: Some(resp.status.to_string()),
-            message: format!(
-                "status {} where {} was expected{}",
-                resp.status,
-                s.value,
-                content::error_hint(resp)
-            ),
-        }),
-        None if !(200..300).contains(&resp.status) => v.problems.push(Problem {
-            line: None,
-            pointer: None,
+    let states_status = expect.is_some_and(|e| e.status.is_some() || !e.any_of.is_empty());
+    if !states_status && !(200..300).contains(&resp.status) {
+        v.problems.push(Problem {
             expected: Some("2xx".into()),
             actual: Some(resp.status.to_string()),
-            message: format!(
+            ..Problem::msg(format!(
                 "status {} where success was expected{}",
                 resp.status,
                 content::error_hint(resp)
-            ),
-        }),
-        _ => {}
-    }
-}
-
-fn check_expectation(e: &Expectation, resp: &Response, v: &mut Verdict) {
-    let body = resp.body.as_ref();
-    if let Some(code) = &e.error_code {
-        let actual = body.and_then(|b| b.pointer("/error/code"));
-        let actual_text = actual.map(|a| {
-            a.as_str()
-                .map(str::to_string)
-                .unwrap_or_else(|| a.to_string())
+            ))
         });
-        if actual_text.as_deref() != Some(code.value.as_str()) {
-            v.problems.push(Problem {
-                line: Some(code.line),
-                pointer: Some("/error/code".into()),
-                expected: Some(code.value.clone()),
-                actual: Some(actual_text.unwrap_or_else(|| "(no error code)".into())),
-                message: format!("ONTAP error code {} was expected", code.value),
-            });
-        }
     }
-    for f in &e.fields {
-        let got = body.and_then(|b| b.pointer(&f.at.pointer));
-        if let Err(expected) = matcher::holds(&f.matcher, got) {
-            v.problems.push(Problem {
-                line: Some(f.at.line),
-                pointer: Some(f.at.pointer.clone()),
-                expected: Some(expected),
-                actual: Some(got.map(show).unwrap_or_else(|| "(absent)".into())),
-                message: format!("field `{}` does not match", f.at.field),
-            });
-        }
+    if let Some(e) = expect {
+        v.problems.extend(expectation(e, resp));
     }
-    for f in &e.absent {
-        if body.and_then(|b| b.pointer(&f.pointer)).is_some() {
-            v.problems.push(Problem {
-                line: Some(f.line),
-                pointer: Some(f.pointer.clone()),
-                expected: Some("(absent)".into()),
-                actual: Some("(present; value not shown)".into()),
-                message: format!("field `{}` must not be returned", f.field),
-            });
-        }
-    }
-    for h in &e.headers {
-        let got = resp.header(&h.name).map(|g| Value::String(g.to_string()));
-        if let Err(expected) = matcher::holds(&h.matcher, got.as_ref()) {
-            v.problems.push(Problem {
-                line: Some(h.line),
-                pointer: None,
-                expected: Some(expected),
-                actual: Some(got.map(|g| show(&g)).unwrap_or_else(|| "(absent)".into())),
-                message: format!("header `{}` does not match", h.name),
-            });
-        }
-    }
+    spec_rules::check_spec(op, resp, &mut v);
+    v
 }
 
 #[cfg(test)]

@@ -15,6 +15,7 @@ pub(super) fn check_spec(op: &Operation, resp: &Response, v: &mut Verdict) {
     match op.response_for(resp.status) {
         None => v.problems.push(Problem {
             line: None,
+            basis: None,
             pointer: None,
             expected: Some(op.responses.keys().cloned().collect::<Vec<_>>().join(", ")),
             actual: Some(resp.status.to_string()),
@@ -26,6 +27,7 @@ pub(super) fn check_spec(op: &Operation, resp: &Response, v: &mut Verdict) {
                 if resp.header(h).is_none() && (200..300).contains(&resp.status) {
                     v.problems.push(Problem {
                         line: None,
+                        basis: None,
                         pointer: None,
                         expected: Some(format!("header {h}")),
                         actual: Some("(absent)".into()),
@@ -51,6 +53,7 @@ pub(super) fn check_spec(op: &Operation, resp: &Response, v: &mut Verdict) {
                     if f.is_failure() {
                         v.problems.push(Problem {
                             line: None,
+                            basis: None,
                             pointer: Some(f.pointer.clone()),
                             expected: Some(format!(
                                 "a body valid for the {} response schema",

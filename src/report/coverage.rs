@@ -98,7 +98,13 @@ pub fn matrix(spec: &Spec, cases: &[CaseResult]) -> Vec<CoverageCell> {
                 .filter(|c| c.covers.iter().any(|cv| cell.counted_by(cv, op)))
                 .collect();
             let outcomes: Vec<Outcome> = hits.iter().map(|c| c.outcome).collect();
+            let entry = match cell {
+                Documented::ErrorCode(code) => op.error(code),
+                Documented::Status(_) => None,
+            };
             cells.push(CoverageCell {
+                basis: entry.map(|e| e.basis.clone()),
+                status_basis: entry.map(|e| e.status_basis.clone()),
                 method: op.method.clone(),
                 path: op.path.clone(),
                 kind: cell.kind(),

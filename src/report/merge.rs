@@ -10,7 +10,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::coverage::cell_state;
-use super::model::{CaseResult, CellKind, CoverageCell, Outcome, RunReport, SCHEMA_VERSION};
+use super::model::{CaseResult, CellKind, CoverageCell, Mode, Outcome, RunReport, SCHEMA_VERSION};
 
 /// Why reports cannot be merged.
 #[derive(Debug, thiserror::Error)]
@@ -121,6 +121,13 @@ pub fn merge(reports: &[(String, RunReport)]) -> Result<RunReport, MergeError> {
             .unwrap_or(0),
         partition: (!partitions.is_empty()).then(|| partitions.join("+")),
         interrupted: reports.iter().any(|(_, r)| r.interrupted),
+        // Shards of one suite run in one mode; if they differ, the merged report says lenient,
+        // the weaker of the two, so it never claims more than every shard checked.
+        mode: if reports.iter().all(|(_, r)| r.mode == Mode::Strict) {
+            Mode::Strict
+        } else {
+            Mode::Lenient
+        },
         summary: RunReport::summarize(&cases),
         coverage: cells,
         cases,

@@ -7,10 +7,34 @@
 use serde::{Deserialize, Serialize};
 
 use super::coverage::Covers;
+use crate::spec::Basis;
+
+/// How hard conventions are held: in `strict` mode a broken convention fails its case, in
+/// `lenient` mode it is a deviation (reported, never a failure). Documented and observed
+/// expectations fail in both.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum Mode {
+    /// What every run before version 3 did.
+    #[default]
+    Strict,
+    Lenient,
+}
+
+impl Mode {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Mode::Strict => "strict",
+            Mode::Lenient => "lenient",
+        }
+    }
+}
 
 /// The version of this model's shape. 2 added the `error` outcome and cell state,
-/// `summary.errors`, `failures[].location` and `cases[].covers`.
-pub const SCHEMA_VERSION: u32 = 2;
+/// `summary.errors`, `failures[].location` and `cases[].covers`; 3 added the basis of each check
+/// (`failures[].basis`, `cases[].checks`, `coverage[].basis`), `mode`, and deviations
+/// (`summary.deviations`, `cases[].deviations`).
+pub const SCHEMA_VERSION: u32 = 3;
 
 /// The oldest `schema_version` that [`super::json::read_report`] still reads: version 1 differs
 /// only by the fields version 2 added, which default to "none".
@@ -34,6 +58,9 @@ pub struct RunReport {
     /// True when Ctrl-C stopped the run: cases that had not started are skipped with that reason.
     #[serde(default)]
     pub interrupted: bool,
+    /// Which mode was in force (absent in reports before version 3: strict).
+    #[serde(default)]
+    pub mode: Mode,
     pub summary: Summary,
     /// Each documented status and ONTAP error code of each operation, and how the cases that
     /// expect it fared.
@@ -52,6 +79,13 @@ pub struct CoverageCell {
     pub value: String,
     pub state: CellState,
     pub cases: Vec<String>,
+    /// For an error code: what the spec rests the code on (version 3 on).
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub basis: Option<Basis>,
+    /// For an error code: what the spec rests its HTTP status on; a `convention` here means the
+    /// cases check the code as documented and its exact status only as this suite's choice.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub status_basis: Option<Basis>,
 }
 
 /// What a coverage cell counts.
@@ -104,6 +138,9 @@ pub struct Summary {
     #[serde(default)]
     pub errors: usize,
     pub skipped: usize,
+    /// Broken conventions reported as deviations, over all cases (lenient mode).
+    #[serde(default)]
+    pub deviations: usize,
 }
 
 impl Summary {
@@ -189,6 +226,12 @@ pub struct CaseResult {
     pub duration_ms: u64,
     /// Every problem, first one first; non-empty exactly when the outcome is fail or error.
     pub failures: Vec<Failure>,
+    /// Broken conventions that did not fail the case (lenient mode): same shape as failures.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub deviations: Vec<Failure>,
+    /// What each check of the main step rests on.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub checks: Vec<CheckBasis>,
     /// Findings that do not fail the case (undocumented fields).
     pub warnings: Vec<String>,
     pub steps: Vec<StepResult>,
@@ -213,6 +256,17 @@ pub struct Failure {
     /// A command that sends the same request (password as `$ONTAP_PASSWORD`).
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub curl: Option<String>,
+    /// What the broken check rests on; absent for the spec's own rules and for problems that are
+    /// not about a response (transport, setup).
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub basis: Option<Basis>,
+}
+
+/// One check of a case's main step and what it rests on: `{what: "status 4xx", basis: ...}`.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct CheckBasis {
+    pub what: String,
+    pub basis: Basis,
 }
 
 impl Failure {
@@ -269,6 +323,7 @@ impl RunReport {
             failed: count(Outcome::Fail),
             errors: count(Outcome::Error),
             skipped: count(Outcome::Skip),
+            deviations: cases.iter().map(|c| c.deviations.len()).sum(),
         }
     }
 }

@@ -31,6 +31,7 @@ fn failure(step: &str, message: &str, location: Option<&str>) -> Failure {
         actual: None,
         message: message.into(),
         curl: Some("curl -s -X GET 'http://target/api/cluster'".into()),
+        basis: None,
     }
 }
 
@@ -69,6 +70,8 @@ fn case(id: &str, path: &str, outcome: Outcome) -> CaseResult {
         skip_reason: (outcome == Outcome::Skip).then(|| "needs 9 SVMs".into()),
         duration_ms: 3,
         failures,
+        deviations: Vec::new(),
+        checks: Vec::new(),
         warnings: Vec::new(),
         steps: vec![StepResult {
             phase: StepPhase::Step,
@@ -97,6 +100,7 @@ fn report(cases: Vec<CaseResult>) -> RunReport {
         duration_ms: 10,
         partition: None,
         interrupted: false,
+        mode: Mode::Lenient,
         summary: RunReport::summarize(&cases),
         coverage: coverage::matrix(&spec(), &cases),
         cases,

@@ -12,9 +12,12 @@ use serde_json::{Value, json};
 
 use super::Ctx;
 use crate::case::{Case, Phase, Step, Vars, interpolate};
-use crate::check::Problem;
+use crate::check::{self, Problem};
 use crate::report::coverage::Covers;
-use crate::report::model::{CaseResult, Expected, Failure, OperationRef, Outcome, StepResult};
+use crate::report::model::Mode;
+use crate::report::model::{
+    CaseResult, CheckBasis, Expected, Failure, OperationRef, Outcome, StepResult,
+};
 use crate::secret::Redactor;
 use crate::spec::Spec;
 
@@ -26,6 +29,8 @@ pub(super) struct CaseRun<'a> {
     pub redactor: Redactor,
     pub steps: Vec<StepResult>,
     pub failures: Vec<Failure>,
+    /// Broken conventions in lenient mode.
+    pub deviations: Vec<Failure>,
     pub warnings: Vec<String>,
     /// An expectation or a spec rule did not hold in a step or a teardown: the case failed.
     pub failed: bool,
@@ -68,6 +73,8 @@ pub(super) async fn run_case(ctx: &Ctx, case: &Case, index: usize) -> CaseResult
         skip_reason: None,
         duration_ms: 0,
         failures: Vec::new(),
+        deviations: Vec::new(),
+        checks: checks(case),
         warnings: Vec::new(),
         steps: Vec::new(),
     };
@@ -89,6 +96,7 @@ pub(super) async fn run_case(ctx: &Ctx, case: &Case, index: usize) -> CaseResult
         redactor: Redactor::default(),
         steps: Vec::new(),
         failures: Vec::new(),
+        deviations: Vec::new(),
         warnings: Vec::new(),
         failed: false,
         errored: false,
@@ -111,6 +119,7 @@ pub(super) async fn run_case(ctx: &Ctx, case: &Case, index: usize) -> CaseResult
         }
     };
     result.failures = run.failures;
+    result.deviations = run.deviations;
     result.warnings = run.warnings;
     result.steps = run.steps;
     result.duration_ms = started.elapsed().as_millis() as u64;
@@ -212,10 +221,7 @@ impl CaseRun<'_> {
     ) {
         let p = Problem {
             line,
-            pointer: None,
-            expected: None,
-            actual: None,
-            message,
+            ..Problem::msg(message)
         };
         self.record_problem(step, line, p, None, severity);
     }
@@ -230,12 +236,21 @@ impl CaseRun<'_> {
         curl: Option<String>,
         severity: Severity,
     ) {
+        // A broken convention in lenient mode is reported, and fails nothing.
+        let deviation = self.ctx.opts.mode() == Mode::Lenient && check::is_convention(&p);
         match severity {
+            _ if deviation => {}
             Severity::Failed => self.failed = true,
             Severity::Errored => self.errored = true,
         }
         let location = p.line.or(step_line).map(|line| self.case.location(line));
-        self.failures.push(Failure {
+        let list = if deviation {
+            &mut self.deviations
+        } else {
+            &mut self.failures
+        };
+        list.push(Failure {
+            basis: p.basis,
             step: step.to_string(),
             location,
             pointer: p.pointer,
@@ -267,6 +282,55 @@ pub fn covers(case: &Case, spec: &Spec) -> Vec<Covers> {
             }
         })
         .collect()
+}
+
+/// Each check of the main step with what it rests on, for the reports.
+fn checks(case: &Case) -> Vec<CheckBasis> {
+    let step = &case.steps[case.main_step];
+    let mut out = Vec::new();
+    let mut add = |what: String, basis: Option<&crate::spec::Basis>| {
+        if let Some(basis) = basis {
+            out.push(CheckBasis {
+                what,
+                basis: basis.clone(),
+            });
+        }
+    };
+    let blocks = step.expect.iter().chain(step.convention.iter());
+    for e in blocks.flat_map(|e| std::iter::once(e).chain(e.any_of.iter())) {
+        let block = e.basis.as_ref();
+        if let Some(s) = &e.status {
+            add(
+                format!("status {}", s.value),
+                block.or(e.code_basis.as_ref()),
+            );
+        }
+        if let Some(c) = &e.error_code {
+            add(format!("error code {}", c.value), e.code_basis.as_ref());
+            if let Some((status, basis)) = &e.code_status {
+                add(
+                    format!("status {status} for error code {}", c.value),
+                    Some(basis),
+                );
+            }
+        }
+        for f in &e.fields {
+            add(format!("field {}", f.at.field), block);
+        }
+        for f in &e.absent {
+            add(format!("field {} absent", f.field), block);
+        }
+        for h in &e.headers {
+            add(format!("header {}", h.name), block);
+        }
+        if let Some(j) = &e.job_state {
+            add(format!("job ends {}", j.value), block);
+        }
+        if let Some(j) = &e.job_error_code {
+            add(format!("job error code {}", j.value), block);
+        }
+    }
+    out
 }
 
 /// Why a case is skipped on this target, if it is.

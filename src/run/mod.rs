@@ -18,6 +18,7 @@ pub mod cleanup;
 mod conditions;
 pub mod http;
 mod job;
+mod judge;
 mod probe;
 pub mod select;
 mod step;
@@ -37,7 +38,7 @@ use tokio::sync::{RwLock, Semaphore};
 
 use crate::case::Case;
 use crate::report::coverage;
-use crate::report::model::{CaseResult, RunReport, SCHEMA_VERSION};
+use crate::report::model::{CaseResult, Mode, RunReport, SCHEMA_VERSION};
 use crate::secret::Secret;
 use crate::spec::{Spec, Version};
 use http::ClientOptions;
@@ -68,6 +69,21 @@ pub struct RunOptions {
     /// Set (by a Ctrl-C handler) to stop the run: cases not started are skipped, running cases
     /// stop after their current step and still run their teardown.
     pub interrupt: Option<Arc<AtomicBool>>,
+    /// How hard conventions are held; `None` means strict against the embedded emulator (it is
+    /// ours, so it must keep them) and lenient against any other target (a correct cluster must
+    /// not fail for a choice of this suite's).
+    pub mode: Option<Mode>,
+}
+
+impl RunOptions {
+    /// The mode in force: the one asked for, else the target's default.
+    pub fn mode(&self) -> Mode {
+        self.mode.unwrap_or(if self.embedded {
+            Mode::Strict
+        } else {
+            Mode::Lenient
+        })
+    }
 }
 
 impl RunOptions {
@@ -88,6 +104,7 @@ impl RunOptions {
             partition: None,
             facts: None,
             interrupt: None,
+            mode: None,
         }
     }
 }
@@ -220,6 +237,7 @@ pub async fn run(
     results.sort_by_key(|(i, _)| *i);
     let cases: Vec<CaseResult> = results.into_iter().map(|(_, r)| r).collect();
     Ok(RunReport {
+        mode: ctx.opts.mode(),
         partition: ctx.opts.partition.map(|p| p.to_string()),
         interrupted: ctx.interrupted(),
         schema_version: SCHEMA_VERSION,

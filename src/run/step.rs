@@ -11,7 +11,7 @@ use serde_json::{Map, Value, json};
 use super::case_run::{CaseRun, Severity};
 use super::http::{self, Auth, Outgoing};
 use crate::case::{AsDef, CaptureFrom, Expectation, Phase, Step, interpolate};
-use crate::check::{self, Problem, Response, Verdict};
+use crate::check::{Problem, Response, Verdict};
 use crate::report::model::{StepPhase, StepResult};
 use crate::spec::Operation;
 
@@ -26,6 +26,7 @@ struct Prepared {
     /// The JSON body after interpolation, for the report.
     body: Option<Value>,
     expect: Option<Expectation>,
+    convention: Option<Expectation>,
     curl: String,
 }
 
@@ -101,6 +102,7 @@ impl CaseRun<'_> {
                 self.steps.push(record);
                 let p = Problem {
                     line: None,
+                    basis: None,
                     pointer: None,
                     expected: None,
                     actual: None,
@@ -130,7 +132,9 @@ impl CaseRun<'_> {
             return true;
         }
 
-        let (mut verdict, note) = self.judge(op, prepared.expect.as_ref(), &resp).await;
+        let expect = prepared.expect.as_ref();
+        let convention = prepared.convention.as_ref();
+        let (mut verdict, note) = self.judge(op, expect, convention, &resp).await;
         record.note = note;
         self.capture(step, &resp, &mut verdict);
 
@@ -159,12 +163,14 @@ impl CaseRun<'_> {
         let path = fill(&Value::Object(req.path.clone()))?;
         let query = fill(&Value::Object(req.query.clone()))?;
         let body = req.body.as_ref().map(fill).transpose()?;
-        let expect = step
-            .expect
-            .as_ref()
-            .map(|e| e.resolve(vars))
-            .transpose()
-            .map_err(Unprepared::Missing)?;
+        let resolve = |e: &Option<Expectation>| {
+            e.as_ref()
+                .map(|e| e.resolve(vars))
+                .transpose()
+                .map_err(Unprepared::Missing)
+        };
+        let expect = resolve(&step.expect)?;
+        let convention = resolve(&step.convention)?;
         let target = &self.ctx.target;
         let auth = match &req.as_user {
             None => target.run_auth(),
@@ -209,58 +215,9 @@ impl CaseRun<'_> {
             outgoing,
             body,
             expect,
+            convention,
             curl,
         })
-    }
-
-    /// The checker's verdict, then the job the response links when the step names its end state.
-    /// Returns the verdict and a note for the report (how the job ended).
-    async fn judge(
-        &self,
-        op: &Operation,
-        expect: Option<&Expectation>,
-        resp: &Response,
-    ) -> (Verdict, Option<String>) {
-        let mut verdict = check::check(op, expect, resp);
-        let Some(state) = expect.and_then(|e| e.job_state.as_ref()) else {
-            return (verdict, None);
-        };
-        if !verdict.problems.is_empty() {
-            return (verdict, None);
-        }
-        let mut note = None;
-        match self.poll_job(resp).await {
-            Ok(job) => {
-                let got = job
-                    .get("state")
-                    .and_then(Value::as_str)
-                    .unwrap_or("?")
-                    .to_string();
-                if got != state.value {
-                    let detail = job
-                        .pointer("/error/message")
-                        .or_else(|| job.get("message"))
-                        .and_then(Value::as_str)
-                        .unwrap_or_default();
-                    verdict.problems.push(Problem {
-                        line: Some(state.line),
-                        pointer: Some("/state".into()),
-                        expected: Some(state.value.clone()),
-                        actual: Some(got.clone()),
-                        message: format!("the job ended `{got}`: {detail}"),
-                    });
-                }
-                note = Some(format!("job ended {got}"));
-            }
-            Err(message) => verdict.problems.push(Problem {
-                line: Some(state.line),
-                pointer: Some("/job/uuid".into()),
-                expected: None,
-                actual: None,
-                message,
-            }),
-        }
-        (verdict, note)
     }
 
     /// Takes the step's captures from the response into the case's variables.
@@ -276,6 +233,7 @@ impl CaseRun<'_> {
                 Some(v) => self.vars.set(c.name.clone(), v),
                 None => verdict.problems.push(Problem {
                     line: Some(c.line),
+                    basis: None,
                     pointer: None,
                     expected: Some(c.from.to_string()),
                     actual: Some("(absent)".into()),

@@ -17,7 +17,7 @@ mod shape;
 
 use serde_json::Value;
 
-use super::OntapError;
+use super::{Basis, OntapError};
 use crate::yaml::escape_segment;
 
 const JSON_TYPES: [&str; 6] = ["string", "number", "integer", "boolean", "array", "object"];
@@ -253,11 +253,22 @@ pub(super) fn parse_errors(
                 format!("{code} is listed twice on this operation"),
             );
         }
+        // Until every entry states its basis: a seed's code is documented by it, and the
+        // status is the status rule's.
+        let basis = if super::basis::is_seed_name(&seed) {
+            Basis::Documented(seed.clone())
+        } else {
+            Basis::Observed(seed.clone())
+        };
         out.push(OntapError {
             code,
             status,
             description,
             seed,
+            basis,
+            status_basis: Basis::Convention(
+                "the spec's status rule: no seed page gives a status per code".into(),
+            ),
         });
     }
     out

@@ -19,12 +19,14 @@
 //! to catch structural mistakes and then thrown away; `lint.rs` now checks the shape of what the
 //! loader reads itself, naming the exact field (the reasons are in its opening doc).
 
+pub mod basis;
 mod lint;
 mod load;
 mod model;
 pub mod schema;
 mod walk;
 
+pub use basis::Basis;
 pub use model::{OntapError, OpId, Operation, Parameter, ResponseSpec, Spec};
 /// ONTAP's release numbers: one type for the harness and the emulator, in `crates/ontap-rest`.
 pub use ontap_rest::Version;

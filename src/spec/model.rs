@@ -9,6 +9,7 @@ use std::path::PathBuf;
 use serde_json::Value;
 
 use super::Version;
+use super::basis::Basis;
 use super::schema::CompiledSchema;
 use crate::yaml::LineMap;
 
@@ -21,6 +22,10 @@ pub struct OntapError {
     pub description: String,
     /// The seed page it is transcribed from.
     pub seed: String,
+    /// What the code rests on.
+    pub basis: Basis,
+    /// What the HTTP status rests on: no seed gives a status per code.
+    pub status_basis: Basis,
 }
 
 /// A documented parameter.

@@ -20,6 +20,7 @@ fn errored_report(dir: &Path) -> PathBuf {
         actual: None,
         message: "cannot connect to http://[target]: connection refused".into(),
         curl: None,
+        basis: None,
     });
     r.summary = model::RunReport::summarize(&r.cases);
     std::fs::create_dir_all(dir).unwrap();
