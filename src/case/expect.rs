@@ -52,7 +52,9 @@ pub(super) fn compile_expect(
             None
         }
         (Block::Convention, None, Some(why)) if !why.trim().is_empty() => {
-            Some(Basis::Convention(why.trim().to_string()))
+            Some(Basis::Convention {
+                why: why.trim().to_string(),
+            })
         }
         (Block::Convention, None, _) => {
             report(
@@ -69,9 +71,19 @@ pub(super) fn compile_expect(
             None
         }
         (_, Some(v), None) => match Basis::from_value(v) {
+            // A seed page the spec's seed directory does not hold is a typo.
+            Ok(Basis::Documented { seed })
+                if spec.seeds.as_ref().is_some_and(|s| !s.contains(&seed)) =>
+            {
+                report(
+                    format!("{at}/basis/documented"),
+                    format!("`{seed}` is not a seed page in {}", crate::spec::SEEDS_BESIDE_REPO),
+                );
+                None
+            }
             Ok(b) => Some(b),
-            Err(m) => {
-                report(format!("{at}/basis"), m);
+            Err(e) => {
+                report(format!("{at}/basis"), e.to_string());
                 None
             }
         },

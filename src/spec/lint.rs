@@ -17,7 +17,8 @@ mod shape;
 
 use serde_json::Value;
 
-use super::{Basis, OntapError};
+use super::basis::parse_basis_at;
+use super::{OntapError, Seeds};
 use crate::yaml::escape_segment;
 
 const JSON_TYPES: [&str; 6] = ["string", "number", "integer", "boolean", "array", "object"];
@@ -172,15 +173,19 @@ fn check_schema_keywords(
     }
 }
 
+/// Reads an `x-ontap-errors` or `x-ontap-common-errors` list. Every entry needs a `basis` (for the
+/// code) and a `status_basis` (for the HTTP status); a `documented` one must name a file of
+/// `seeds` when the seed directory was found.
 pub(super) fn parse_errors(
     v: &Value,
     at: &str,
+    seeds: Option<&Seeds>,
     report: &mut dyn FnMut(String, String),
 ) -> Vec<OntapError> {
     let Some(items) = v.as_array() else {
         report(
             at.to_string(),
-            "must be a list of {code, status, description, seed}".into(),
+            "must be a list of {code, status, description, seed, basis, status_basis}".into(),
         );
         return Vec::new();
     };
@@ -247,18 +252,31 @@ pub(super) fn parse_errors(
                 "missing the seed page it comes from".into(),
             );
         }
+        let mut basis_of = |field: &str| {
+            let b = parse_basis_at(item.get(field), &p, field, report)?;
+            if let (Some(seed), Some(seeds)) = (b.seed(), seeds)
+                && !seeds.contains(seed)
+            {
+                report(
+                    format!("{p}/{field}/documented"),
+                    format!(
+                        "`{seed}` is not in {}: a documented basis names an existing seed page",
+                        seeds.dir.display()
+                    ),
+                );
+                return None;
+            }
+            Some(b)
+        };
+        let (basis, status_basis) = (basis_of("basis"), basis_of("status_basis"));
         if out.iter().any(|e| e.code == code) {
             report(
                 format!("{p}/code"),
                 format!("{code} is listed twice on this operation"),
             );
         }
-        // Until every entry states its basis: a seed's code is documented by it, and the
-        // status is the status rule's.
-        let basis = if super::basis::is_seed_name(&seed) {
-            Basis::Documented(seed.clone())
-        } else {
-            Basis::Observed(seed.clone())
+        let (Some(basis), Some(status_basis)) = (basis, status_basis) else {
+            continue;
         };
         out.push(OntapError {
             code,
@@ -266,9 +284,7 @@ pub(super) fn parse_errors(
             description,
             seed,
             basis,
-            status_basis: Basis::Convention(
-                "the spec's status rule: no seed page gives a status per code".into(),
-            ),
+            status_basis,
         });
     }
     out

@@ -9,7 +9,8 @@ use serde_json::Value;
 use super::lint::{lint, parse_errors};
 use super::schema::{self, CompiledSchema};
 use super::{
-    DEFAULT_SPEC_PATH, EMBEDDED_SPEC, METHODS, Operation, Parameter, ResponseSpec, Spec, Version,
+    DEFAULT_SPEC_PATH, EMBEDDED_SPEC, METHODS, Operation, Parameter, ResponseSpec, Seeds, Spec,
+    Version,
 };
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::yaml::{self, escape_segment};
@@ -29,12 +30,27 @@ impl Spec {
                 })?;
                 Spec::parse(p, &text)
             }
-            None => Spec::parse(Path::new(DEFAULT_SPEC_PATH), EMBEDDED_SPEC),
+            None => Spec::parse_with_seeds(
+                Path::new(DEFAULT_SPEC_PATH),
+                EMBEDDED_SPEC,
+                Seeds::for_embedded(),
+            ),
         }
     }
 
-    /// Parses and checks spec text; `file` is the name errors are reported under.
+    /// Parses and checks spec text; `file` is the name errors are reported under, and the seed
+    /// pages are looked for beside the repository it is in ([`Seeds::for_spec_file`]).
     pub fn parse(file: &Path, text: &str) -> Result<Spec, Diagnostics> {
+        Spec::parse_with_seeds(file, text, Seeds::for_spec_file(file))
+    }
+
+    /// Parses and checks spec text against the given seed pages (`None`: only the form of a
+    /// documented basis's file name is checked).
+    pub fn parse_with_seeds(
+        file: &Path,
+        text: &str,
+        seeds: Option<Seeds>,
+    ) -> Result<Spec, Diagnostics> {
         let (raw, lines) = yaml::parse_file(file, text)?;
         let mut diags = Vec::new();
         let at = |pointer: &str, message: String| Diagnostic::at(file, &lines, pointer, message);
@@ -48,7 +64,7 @@ impl Spec {
         let common_errors = raw
             .get("x-ontap-common-errors")
             .map(|v| {
-                parse_errors(v, "/x-ontap-common-errors", &mut |p, m| {
+                parse_errors(v, "/x-ontap-common-errors", seeds.as_ref(), &mut |p, m| {
                     diags.push(at(&p, m))
                 })
             })
@@ -69,9 +85,12 @@ impl Spec {
                 };
                 let op_ptr = format!("{path_ptr}/{method}");
                 let mut report = |p: String, m: String| diags.push(at(&p, m));
-                if let Some(o) =
-                    load_operation(&raw, path, method, op, &op_ptr, &shared_params, &mut report)
-                {
+                let ctx = OpContext {
+                    doc: &raw,
+                    seeds: seeds.as_ref(),
+                    shared_params: &shared_params,
+                };
+                if let Some(o) = load_operation(&ctx, path, method, op, &op_ptr, &mut report) {
                     operations.push(Operation {
                         line: lines.line_of(&op_ptr),
                         ..o
@@ -99,19 +118,28 @@ impl Spec {
             common_errors,
             raw,
             lines,
+            seeds,
         })
     }
 }
 
+/// What every operation of one document is read against.
+struct OpContext<'a> {
+    doc: &'a Value,
+    seeds: Option<&'a Seeds>,
+    /// The path item's own `parameters`, shared by its operations.
+    shared_params: &'a Value,
+}
+
 fn load_operation(
-    doc: &Value,
+    ctx: &OpContext<'_>,
     path: &str,
     method: &str,
     op: &Value,
     at: &str,
-    shared_params: &Value,
     report: &mut dyn FnMut(String, String),
 ) -> Option<Operation> {
+    let (doc, shared_params) = (ctx.doc, ctx.shared_params);
     let text = |k: &str| {
         op.get(k)
             .and_then(Value::as_str)
@@ -144,7 +172,7 @@ fn load_operation(
     };
     let errors = op
         .get("x-ontap-errors")
-        .map(|v| parse_errors(v, &format!("{at}/x-ontap-errors"), report))
+        .map(|v| parse_errors(v, &format!("{at}/x-ontap-errors"), ctx.seeds, report))
         .unwrap_or_default();
 
     let mut parameters = Vec::new();

@@ -9,6 +9,8 @@
 //! - `model.rs`: the types the rest of the harness reads ([`Spec`], [`Operation`], ...).
 //! - `lint.rs`: the structural checks of the raw document, run before anything is compiled.
 //! - `load.rs`: [`Spec::load`] and [`Spec::parse`], which build the model from a checked document.
+//! - `basis.rs`: [`Basis`], what an expectation rests on (documented, observed, convention), and
+//!   its YAML parser; `seeds.rs`: [`Seeds`], the seed pages a documented basis may name.
 //! - [`schema`]: `$ref` resolution and the compiled validators; `walk.rs` beside it checks what
 //!   JSON Schema cannot say (`readOnly`/`writeOnly` by direction, undocumented fields).
 //! - [`Version`], ONTAP's release numbers, comes from `crates/ontap-rest`, shared with the
@@ -19,18 +21,21 @@
 //! to catch structural mistakes and then thrown away; `lint.rs` now checks the shape of what the
 //! loader reads itself, naming the exact field (the reasons are in its opening doc).
 
-pub mod basis;
+mod basis;
 mod lint;
 mod load;
 mod model;
 pub mod schema;
+mod seeds;
 mod walk;
 
-pub use basis::Basis;
+pub use basis::{Basis, BasisError, KINDS as BASIS_KINDS, is_seed_file_name, parse_basis_at};
+
 pub use model::{OntapError, OpId, Operation, Parameter, ResponseSpec, Spec};
 /// ONTAP's release numbers: one type for the harness and the emulator, in `crates/ontap-rest`.
 pub use ontap_rest::Version;
 pub use schema::{CompiledSchema, Direction, Finding, FindingKind};
+pub use seeds::{SEEDS_BESIDE_REPO, Seeds};
 
 /// The spec shipped with the crate, so the binary works from any directory.
 pub const EMBEDDED_SPEC: &str = include_str!("../../spec/openapi.yaml");
@@ -41,5 +46,7 @@ pub const DEFAULT_SPEC_PATH: &str = "spec/openapi.yaml";
 /// REST operations.
 pub(crate) const METHODS: [&str; 5] = ["get", "post", "patch", "delete", "put"];
 
+#[cfg(test)]
+mod basis_tests;
 #[cfg(test)]
 mod tests;

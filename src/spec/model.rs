@@ -11,6 +11,7 @@ use serde_json::Value;
 use super::Version;
 use super::basis::Basis;
 use super::schema::CompiledSchema;
+use super::seeds::Seeds;
 use crate::yaml::LineMap;
 
 /// A documented ONTAP error code of one operation (`x-ontap-errors`).
@@ -20,11 +21,12 @@ pub struct OntapError {
     /// The HTTP status ONTAP (and the emulator) answers it with.
     pub status: u16,
     pub description: String,
-    /// The seed page it is transcribed from.
+    /// The seed page it is transcribed from (for a common error: the `source` text).
     pub seed: String,
-    /// What the code rests on.
+    /// What the code (that ONTAP answers this condition with this code) rests on.
     pub basis: Basis,
-    /// What the HTTP status rests on: no seed gives a status per code.
+    /// What the HTTP status rests on, separately: NetApp documents codes but no status per code,
+    /// so for most entries this is a convention while `basis` is documented.
     pub status_basis: Basis,
 }
 
@@ -136,6 +138,10 @@ pub struct Spec {
     pub common_errors: Vec<OntapError>,
     pub raw: Value,
     pub lines: LineMap,
+    /// The seed pages `documented` bases were checked against; `None` when no seed directory was
+    /// found (only the form of the names was checked). The case loader checks cases' bases
+    /// against the same set.
+    pub seeds: Option<Seeds>,
 }
 
 impl Spec {
