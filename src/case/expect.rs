@@ -51,11 +51,9 @@ pub(super) fn compile_expect(
             );
             None
         }
-        (Block::Convention, None, Some(why)) if !why.trim().is_empty() => {
-            Some(Basis::Convention {
-                why: why.trim().to_string(),
-            })
-        }
+        (Block::Convention, None, Some(why)) if !why.trim().is_empty() => Some(Basis::Convention {
+            why: why.trim().to_string(),
+        }),
         (Block::Convention, None, _) => {
             report(
                 at.to_string(),
@@ -77,7 +75,10 @@ pub(super) fn compile_expect(
             {
                 report(
                     format!("{at}/basis/documented"),
-                    format!("`{seed}` is not a seed page in {}", crate::spec::SEEDS_BESIDE_REPO),
+                    format!(
+                        "`{seed}` is not a seed page in {}",
+                        crate::spec::SEEDS_BESIDE_REPO
+                    ),
                 );
                 None
             }

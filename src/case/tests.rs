@@ -15,6 +15,7 @@ steps:
     expect:
       status: 400
       error_code: "5374148"
+      basis: {convention: "an exact status, to show one loads; the shipped cases say 4xx"}
 "#;
 
 fn spec() -> Spec {
@@ -168,8 +169,8 @@ fn matcher_arguments_are_checked() {
 #[test]
 fn a_capture_of_a_field_the_response_cannot_have_is_a_load_error() {
     let text = GOOD.replace(
-        "      error_code: \"5374148\"\n",
-        "      error_code: \"5374148\"\n    capture:\n      c: error.cod\n",
+        "the shipped cases say 4xx\"}\n",
+        "the shipped cases say 4xx\"}\n    capture:\n      c: error.cod\n",
     );
     let e = load_case(Path::new("x.yaml"), "x", &text, &spec())
         .unwrap_err()
@@ -209,4 +210,87 @@ fn steps_hold_spec_indices_and_lines() {
     let e = c.steps[0].expect.as_ref().unwrap();
     assert_eq!(e.status.as_ref().unwrap().line, 12);
     assert_eq!(e.error_code.as_ref().unwrap().line, 13);
+}
+
+/// GOOD without its basis line, `expect` replaced as in [`with_expect`].
+fn without_basis(expect: &str) -> Result<Case, Diagnostics> {
+    let text = GOOD
+        .lines()
+        .filter(|l| !l.contains("basis:"))
+        .collect::<Vec<_>>()
+        .join("\n")
+        .replace("      status: 400\n      error_code: \"5374148\"", expect);
+    load_case(
+        Path::new("cases/iscsi/delete-default.yaml"),
+        "iscsi",
+        &text,
+        &spec(),
+    )
+}
+
+#[test]
+fn an_error_code_and_its_class_take_their_basis_from_the_spec() {
+    let c = without_basis("      status: 4xx\n      error_code: \"5374148\"").unwrap();
+    let e = c.steps[0].expect.as_ref().unwrap();
+    assert!(e.basis.is_none());
+    let code_basis = e.code_basis.as_ref().expect("the spec entry's basis");
+    assert_eq!(code_basis.kind(), "documented");
+    let (status, status_basis) = e.code_status.as_ref().expect("the spec's status");
+    assert_eq!(*status, 400);
+    assert!(status_basis.is_convention(), "{status_basis}");
+}
+
+#[test]
+fn a_check_without_a_basis_is_a_load_error() {
+    for expect in [
+        "      status: 400\n      error_code: \"5374148\"",
+        "      status: 4xx\n      error_code: \"5374148\"\n      fields:\n        error.message: {present: true}",
+        "      headers:\n        content-type: {matches: json}",
+    ] {
+        let e = without_basis(expect).unwrap_err().to_string();
+        assert!(
+            e.contains("`steps[0].expect.basis`: say what these checks rest on"),
+            "{expect}: {e}"
+        );
+    }
+}
+
+#[test]
+fn a_documented_basis_names_a_seed_page_that_exists() {
+    let e = without_basis(
+        "      fields:\n        error.message: {present: true}\n      basis: {documented: the iSCSI page}",
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(e.contains("`steps[0].expect.basis`"), "{e}");
+    if spec().seeds.is_some() {
+        let e = without_basis(
+            "      fields:\n        error.message: {present: true}\n      basis: {documented: 009_0123456789abcdef.txt}",
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(
+            e.contains("`009_0123456789abcdef.txt` is not a seed page"),
+            "{e}"
+        );
+    }
+}
+
+#[test]
+fn a_convention_block_says_why_and_holds_only_conventions() {
+    let with = |block: &str| {
+        let text = format!("{GOOD}    convention:\n{block}\n");
+        load_case(Path::new("x.yaml"), "x", &text, &spec())
+    };
+    let c = with("      why: ONTAP's other creates send one\n      headers:\n        Location: {present: true}").unwrap();
+    let conv = c.steps[0].convention.as_ref().unwrap();
+    assert!(conv.basis.as_ref().is_some_and(|b| b.is_convention()));
+    let e = with("      headers:\n        Location: {present: true}")
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("says `why`"), "{e}");
+    let e = with("      why: w\n      basis: {documented: 004_69967a64eae5f293.txt}")
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("drop `basis`"), "{e}");
 }

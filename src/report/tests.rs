@@ -397,15 +397,15 @@ fn a_version_1_report_reads_into_the_new_model() {
 
 #[test]
 fn a_newer_version_is_refused_naming_file_and_line() {
-    let dir = std::env::temp_dir().join(format!("report-v3-{}", std::process::id()));
+    let dir = std::env::temp_dir().join(format!("report-v4-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
-    let path = dir.join("v3.json");
+    let path = dir.join("v4.json");
     std::fs::write(
         &path,
-        "{\n  \"tool\": \"x\",\n  \"schema_version\": 3,\n  \"cases\": []\n}\n",
+        "{\n  \"tool\": \"x\",\n  \"schema_version\": 4,\n  \"cases\": []\n}\n",
     )
     .unwrap();
     let e = json::read_report(&path).unwrap_err().to_string();
-    assert!(e.contains("v3.json: schema_version 3 (line 3)"), "{e}");
+    assert!(e.contains("v4.json: schema_version 4 (line 3)"), "{e}");
     let _ = std::fs::remove_dir_all(dir);
 }
