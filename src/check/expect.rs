@@ -155,7 +155,7 @@ pub fn job_problems(e: &Expectation, job: &Result<Value, String>) -> Vec<Problem
             .flatten()
             .map(text)
             .collect();
-        if !found.iter().any(|c| *c == code.value) {
+        if !found.contains(&code.value) {
             out.push(Problem {
                 line: Some(code.line),
                 basis: e.basis.clone(),
