@@ -196,6 +196,14 @@ pub struct RunArgs {
     /// split one suite; `merge` joins their reports.
     #[arg(long)]
     pub partition: Option<Partition>,
+    /// Fail a case on a broken convention of this suite (the default against the embedded
+    /// emulator, which is ours and must keep them).
+    #[arg(long, conflicts_with = "lenient")]
+    pub strict: bool,
+    /// Report a broken convention as a deviation, never a failure; documented and observed
+    /// expectations still fail (the default against a --target).
+    #[arg(long)]
+    pub lenient: bool,
 }
 
 #[derive(Subcommand, Debug)]

@@ -10,7 +10,7 @@ use super::progress::ProgressDisplay;
 use super::{CliError, EXIT_INTERRUPTED, RunArgs, Verdict, init_logging_at, runtime};
 use crate::case;
 use crate::emulator::{ADMIN_PASSWORD, ADMIN_USER, Emulator, EmulatorConfig};
-use crate::report;
+use crate::report::{self, model::Mode};
 use crate::run::{self, Progress, ProgressEvent, RunOptions};
 use crate::secret::Secret;
 use crate::spec::Spec;
@@ -72,6 +72,11 @@ pub(super) fn run(args: RunArgs) -> Result<Verdict, CliError> {
             ontap_version: args.ontap_version.clone(),
             partition: args.partition,
             interrupt: Some(interrupt.clone()),
+            mode: match (args.strict, args.lenient) {
+                (true, _) => Some(Mode::Strict),
+                (_, true) => Some(Mode::Lenient),
+                _ => None,
+            },
             ..RunOptions::new(target, user, password, client)
         };
         let display = ProgressDisplay::new();

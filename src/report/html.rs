@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::path::Path;
 
-use super::model::{CaseResult, CellKind, CellState, Outcome, RunReport};
+use super::model::{CaseResult, CellKind, CellState, Failure, Outcome, RunReport};
 
 /// Escapes text for HTML element content and attribute values.
 pub fn esc(s: &str) -> String {
@@ -37,7 +37,7 @@ pre{background:#f5f6f8;padding:.6rem;overflow:auto;white-space:pre-wrap;word-bre
 .cell{display:inline-block;margin:.1rem;padding:.1rem .4rem;border-radius:3px;font:12px ui-monospace,monospace;border:1px solid}
 .cell.pass{background:#e7f6ec;border-color:#9fd8b0} .cell.fail{background:#fde8e8;border-color:#f1a3a6}
 .cell.skip{background:#fff6d6;border-color:#ecd87e} .cell.none{background:#f3f4f6;border-color:#d5d9e0}
-.cell.error{background:#f4e8fb;border-color:#cfa6e6}
+.cell.error{background:#f4e8fb;border-color:#cfa6e6} .cell.conv{border-style:dashed}
 .failure{border:1px solid #f1a3a6;border-radius:6px;padding:.2rem 1rem 1rem;margin:1rem 0}
 .failure.error{border-color:#cfa6e6}
 .legend .cell{margin-right:.6rem}
@@ -58,7 +58,7 @@ pub fn render(report: &RunReport) -> String {
     );
     let _ = write!(
         h,
-        "<h1>ONTAP REST conformance</h1><p class=\"meta\">Target <code>{}</code>{} &middot; {} &middot; started {} &middot; {} ms &middot; {}</p>",
+        "<h1>ONTAP REST conformance</h1><p class=\"meta\">Target <code>{}</code>{} &middot; {} &middot; {} mode &middot; started {} &middot; {} ms &middot; {}</p>",
         esc(&report.target),
         if report.embedded_emulator {
             " (embedded emulator)"
@@ -66,6 +66,7 @@ pub fn render(report: &RunReport) -> String {
             ""
         },
         esc(&super::text::version_label(report)),
+        report.mode.as_str(),
         esc(&report.started_at),
         report.duration_ms,
         esc(&report.tool)
@@ -92,18 +93,29 @@ pub fn render(report: &RunReport) -> String {
     };
     let _ = write!(
         h,
-        "<h2>Coverage of documented statuses and ONTAP error codes</h2><p class=\"legend\"><span class=\"cell pass\">passing</span><span class=\"cell fail\">failing</span>{error_legend}<span class=\"cell skip\">skipped</span><span class=\"cell none\">no case</span></p><table><tr><th>Operation</th><th>Success statuses</th><th>ONTAP error codes</th></tr>"
+        "<h2>Coverage of documented statuses and ONTAP error codes</h2><p class=\"legend\"><span class=\"cell pass\">passing</span><span class=\"cell fail\">failing</span>{error_legend}<span class=\"cell skip\">skipped</span><span class=\"cell none\">no case</span><span class=\"cell conv\">dashed: the code is documented, its exact status this suite's convention</span></p><table><tr><th>Operation</th><th>Success statuses</th><th>ONTAP error codes</th></tr>"
     );
     let mut rows: BTreeMap<(String, String), (Vec<String>, Vec<String>)> = BTreeMap::new();
     for c in &report.coverage {
+        let mut title = if c.cases.is_empty() {
+            "no case".to_string()
+        } else {
+            c.cases.join(", ")
+        };
+        for (what, basis) in [("code", &c.basis), ("status", &c.status_basis)] {
+            if let Some(b) = basis {
+                title.push_str(&format!("; {what}: {b}"));
+            }
+        }
+        let conv = if c.status_basis.as_ref().is_some_and(|b| b.is_convention()) {
+            " conv"
+        } else {
+            ""
+        };
         let cell = format!(
-            "<span class=\"cell {}\" title=\"{}\">{}</span>",
+            "<span class=\"cell {}{conv}\" title=\"{}\">{}</span>",
             c.state.as_str(),
-            esc(&if c.cases.is_empty() {
-                "no case".to_string()
-            } else {
-                c.cases.join(", ")
-            }),
+            esc(&title),
             esc(&c.value)
         );
         let row = rows.entry((c.path.clone(), c.method.clone())).or_default();
@@ -138,7 +150,34 @@ pub fn render(report: &RunReport) -> String {
         }
     }
 
-    h.push_str("<h2>All cases</h2><table><tr><th>Case</th><th>Operation</th><th>Expected</th><th>Outcome</th><th>ms</th></tr>");
+    let deviations: Vec<(&CaseResult, &Failure)> = report
+        .cases
+        .iter()
+        .flat_map(|c| c.deviations.iter().map(move |d| (c, d)))
+        .collect();
+    if !deviations.is_empty() {
+        let _ = write!(
+            h,
+            "<h2>Deviations ({})</h2><p class=\"meta\">Where the target broke one of this suite's conventions: reported, not failed, in lenient mode.</p><table><tr><th>Case</th><th>Where</th><th>Expected</th><th>Actual</th><th>Deviation</th><th>Why the suite holds it</th></tr>",
+            deviations.len()
+        );
+        for (c, d) in deviations {
+            let _ = write!(
+                h,
+                "<tr><td>{}::{}</td><td><code>{}</code></td><td><code>{}</code></td><td><code>{}</code></td><td>{}</td><td>{}</td></tr>",
+                esc(&c.area),
+                esc(&c.id),
+                esc(d.location.as_deref().unwrap_or(&d.step)),
+                esc(d.expected.as_deref().unwrap_or("")),
+                esc(d.actual.as_deref().unwrap_or("")),
+                esc(&d.message),
+                esc(d.basis.as_ref().map(|b| b.source()).unwrap_or(""))
+            );
+        }
+        h.push_str("</table>");
+    }
+
+    h.push_str("<h2>All cases</h2><table><tr><th>Case</th><th>Operation</th><th>Expected</th><th>What each check rests on</th><th>Outcome</th><th>ms</th></tr>");
     let mut ordered: Vec<&CaseResult> = report.cases.iter().collect();
     ordered.sort_by_key(|c| (!c.outcome.is_failing(), c.area.clone(), c.id.clone()));
     for c in ordered {
@@ -150,13 +189,23 @@ pub fn render(report: &RunReport) -> String {
         };
         let _ = write!(
             h,
-            "<tr><td>{}::{}<br><span class=\"meta\">{}</span></td><td><code>{} {}</code></td><td>{}</td><td class=\"{}\">{}{}</td><td>{}</td></tr>",
+            "<tr><td>{}::{}<br><span class=\"meta\">{}</span></td><td><code>{} {}</code></td><td>{}</td><td class=\"meta\">{}</td><td class=\"{}\">{}{}</td><td>{}</td></tr>",
             esc(&c.area),
             esc(&c.id),
             esc(&c.title),
             esc(&c.operation.method),
             esc(&c.operation.path),
             esc(&expected),
+            c.checks
+                .iter()
+                .map(|k| format!(
+                    "<span title=\"{}\">{}: {}</span>",
+                    esc(k.basis.source()),
+                    esc(&k.what),
+                    k.basis.kind()
+                ))
+                .collect::<Vec<_>>()
+                .join("<br>"),
             c.outcome.as_str(),
             c.outcome.as_str(),
             c.skip_reason
@@ -204,6 +253,13 @@ fn failing_case(h: &mut String, c: &CaseResult) {
             esc(f.expected.as_deref().unwrap_or("")),
             esc(f.actual.as_deref().unwrap_or("")),
             esc(&f.message)
+                + &f.basis
+                    .as_ref()
+                    .map(|b| format!(
+                        "<br><span class=\"meta\">rests on: {}</span>",
+                        esc(&b.to_string())
+                    ))
+                    .unwrap_or_default()
         );
     }
     h.push_str("</table>");

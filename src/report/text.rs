@@ -60,13 +60,37 @@ pub fn summary(report: &RunReport, report_dir: &str) -> String {
             let _ = writeln!(out, "  {n:>3}  {reason}");
         }
     }
+    let deviations: Vec<(&CaseResult, &str)> = report
+        .cases
+        .iter()
+        .flat_map(|c| c.deviations.iter().map(move |d| (c, d.message.as_str())))
+        .collect();
+    if !deviations.is_empty() {
+        let _ = writeln!(
+            out,
+            "deviations from this suite's conventions (reported, not failures, in lenient mode):"
+        );
+        for (c, message) in deviations {
+            let _ = writeln!(out, "  {}::{}  {message}", c.area, c.id);
+        }
+    }
     let version = version_label(report);
     let _ = writeln!(
         out,
-        "target {} ({version}), {} ms; reports in {report_dir}",
-        report.target, report.duration_ms,
+        "target {} ({version}), {} mode, {} ms; reports in {report_dir}",
+        report.target,
+        report.mode.as_str(),
+        report.duration_ms,
     );
     let s = &report.summary;
+    if s.deviations > 0 {
+        let plural = if s.deviations == 1 { "" } else { "s" };
+        let _ = writeln!(
+            out,
+            "{} deviation{plural} from this suite's conventions",
+            s.deviations
+        );
+    }
     if s.errors > 0 {
         let plural = if s.errors == 1 { "" } else { "s" };
         let _ = writeln!(out, "{} error{plural}: could not be judged", s.errors);
