@@ -2,6 +2,7 @@
 //! cluster that behaves differently from the emulator in ways a test chooses (another status for
 //! an error, a field missing, an absolute `Location`), so a test can show what the suite does
 //! with a correct cluster that is not the emulator.
+#![allow(dead_code)]
 
 use std::sync::Arc;
 
