@@ -153,7 +153,7 @@ pub async fn patch_security(ctx: &Ctx) -> ApiResult<Reply> {
         if let Some(job) = finished {
             if job.state == JobState::Failure {
                 return Err(failed_in_time(job.error.unwrap_or(JobFailure {
-                    code: "1".into(),
+                    code: INTERNAL_ERROR.into(),
                     message: job.message.clone(),
                 })));
             }
