@@ -173,7 +173,7 @@ async fn iscsi_lifecycle_and_address_lists() {
     let r = t
         .patch(&p, json!({"initiator": "iqn.1995-08.com.example:zz"}))
         .await;
-    assert_eq!((r.status, r.code()), (400, "262190"));
+    assert_eq!((r.status, r.code()), (400, "2"));
     let r = t.delete(&p).await;
     assert_eq!(r.status, 200);
     let r = t.get(&p).await;

@@ -8,6 +8,13 @@
 //! the state as it found it, and every (operation, code) pair of the spec was answered at least
 //! once: the list comes from `spec/openapi.yaml`, so a code added there without an emulator path
 //! fails here.
+//!
+//! A code counts as answered in either of ONTAP's two deliveries: an error answer with the code
+//! and the spec's status, or a 2xx that links a job which then failed with the code (`error.code`):
+//! NetApp documents that a valid asynchronous request answers 202 and reports its outcome in the
+//! job, and that is how the emulator reports the `/api/security` preconditions. The cases for
+//! those expect `job_state: failure` on their main step, so they are run here too, and after the
+//! run every linked job is read back from the emulator (it keeps its jobs) for its code.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -21,7 +28,7 @@ use ontap_conform::emulator::{Emulator, EmulatorConfig};
 use ontap_conform::report::model::Outcome;
 use ontap_conform::run::{self, RunOptions, http::ClientOptions};
 use ontap_conform::secret::Secret;
-use ontap_conform::spec::Spec;
+use ontap_conform::spec::{OntapError, Operation, Spec};
 use serde_json::{Value, json};
 use tokio::sync::Mutex;
 
@@ -42,6 +49,18 @@ struct Exchange {
     code: Option<String>,
     /// The emulator's state just before and just after, for error answers only.
     states: Option<(Value, Value)>,
+    /// The job a 2xx answer links (`job._links.self.href`).
+    job: Option<String>,
+    /// `error.code` of that job, read after the run, when it ended in `failure`.
+    job_code: Option<String>,
+}
+
+/// Whether `x` delivered `code` from `op` in one of the two ways (see the module doc).
+fn delivers(x: &Exchange, op: &Operation, e: &OntapError) -> bool {
+    let same_op = x.method.eq_ignore_ascii_case(&op.method) && path_matches(&op.path, &x.path);
+    let in_answer = x.code.as_deref() == Some(e.code.as_str()) && x.status == e.status;
+    let in_job = (200..300).contains(&x.status) && x.job_code.as_deref() == Some(e.code.as_str());
+    same_op && (in_answer || in_job)
 }
 
 /// Everything the checks found wrong, one line each (empty: all good). A pure function of the
@@ -68,12 +87,7 @@ fn problems(exchanges: &[Exchange], spec: &Spec) -> Vec<String> {
     }
     for op in &spec.operations {
         for e in &op.errors {
-            let answered = exchanges.iter().any(|x| {
-                x.method.eq_ignore_ascii_case(&op.method)
-                    && path_matches(&op.path, &x.path)
-                    && x.code.as_deref() == Some(e.code.as_str())
-                    && x.status == e.status
-            });
+            let answered = exchanges.iter().any(|x| delivers(x, op, e));
             if !answered {
                 out.push(format!(
                     "{} {}: the spec's {} ({}) was never answered",
@@ -174,9 +188,18 @@ async fn forward(State(p): State<Arc<Proxy>>, req: Request) -> Response {
         } else {
             None
         };
-        let code = serde_json::from_slice::<Value>(&bytes)
-            .ok()
+        let parsed = serde_json::from_slice::<Value>(&bytes).ok();
+        let code = parsed
+            .as_ref()
             .and_then(|b| b["error"]["code"].as_str().map(str::to_string));
+        let job = parsed
+            .as_ref()
+            .filter(|_| status.is_success())
+            .and_then(|b| {
+                b["job"]["_links"]["self"]["href"]
+                    .as_str()
+                    .map(str::to_string)
+            });
         let exchange = Exchange {
             method: parts.method.to_string(),
             path: parts.uri.path().to_string(),
@@ -187,6 +210,8 @@ async fn forward(State(p): State<Arc<Proxy>>, req: Request) -> Response {
                 .map(str::to_string),
             code,
             states,
+            job,
+            job_code: None,
         };
         p.seen
             .lock()
@@ -197,6 +222,35 @@ async fn forward(State(p): State<Arc<Proxy>>, req: Request) -> Response {
     *response.status_mut() = status;
     *response.headers_mut() = headers;
     response
+}
+
+/// Whether the case's main step expects the job it starts to fail (a code delivered in a job).
+fn expects_failed_job(c: &case::Case) -> bool {
+    c.steps[c.main_step]
+        .expect
+        .as_ref()
+        .and_then(|e| e.job_state.as_ref())
+        .is_some_and(|s| s.value == "failure")
+}
+
+/// Fills `job_code` of every exchange that linked a job: the job's `error.code` when it failed.
+async fn read_job_codes(p: &Proxy, seen: &mut [Exchange]) {
+    for x in seen.iter_mut() {
+        let Some(href) = &x.job else { continue };
+        let job: Value = p
+            .client
+            .get(format!("{}{href}", p.upstream))
+            .basic_auth(ADMIN.0, Some(ADMIN.1))
+            .send()
+            .await
+            .expect("the emulator answers a job it linked")
+            .json()
+            .await
+            .expect("a job is JSON");
+        if job["state"] == "failure" {
+            x.job_code = job["error"]["code"].as_str().map(str::to_string);
+        }
+    }
 }
 
 /// Starts the proxy in front of `upstream`; returns its URL and what it will have seen.
@@ -226,7 +280,7 @@ async fn every_error_answer_is_hal_json_changes_nothing_and_every_spec_code_is_r
     let cases: Vec<_> = case::load_dir(&root.join("cases"), &spec)
         .expect("the shipped cases load")
         .into_iter()
-        .filter(|c| c.expected_error_code().is_some())
+        .filter(|c| c.expected_error_code().is_some() || expects_failed_job(c))
         .collect();
     assert!(!cases.is_empty(), "no case expects an error code");
     let emu = Emulator::start(crate::addr(), EmulatorConfig::default())
@@ -256,16 +310,22 @@ async fn every_error_answer_is_hal_json_changes_nothing_and_every_spec_code_is_r
         "cases that did not pass through the proxy:\n{}",
         not_passed.join("\n")
     );
-    let seen = proxy.seen.lock().unwrap_or_else(|e| e.into_inner()).clone();
+    let mut seen = proxy.seen.lock().unwrap_or_else(|e| e.into_inner()).clone();
+    read_job_codes(&proxy, &mut seen).await;
     let errors = seen.iter().filter(|x| x.status >= 400).count();
     let pairs: usize = spec.operations.iter().map(|o| o.errors.len()).sum();
+    let in_jobs = seen.iter().filter(|x| x.job_code.is_some()).count();
     eprintln!(
-        "{} /api exchanges, {errors} error answers, {pairs} (operation, code) pairs in the spec",
+        "{} /api exchanges, {errors} error answers, {in_jobs} failed jobs, {pairs} (operation, code) pairs in the spec",
         seen.len()
     );
     assert!(
-        errors >= pairs,
-        "fewer error answers ({errors}) than spec pairs ({pairs})"
+        in_jobs > 0,
+        "no code was delivered in a failed job: the job path of this test is not exercised"
+    );
+    assert!(
+        errors + in_jobs >= pairs,
+        "fewer error answers and failed jobs ({errors} + {in_jobs}) than spec pairs ({pairs})"
     );
     let found = problems(&seen, &spec);
     assert!(found.is_empty(), "{}", found.join("\n"));
@@ -299,7 +359,44 @@ fn good_exchange(spec: &Spec) -> Exchange {
         content_type: Some(HAL_JSON.into()),
         code: Some(e.code.clone()),
         states: Some((json!({"n": 1}), json!({"n": 1}))),
+        job: None,
+        job_code: None,
     }
+}
+
+/// `small_spec`'s error delivered the other way: a 202 linking a job that failed with the code.
+fn job_exchange(spec: &Spec) -> Exchange {
+    let mut x = good_exchange(spec);
+    x.job_code = x.code.take();
+    x.job = Some("/api/cluster/jobs/j".into());
+    x.status = 202;
+    x.states = None;
+    x
+}
+
+#[test]
+fn a_code_in_a_failed_job_counts_as_answered() {
+    let spec = small_spec();
+    assert_eq!(
+        problems(&[job_exchange(&spec)], &spec),
+        Vec::<String>::new()
+    );
+    // ... but not from an error answer (a job is linked only by a 2xx), nor with another code.
+    let mut x = job_exchange(&spec);
+    x.status = 400;
+    x.states = Some((json!({"n": 1}), json!({"n": 1})));
+    assert!(
+        problems(&[x], &spec)
+            .iter()
+            .any(|p| p.contains("never answered"))
+    );
+    let mut y = job_exchange(&spec);
+    y.job_code = Some("0".into());
+    assert!(
+        problems(&[y], &spec)
+            .iter()
+            .any(|p| p.contains("never answered"))
+    );
 }
 
 #[test]

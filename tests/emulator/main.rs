@@ -182,6 +182,42 @@ async fn snapshots_of_representative_responses() {
     });
     let r = t.get("/api/cluster").await;
     insta::assert_json_snapshot!("cluster", r.body);
+    // The common errors whose text real clusters were seen to send (see the emulator's error.rs).
+    let r = t
+        .post(
+            "/api/security/accounts",
+            json!({"name": "admin", "applications": [{"application": "http"}]}),
+        )
+        .await;
+    insta::assert_json_snapshot!("error_duplicate_account", r.body);
+    let r = t.get(&format!("{CREDS}?fields=interface.name")).await;
+    insta::assert_json_snapshot!("error_bad_fields", r.body);
+    let r = t.get("/api/security?return_timeout=600").await;
+    insta::assert_json_snapshot!("error_bad_return_timeout", r.body);
+    let r = t
+        .raw(reqwest::Method::GET, "/api/cluster", None, None)
+        .await;
+    insta::assert_json_snapshot!("error_unauthorized", r.body);
+    // A precondition reported in the job.
+    t.conditions(json!({"non_fips_certificate_in_use": true}))
+        .await;
+    let r = t
+        .patch("/api/security", json!({"fips.enabled": true}))
+        .await;
+    let uuid = r.body["job"]["uuid"].as_str().unwrap().to_string();
+    let mut r = t.get(&format!("/api/cluster/jobs/{uuid}")).await;
+    for _ in 0..200 {
+        if r.body["state"] == "failure" {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+        r = t.get(&format!("/api/cluster/jobs/{uuid}")).await;
+    }
+    insta::assert_json_snapshot!("job_failure_precondition", r.body, {
+        ".uuid" => "[uuid]", "._links.self.href" => "[href]", ".start_time" => "[time]", ".end_time" => "[time]"
+    });
+    t.conditions(json!({"non_fips_certificate_in_use": false}))
+        .await;
     let r = t
         .get(&format!(
             "/api/protocols/ndmp/svms/{SVM1}/passwords/vsadmin"

@@ -82,7 +82,9 @@ async fn return_timeout_waits_for_the_job() {
         )
         .await;
     assert_eq!(r.status, 202);
-    // failing job: with return_timeout the job's error; without, the job ends in failure
+    // failing job: with return_timeout the job's error; without, the job ends in failure. The
+    // status of that error follows its code: 409 for a precondition code (the status this project
+    // gives 52559974), 400 for any other.
     t.conditions(json!({"job_step_ms": 10, "job_failure": {"code": "52559974", "message": "Simulated failure."}})).await;
     let r = t
         .patch(
@@ -90,7 +92,18 @@ async fn return_timeout_waits_for_the_job() {
             json!({"fips.enabled": false}),
         )
         .await;
-    assert_eq!((r.status, r.code()), (400, "52559974"));
+    assert_eq!((r.status, r.code()), (409, "52559974"));
+    t.conditions(json!({"job_failure": {"code": "1234", "message": "Simulated failure."}}))
+        .await;
+    let r = t
+        .patch(
+            "/api/security?return_timeout=10",
+            json!({"fips.enabled": false}),
+        )
+        .await;
+    assert_eq!((r.status, r.code()), (400, "1234"));
+    t.conditions(json!({"job_failure": {"code": "52559974", "message": "Simulated failure."}}))
+        .await;
     let r = t
         .patch("/api/security", json!({"fips.enabled": false}))
         .await;
@@ -109,6 +122,69 @@ async fn return_timeout_waits_for_the_job() {
     assert_eq!((r.status, r.code()), (400, "262197"));
     let r = t.get("/api/cluster/jobs/does-not-exist").await;
     assert_eq!((r.status, r.code()), (404, "4"));
+    t.emu.shutdown().await;
+}
+
+/// The four preconditions of seed 003 are a job's outcome (see `security.rs` in the emulator):
+/// 202, then a job that fails with the code (`error.code` a string, `code` the number) and the
+/// seed's description, and the setting unchanged; within `return_timeout`, the PATCH's own 409.
+#[tokio::test]
+async fn security_preconditions_fail_the_job() {
+    let t = start().await;
+    for (condition, body, code, message) in [
+        (
+            "fips_incompatible_certificate_strength",
+            json!({"fips.enabled": true}),
+            "52428830",
+            "Cannot enable FIPS-compliant mode because the configured minimum security strength for certificates is not compatible.",
+        ),
+        (
+            "non_fips_certificate_in_use",
+            json!({"fips.enabled": true}),
+            "52559974",
+            "Cannot enable FIPS-compliant mode because a certificate that is not FIPS-compliant is in use.",
+        ),
+        (
+            "data_volumes_present",
+            json!({"software_data_encryption.conversion_enabled": true}),
+            "196608081",
+            "Cannot start software encryption conversion while there are data volumes in the cluster.",
+        ),
+        (
+            "metrocluster_switchover",
+            json!({"software_data_encryption.conversion_enabled": true}),
+            "196608082",
+            "The operation is not valid when the MetroCluster is in switchover mode.",
+        ),
+    ] {
+        t.conditions(json!({ condition: true, "job_step_ms": 5 }))
+            .await;
+        let before = t.get("/api/security?fields=*").await.body;
+        let r = t.patch("/api/security", body.clone()).await;
+        assert_eq!(r.status, 202, "{condition}: {}", r.body);
+        let uuid = r.body["job"]["uuid"].as_str().unwrap().to_string();
+        let mut j = job_state(&t, &uuid).await;
+        for _ in 0..200 {
+            if j["state"] == "failure" || j["state"] == "success" {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+            j = job_state(&t, &uuid).await;
+        }
+        assert_eq!(j["state"], "failure", "{condition}: {j}");
+        assert_eq!(j["error"]["code"], code, "{condition}");
+        assert_eq!(j["code"].as_i64(), code.parse().ok(), "{condition}");
+        assert_eq!(j["message"], message, "{condition}");
+        assert_eq!(j["error"]["message"], message, "{condition}");
+        assert_eq!(
+            t.get("/api/security?fields=*").await.body,
+            before,
+            "{condition}"
+        );
+        let r = t.patch("/api/security?return_timeout=10", body).await;
+        assert_eq!((r.status, r.code()), (409, code), "{condition}");
+        t.conditions(json!({ condition: false })).await;
+    }
     t.emu.shutdown().await;
 }
 

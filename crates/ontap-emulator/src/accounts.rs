@@ -245,11 +245,7 @@ pub fn create(ctx: &Ctx) -> ApiResult<Reply> {
         }],
     };
     if state.account_index(owner.as_deref(), &name).is_some() {
-        return Err(ApiError::conflict(
-            DUPLICATE_ENTRY,
-            format!("An account named \"{name}\" already exists for this owner."),
-        )
-        .target("name"));
+        return Err(ApiError::duplicate("name"));
     }
     let password = body::str_at(&req, "password");
     if let Some(p) = &password {

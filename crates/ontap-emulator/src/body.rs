@@ -4,14 +4,14 @@
 use ontap_rest::DottedError;
 use serde_json::{Map, Value};
 
-use super::error::{ApiError, ApiResult, INVALID_JSON};
+use super::error::{ApiError, ApiResult};
 
 /// The shape of a request body.
 #[allow(dead_code)]
 pub enum Shape {
     /// Accepted and ignored.
     Any,
-    /// Read-only: present in a request body → 262190.
+    /// Read-only: present in a request body → code 2.
     ReadOnly,
     Str,
     Bool,
@@ -29,15 +29,10 @@ pub fn parse_object(bytes: &[u8]) -> ApiResult<Value> {
     if bytes.iter().all(|b| b.is_ascii_whitespace()) {
         return Ok(Value::Object(Map::new()));
     }
-    let v: Value = serde_json::from_slice(bytes).map_err(|e| {
-        ApiError::bad_request(
-            INVALID_JSON,
-            format!("The request body is not valid JSON: {e}"),
-        )
-    })?;
+    let v: Value = serde_json::from_slice(bytes)
+        .map_err(|e| ApiError::invalid_json(format!("The request body is not valid JSON: {e}")))?;
     if !v.is_object() {
-        return Err(ApiError::bad_request(
-            INVALID_JSON,
+        return Err(ApiError::invalid_json(
             "The request body must be a JSON object.",
         ));
     }
@@ -63,20 +58,21 @@ pub fn check(v: &Value, shape: &Shape, path: &str) -> ApiResult<()> {
         Shape::ReadOnly => Err(ApiError::cannot_set(shown)),
         Shape::Str => match v {
             Value::String(_) => Ok(()),
-            _ => Err(ApiError::invalid_value(shown, "expected a string")),
+            _ => Err(ApiError::invalid_value_of(shown, v, "expected a string")),
         },
         Shape::Bool => match v {
             Value::Bool(_) => Ok(()),
-            _ => Err(ApiError::invalid_value(shown, "expected a boolean")),
+            _ => Err(ApiError::invalid_value_of(shown, v, "expected a boolean")),
         },
         Shape::Int => match v {
             Value::Number(n) if n.is_i64() || n.is_u64() => Ok(()),
-            _ => Err(ApiError::invalid_value(shown, "expected an integer")),
+            _ => Err(ApiError::invalid_value_of(shown, v, "expected an integer")),
         },
         Shape::Enum(allowed) => match v {
             Value::String(s) if allowed.iter().any(|a| a.eq_ignore_ascii_case(s)) => Ok(()),
-            _ => Err(ApiError::invalid_value(
+            _ => Err(ApiError::invalid_value_of(
                 shown,
+                v,
                 format!("expected one of: {}", allowed.join(", ")),
             )),
         },
@@ -95,7 +91,7 @@ pub fn check(v: &Value, shape: &Shape, path: &str) -> ApiResult<()> {
                 }
                 Ok(())
             }
-            _ => Err(ApiError::invalid_value(shown, "expected an object")),
+            _ => Err(ApiError::invalid_value_of(shown, v, "expected an object")),
         },
         Shape::Arr(item) => match v {
             Value::Array(items) => {
@@ -104,7 +100,7 @@ pub fn check(v: &Value, shape: &Shape, path: &str) -> ApiResult<()> {
                 }
                 Ok(())
             }
-            _ => Err(ApiError::invalid_value(shown, "expected an array")),
+            _ => Err(ApiError::invalid_value_of(shown, v, "expected an array")),
         },
         Shape::StrOr(obj) => match v {
             Value::String(_) => Ok(()),
@@ -133,12 +129,12 @@ pub fn bool_at(v: &Value, path: &str) -> Option<bool> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::error::{INVALID_VALUE, UNEXPECTED_ARGUMENT};
+    use crate::error::{INVALID_FIELD, UNEXPECTED_ARGUMENT};
 
     #[test]
     fn dotted_key_problems_are_ontap_error_bodies() {
         let err = parse_object(br#"{"a.b": 1, "a": {"b": 2}}"#).unwrap_err();
-        assert_eq!(err.body()["error"]["code"], INVALID_VALUE);
+        assert_eq!(err.body()["error"]["code"], INVALID_FIELD);
         assert_eq!(err.body()["error"]["target"], "a.b");
         let err = parse_object(br#"{"a..b": 1}"#).unwrap_err();
         assert_eq!(err.body()["error"]["code"], UNEXPECTED_ARGUMENT);

@@ -35,14 +35,10 @@ fn merge(target: &mut Value, patch: Value) {
 }
 
 pub fn patch_conditions(ctx: &Ctx) -> ApiResult<Reply> {
-    let patch: Value = serde_json::from_slice(&ctx.body).map_err(|e| {
-        ApiError::bad_request(super::error::INVALID_JSON, format!("invalid JSON: {e}"))
-    })?;
+    let patch: Value = serde_json::from_slice(&ctx.body)
+        .map_err(|e| ApiError::invalid_json(format!("invalid JSON: {e}")))?;
     if !patch.is_object() {
-        return Err(ApiError::bad_request(
-            super::error::INVALID_JSON,
-            "expected a JSON object",
-        ));
+        return Err(ApiError::invalid_json("expected a JSON object"));
     }
     let mut state = ctx.app.lock();
     let mut current = serde_json::to_value(&state.conditions).unwrap_or(Value::Null);

@@ -1,40 +1,72 @@
 //! ONTAP error bodies and every error code the emulator answers with, in one place.
 //!
 //! ONTAP's error body is `{"error": {"message", "code" (a string), "target"?, "arguments"?}}`.
-//! The status of each documented code follows one rule: 400 the request itself is wrong; 401
-//! authentication; 403 not authorized; 404 a named thing does not exist; 405 method; 409 a valid
-//! request that the cluster's state forbids.
+//!
+//! The common codes (the ones any endpoint can answer) come from what real clusters were seen to
+//! send, and each constant says where that was seen (`observed: source`) or, where nothing public
+//! shows ONTAP's answer, why the emulator chose it (`convention: why`). The short names of the
+//! sources are those of the project's evidence notes: tf = NetApp/terraform-provider-netapp-ontap,
+//! ansible = ansible-collections/netapp.ontap, harvest = NetApp/harvest, docs-response = NetApp's
+//! "Interpret an ONTAP REST API response" page and its common-code table.
+//!
+//! The HTTP status of a documented seed code follows one rule (no seed page gives a status per
+//! code): 400 the request itself is wrong; 404 a named thing does not exist; 409 a valid request
+//! that the cluster's state forbids.
 
 use axum::http::StatusCode;
 use serde_json::{Value, json};
 
 // ---- Common (ONTAP-wide) codes -------------------------------------------------------------
-/// "entry doesn't exist": unknown path, unknown named record without a more specific code.
-pub const ENTRY_DOES_NOT_EXIST: &str = "4";
-/// Not authorized for that command (403).
-pub const NOT_AUTHORIZED: &str = "6";
-/// Authentication failed or missing (401).
-pub const AUTHENTICATION_FAILED: &str = "2";
-/// Method not allowed on a known path (405).
-pub const METHOD_NOT_ALLOWED: &str = "5";
-/// An unexpected argument (unknown field in a body, unknown query parameter).
-pub const UNEXPECTED_ARGUMENT: &str = "262179";
-/// Invalid JSON in the request body.
-pub const INVALID_JSON: &str = "262176";
-/// A field has a value of the wrong type or outside its enum.
-pub const INVALID_VALUE: &str = "262197";
-/// A required field is missing.
-pub const MISSING_REQUIRED_FIELD: &str = "262185";
-/// A read-only field in a request body, or a field that a PATCH may not carry.
-pub const FIELD_CANNOT_BE_SET: &str = "262190";
-/// A field name in `fields` / `order_by` that the resource does not have.
-pub const INVALID_FIELD: &str = "262197";
-/// A query parameter value is invalid (max_records, return_timeout, booleans).
-pub const INVALID_QUERY_VALUE: &str = "262197";
-/// The request body exceeds the server's limit (413).
-pub const BODY_TOO_LARGE: &str = "262177";
-/// A record with that key already exists (accounts).
+/// Duplicate entry (409): a record with that key already exists (an account).
+/// Observed: tf issue #598, `POST /api/security/accounts` for an existing name answered 409
+/// `{"code": "1", "message": "duplicate entry", "target": "name"}`; docs-response: 1 → 409.
 pub const DUPLICATE_ENTRY: &str = "1";
+/// Invalid, missing or extra field (400): a body value of the wrong type or outside its enum, a
+/// missing required field, a read-only or non-PATCHable field in a body, a body that is not JSON.
+/// Observed: ansible issue #145, a bad body value answered code "2" `failed to set field "svm"
+/// to "default"`; docs-response's common-code table: 2 → 400 "invalid, missing or extra field".
+/// For a body that is not JSON, convention: nothing public shows ONTAP's answer, and 2 is
+/// ONTAP's generic "invalid field" code.
+pub const INVALID_FIELD: &str = "2";
+/// Entry doesn't exist (404): an unknown path, a path key or referenced record that names
+/// nothing (where no more specific code applies). Observed: tf issue #290, 404
+/// `{"code": "4", "message": "entry doesn't exist", "target": "svm.uuid"}`; the example error of
+/// every seed page. (docs-response's table says 405 for code 4; the capture says 404.)
+pub const ENTRY_DOES_NOT_EXIST: &str = "4";
+/// Method not allowed on a known path (405, with `Allow`). Convention: docs-response lists no
+/// code 5 and nothing public shows ONTAP's 405 body; the status is RFC 9110's.
+pub const METHOD_NOT_ALLOWED: &str = "5";
+/// Not authorized for that command (403). Observed: docs-response 6 → 403 "permission denied";
+/// harvest `integration/test/copy_logs_test.go` logs a real 403 "not authorized for that
+/// command"; ansible issue #139 quotes `{'message': 'not authorized for that command', 'code':
+/// '6'}, status_code: 403`.
+pub const NOT_AUTHORIZED: &str = "6";
+/// An unexpected argument (400): an unknown field in a body, an unknown query parameter.
+/// Observed: ansible issue #178, `Unexpected argument "ndmp".` code 262179, target
+/// `ndmp.allowed`. The status (400) is convention: the capture does not show it.
+pub const UNEXPECTED_ARGUMENT: &str = "262179";
+/// An invalid value in a query parameter (400): a name in `fields` or `order_by` the resource
+/// does not have, a `return_timeout`, `max_records` or boolean out of range. Observed: harvest
+/// PR #3639 and ansible issues #184/#189, `The value "x" is invalid for field "fields"
+/// (<field,...>)` code 262197 target `fields`; ansible issue #142, `The value "600" is invalid
+/// for field "return_timeout" (<0..120>)` code 262197 target `return_timeout`. The status (400)
+/// is convention.
+pub const INVALID_QUERY_VALUE: &str = "262197";
+/// The request body did not arrive within the read timeout (408). Convention: the emulator's
+/// own code (nothing public; the status is RFC 9110's).
+pub const BODY_TIMEOUT: &str = "262176";
+/// The request body exceeds the server's limit (413). Convention: the emulator's own code
+/// (nothing public shows ONTAP's limit or answer; the status is RFC 9110's).
+pub const BODY_TOO_LARGE: &str = "262177";
+/// Authentication failed or missing (401, with `WWW-Authenticate`). Convention: nothing public
+/// shows ONTAP's 401 body (harvest builds its 401 error from the status alone), so the emulator
+/// owns this code, next to its other transport codes (262176, 262177); it was "2" once, which
+/// ONTAP documents and uses for an invalid field (400). Cases check only the status and the
+/// header.
+pub const AUTHENTICATION_FAILED: &str = "262178";
+/// An unexpected failure inside the emulator (500): a bug, never a documented answer.
+/// Convention: the emulator's own code, so that it is not read as a documented one.
+pub const INTERNAL_ERROR: &str = "262175";
 
 // ---- SVM resolution -------------------------------------------------------------------------
 pub const SVM_UUID_NOT_FOUND: &str = "2621462";
@@ -138,6 +170,10 @@ impl ApiError {
             "User is not authorized: authentication failed or missing credentials",
         )
     }
+    /// 409, code "1", in ONTAP's words (tf issue #598).
+    pub fn duplicate(target: &str) -> Self {
+        Self::conflict(DUPLICATE_ENTRY, "duplicate entry").target(target)
+    }
     pub fn unexpected_argument(field: &str) -> Self {
         Self::bad_request(
             UNEXPECTED_ARGUMENT,
@@ -145,37 +181,56 @@ impl ApiError {
         )
         .target(field)
     }
+    /// Code 2: a body field whose value is wrong, in the shape of ONTAP's text for it
+    /// (`failed to set field "svm" to "default"`, ansible issue #145), with the reason.
     pub fn invalid_value(field: &str, detail: impl Into<String>) -> Self {
         Self::bad_request(
-            INVALID_VALUE,
+            INVALID_FIELD,
+            format!("failed to set field \"{field}\": {}.", detail.into()),
+        )
+        .target(field)
+    }
+    /// Code 2 for a value the emulator can show: ONTAP's own text, then the reason.
+    pub fn invalid_value_of(field: &str, value: &Value, detail: impl Into<String>) -> Self {
+        let shown = match value {
+            Value::String(s) => s.clone(),
+            other => other.to_string(),
+        };
+        Self::bad_request(
+            INVALID_FIELD,
             format!(
-                "The value is invalid for field \"{field}\" ({}).",
+                "failed to set field \"{field}\" to \"{shown}\": {}.",
                 detail.into()
             ),
         )
         .target(field)
     }
+    /// Code 2: a required body field is missing (the text is the emulator's; none is public).
     pub fn missing_field(field: &str) -> Self {
         Self::bad_request(
-            MISSING_REQUIRED_FIELD,
+            INVALID_FIELD,
             format!("Missing required field \"{field}\"."),
         )
         .target(field)
     }
+    /// Code 2: a read-only field, or one a PATCH may not carry, in a body.
     pub fn cannot_set(field: &str) -> Self {
         Self::bad_request(
-            FIELD_CANNOT_BE_SET,
+            INVALID_FIELD,
             format!("Field \"{field}\" cannot be set in this operation."),
         )
         .target(field)
     }
-    pub fn invalid_query(param: &str, detail: impl Into<String>) -> Self {
+    /// Code 2: a body that is not a JSON object.
+    pub fn invalid_json(detail: impl Into<String>) -> Self {
+        Self::bad_request(INVALID_FIELD, detail)
+    }
+    /// 262197 in ONTAP's words: `The value "600" is invalid for field "return_timeout"
+    /// (<0..120>)`; `expected` is what the parameter takes, in ONTAP's angle brackets.
+    pub fn invalid_query(param: &str, value: &str, expected: &str) -> Self {
         Self::bad_request(
             INVALID_QUERY_VALUE,
-            format!(
-                "The value is invalid for field \"{param}\" ({}).",
-                detail.into()
-            ),
+            format!("The value \"{value}\" is invalid for field \"{param}\" ({expected})"),
         )
         .target(param)
     }

@@ -5,6 +5,11 @@
 //! length (7077940), minimum length (7077919), letters and digits (7077920), special characters
 //! (7077921), different from the current password (7077925) and from the last `history` ones
 //! (7077924), no user name inside (7077918).
+//!
+//! Messages are the seed's descriptions, except for 7077924 and 7077925, which use the text real
+//! clusters send ("New password must be different than last 6 passwords." / "... than the old
+//! password."): ansible's `na_ontap_user.py` (`is_repeated_password`) recognises a repeated
+//! password by those prefixes, so the seed wording would break its idempotency check.
 
 use axum::http::StatusCode;
 use serde_json::{Value, json};
@@ -94,14 +99,14 @@ pub fn check_policy(
     if current == Some(new) {
         return Err(pw_err(
             PW_SAME_AS_OLD,
-            "The new password must be different to the old password.",
+            "New password must be different than the old password.",
         ));
     }
     let n = policy.history as usize;
     if n > 0 && previous.iter().rev().take(n).any(|p| p == new) {
         return Err(pw_err(
             PW_IN_HISTORY,
-            &format!("The new password must be different than last {n} passwords."),
+            &format!("New password must be different than last {n} passwords."),
         ));
     }
     if !username.is_empty() && new.to_lowercase().contains(&username.to_lowercase()) {

@@ -1,9 +1,28 @@
 //! `GET/PATCH /api/security` and the jobs PATCH starts (`/api/cluster/jobs`).
 //!
-//! PATCH checks its preconditions synchronously (52428830, 52559974, 196608081, 196608082 → 409,
-//! no job). Otherwise it answers 202 with a job that is `queued` for `job_step_ms`, `running` for
-//! `job_step_ms`, then `success` (the setting changes only then) or `failure` when the
-//! `job_failure` condition is set. `return_timeout=N` waits up to N seconds for the job.
+//! A valid PATCH answers 202 with a job that is `queued` for `job_step_ms`, `running` for
+//! `job_step_ms`, then `success` (the setting changes only then) or `failure`.
+//!
+//! The four preconditions of seed 003 (52428830, 52559974, 196608081, 196608082) are reported in
+//! the job, not in the PATCH's answer: the job ends `failure` with `error.code` the code and
+//! `code` its number (ONTAP's job schema: trident `rest/models/job.go`, py `resources/job.py`),
+//! `message` the seed's description, and the setting stays as it was. Why: NetApp documents that
+//! "for valid requests, ONTAP returns a 202 … You must retrieve the state of the job to determine
+//! if the request completed successfully" ("How asynchronous processing works using the Job
+//! object"), and the async failures captured from real clusters came back in the job (trident
+//! `ontap_rest.go`: `"state": "failure", "code": 4` on a volume PATCH). A PATCH whose body is
+//! valid is such a request; that the cluster's state forbids it is the job's outcome. The
+//! `job_failure` condition makes any job fail the same way.
+//!
+//! `return_timeout=N` waits up to N seconds for the job: still running → 202; success → 200 with
+//! the same body (NetApp's page above, and ansible's `rest_generic.py`: "with return_timeout,
+//! REST returns quickly with a 200 and a job link and the job status is 'success'"); failure →
+//! the job's error as an error answer (409 for the four preconditions, the status this project
+//! gives them; 400 for a `job_failure`). Nothing public shows a job failing within
+//! `return_timeout`; NetApp's page makes the 200 conditional on the request "completes
+//! successfully", and the 202 on the timer expiring, so neither fits a job that failed in time,
+//! and the answer left is an error carrying the job's code, which is how NetApp's clients read
+//! such a call (ansible checks the answer's `error` before the job's). Kept as it was.
 
 use std::time::Duration;
 
@@ -14,7 +33,7 @@ use super::body::{self, Shape};
 use super::collection::{self, CollectionSpec};
 use super::context::{App, Ctx, Reply};
 use super::error::*;
-use super::state::{Job, JobFailure, JobState};
+use super::state::{Conditions, Job, JobFailure, JobState};
 
 const SECURITY_FIELDS: &[&str] = &[
     "fips",
@@ -90,43 +109,11 @@ pub async fn patch_security(ctx: &Ctx) -> ApiResult<Reply> {
     let fips = body::bool_at(&req, "fips.enabled");
     let conversion = body::bool_at(&req, "software_data_encryption.conversion_enabled");
 
-    let (uuid, step_ms) = {
+    let uuid = {
         let mut state = ctx.app.lock();
-        let c = &state.conditions;
-        if fips == Some(true) {
-            if c.fips_incompatible_certificate_strength {
-                return Err(ApiError::conflict(
-                    FIPS_CERT_STRENGTH,
-                    "Cannot enable FIPS-compliant mode because the configured minimum security strength for certificates is not compatible.",
-                )
-                .target("fips.enabled"));
-            }
-            if c.non_fips_certificate_in_use {
-                return Err(ApiError::conflict(
-                    FIPS_NON_FIPS_CERT,
-                    "Cannot enable FIPS-compliant mode because a certificate that is not FIPS-compliant is in use.",
-                )
-                .target("fips.enabled"));
-            }
-        }
-        if conversion == Some(true) {
-            if c.metrocluster_switchover {
-                return Err(ApiError::conflict(
-                    METROCLUSTER_SWITCHOVER,
-                    "The operation is not valid when the MetroCluster is in switchover mode.",
-                )
-                .target("software_data_encryption.conversion_enabled"));
-            }
-            if c.data_volumes_present {
-                return Err(ApiError::conflict(
-                    CONVERSION_DATA_VOLUMES,
-                    "Cannot start software encryption conversion while there are data volumes in the cluster.",
-                )
-                .target("software_data_encryption.conversion_enabled"));
-            }
-        }
-        let failure = c.job_failure.clone();
-        let step_ms = c.job_step_ms;
+        let failure = precondition_failure(&state.conditions, fips, conversion)
+            .or_else(|| state.conditions.job_failure.clone());
+        let step_ms = state.conditions.job_step_ms;
         let uuid = uuid::Uuid::new_v4().to_string();
         state.job_seq += 1;
         let seq = state.job_seq;
@@ -147,9 +134,8 @@ pub async fn patch_security(ctx: &Ctx) -> ApiResult<Reply> {
         let app = ctx.app.clone();
         let job_uuid = uuid.clone();
         tokio::spawn(run_job(app, job_uuid, step_ms, fips, conversion, failure));
-        (uuid, step_ms)
+        uuid
     };
-    let _ = step_ms;
     let accepted =
         json!({ "job": { "uuid": uuid, "_links": { "self": { "href": job_href(&uuid) } } } });
     if timeout == 0 {
@@ -166,11 +152,10 @@ pub async fn patch_security(ctx: &Ctx) -> ApiResult<Reply> {
             .cloned();
         if let Some(job) = finished {
             if job.state == JobState::Failure {
-                let err = job.error.unwrap_or(JobFailure {
-                    code: "1".into(),
+                return Err(failed_in_time(job.error.unwrap_or(JobFailure {
+                    code: INTERNAL_ERROR.into(),
                     message: job.message.clone(),
-                });
-                return Err(ApiError::bad_request(&err.code, err.message));
+                })));
             }
             return Ok(Reply::ok(accepted));
         }
@@ -178,6 +163,62 @@ pub async fn patch_security(ctx: &Ctx) -> ApiResult<Reply> {
             return Ok(Reply::with_status(StatusCode::ACCEPTED, accepted));
         }
         tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+}
+
+/// The four preconditions: the code, the field that asks for the change, the seed's description.
+const PRECONDITIONS: [(&str, &str, &str); 4] = [
+    (
+        FIPS_CERT_STRENGTH,
+        "fips.enabled",
+        "Cannot enable FIPS-compliant mode because the configured minimum security strength for certificates is not compatible.",
+    ),
+    (
+        FIPS_NON_FIPS_CERT,
+        "fips.enabled",
+        "Cannot enable FIPS-compliant mode because a certificate that is not FIPS-compliant is in use.",
+    ),
+    (
+        METROCLUSTER_SWITCHOVER,
+        "software_data_encryption.conversion_enabled",
+        "The operation is not valid when the MetroCluster is in switchover mode.",
+    ),
+    (
+        CONVERSION_DATA_VOLUMES,
+        "software_data_encryption.conversion_enabled",
+        "Cannot start software encryption conversion while there are data volumes in the cluster.",
+    ),
+];
+
+/// The precondition the request breaks, read when the request is accepted (so that the job's
+/// outcome does not depend on a condition changed while it runs), as the job's failure.
+fn precondition_failure(
+    c: &Conditions,
+    fips: Option<bool>,
+    conversion: Option<bool>,
+) -> Option<JobFailure> {
+    let broken = [
+        fips == Some(true) && c.fips_incompatible_certificate_strength,
+        fips == Some(true) && c.non_fips_certificate_in_use,
+        conversion == Some(true) && c.metrocluster_switchover,
+        conversion == Some(true) && c.data_volumes_present,
+    ];
+    PRECONDITIONS
+        .iter()
+        .zip(broken)
+        .find(|(_, b)| *b)
+        .map(|((code, _, message), _)| JobFailure {
+            code: (*code).to_string(),
+            message: (*message).to_string(),
+        })
+}
+
+/// A job that failed within `return_timeout`, as the PATCH's own answer: a precondition with
+/// the status this project gives it (409) and its field as the target; any other failure 400.
+fn failed_in_time(err: JobFailure) -> ApiError {
+    match PRECONDITIONS.iter().find(|(code, _, _)| *code == err.code) {
+        Some((code, target, _)) => ApiError::conflict(code, err.message).target(*target),
+        None => ApiError::bad_request(&err.code, err.message),
     }
 }
 

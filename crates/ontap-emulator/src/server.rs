@@ -14,7 +14,9 @@ use base64::Engine;
 
 use super::collection::Query;
 use super::context::{App, Ctx, Reply, error_response, json_response};
-use super::error::{ApiError, ApiResult, BODY_TOO_LARGE, INVALID_JSON, METHOD_NOT_ALLOWED};
+use super::error::{
+    ApiError, ApiResult, BODY_TIMEOUT, BODY_TOO_LARGE, INTERNAL_ERROR, METHOD_NOT_ALLOWED,
+};
 use super::routes;
 use super::state::Account;
 
@@ -32,7 +34,7 @@ async fn entry(AxState(app): AxState<Arc<App>>, req: Request) -> Response {
         Ok(r) => r,
         Err(_) => error_response(&ApiError::new(
             StatusCode::INTERNAL_SERVER_ERROR,
-            "1",
+            INTERNAL_ERROR,
             "Internal error in the emulator while handling the request.",
         )),
     };
@@ -151,7 +153,7 @@ async fn read_body(app: &App, req: Request) -> ApiResult<axum::body::Bytes> {
         .map_err(|_| {
             ApiError::new(
                 StatusCode::REQUEST_TIMEOUT,
-                INVALID_JSON,
+                BODY_TIMEOUT,
                 format!(
                     "The request body did not arrive within {} seconds.",
                     wait.as_secs()

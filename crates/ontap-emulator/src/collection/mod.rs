@@ -14,7 +14,7 @@ use std::cmp::Ordering;
 
 use serde_json::{Map, Value, json};
 
-use super::error::{ApiError, ApiResult, INVALID_FIELD};
+use super::error::{ApiError, ApiResult};
 use filter::{compare_scalar, filter_matches, sort_key};
 
 /// What a collection offers.
@@ -44,11 +44,7 @@ fn check_field_names(names: &[String], known: &[&str]) -> ApiResult<()> {
             continue;
         }
         if !known.contains(&n.as_str()) {
-            return Err(ApiError::bad_request(
-                INVALID_FIELD,
-                format!("The value \"{n}\" is invalid for field \"fields\""),
-            )
-            .target("fields"));
+            return Err(ApiError::invalid_query("fields", n, "<field,...>"));
         }
     }
     Ok(())
@@ -127,7 +123,7 @@ impl Params {
             Some(v) => v
                 .trim()
                 .parse::<usize>()
-                .map_err(|_| ApiError::invalid_query("start", "not a valid cursor"))?,
+                .map_err(|_| ApiError::invalid_query("start", v, "<integer>"))?,
         };
         let mut orders: Vec<(String, bool)> = Vec::new();
         for (k, v) in &q.pairs {
@@ -141,19 +137,20 @@ impl Params {
                     None => false,
                     Some(d) if d.eq_ignore_ascii_case("asc") => false,
                     Some(d) if d.eq_ignore_ascii_case("desc") => true,
-                    Some(d) => {
+                    Some(_) => {
                         return Err(ApiError::invalid_query(
                             "order_by",
-                            format!("unknown direction \"{d}\""),
+                            item.trim(),
+                            "<field> [asc|desc],...",
                         ));
                     }
                 };
                 if !spec.known_fields.contains(&field) {
-                    return Err(ApiError::bad_request(
-                        INVALID_FIELD,
-                        format!("The value \"{field}\" is invalid for field \"order_by\""),
-                    )
-                    .target("order_by"));
+                    return Err(ApiError::invalid_query(
+                        "order_by",
+                        field,
+                        "<field> [asc|desc],...",
+                    ));
                 }
                 orders.push((field.to_string(), desc));
             }

@@ -59,10 +59,7 @@ impl Query {
             None => Ok(default),
             Some(v) if v.eq_ignore_ascii_case("true") => Ok(true),
             Some(v) if v.eq_ignore_ascii_case("false") => Ok(false),
-            Some(v) => Err(ApiError::invalid_query(
-                name,
-                format!("\"{v}\" is not a boolean"),
-            )),
+            Some(v) => Err(ApiError::invalid_query(name, v, "<true|false>")),
         }
     }
     /// `return_timeout` (0..=120); absent → `default`.
@@ -71,10 +68,7 @@ impl Query {
             None => Ok(default),
             Some(v) => match v.trim().parse::<u64>() {
                 Ok(n) if n <= 120 => Ok(n),
-                _ => Err(ApiError::invalid_query(
-                    "return_timeout",
-                    format!("\"{v}\" must be an integer from 0 to 120"),
-                )),
+                _ => Err(ApiError::invalid_query("return_timeout", v, "<0..120>")),
             },
         }
     }
@@ -85,10 +79,7 @@ impl Query {
             None => Ok(None),
             Some(v) => match v.trim().parse::<usize>() {
                 Ok(n) if n >= 1 => Ok(Some(n)),
-                _ => Err(ApiError::invalid_query(
-                    "max_records",
-                    format!("\"{v}\" must be a positive integer"),
-                )),
+                _ => Err(ApiError::invalid_query("max_records", v, "<1..>")),
             },
         }
     }

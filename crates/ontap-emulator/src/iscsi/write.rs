@@ -91,7 +91,8 @@ pub fn patch(ctx: &Ctx, svm: &str, initiator: &str) -> ApiResult<Reply> {
     if add && remove {
         return Err(ApiError::invalid_query(
             "remove_initiator_addresses",
-            "add_initiator_addresses and remove_initiator_addresses cannot both be true",
+            "true",
+            "<false> when add_initiator_addresses is true",
         ));
     }
     let req = ctx.json_body()?;
