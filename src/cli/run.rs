@@ -72,6 +72,7 @@ pub(super) fn run(args: RunArgs) -> Result<Verdict, CliError> {
             ontap_version: args.ontap_version.clone(),
             partition: args.partition,
             interrupt: Some(interrupt.clone()),
+            record: args.record.clone(),
             ..RunOptions::new(target, user, password, client)
         };
         let display = ProgressDisplay::new();

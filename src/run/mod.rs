@@ -19,6 +19,7 @@ mod conditions;
 pub mod http;
 mod job;
 mod probe;
+pub mod record;
 pub mod select;
 mod step;
 pub mod target;
@@ -28,6 +29,7 @@ pub use probe::probe_target;
 pub use select::{Partition, PartitionKind, matches_filter, select};
 pub use target::Target;
 
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
@@ -68,6 +70,8 @@ pub struct RunOptions {
     /// Set (by a Ctrl-C handler) to stop the run: cases not started are skipped, running cases
     /// stop after their current step and still run their teardown.
     pub interrupt: Option<Arc<AtomicBool>>,
+    /// Write every exchange of the run under this directory (`run --record`).
+    pub record: Option<PathBuf>,
 }
 
 impl RunOptions {
@@ -88,6 +92,7 @@ impl RunOptions {
             partition: None,
             facts: None,
             interrupt: None,
+            record: None,
         }
     }
 }
@@ -143,6 +148,7 @@ struct Ctx {
     target: Target,
     facts: TargetFacts,
     run_id: String,
+    recorder: Option<record::Recorder>,
 }
 
 impl Ctx {
@@ -170,12 +176,19 @@ pub async fn run(
         None => probe::probe(&target, &opts).await?,
     };
     let run_id = format!("oc{:06x}", rand::rng().random_range(0..0x100_0000u32));
+    let recorder = match &opts.record {
+        Some(dir) => {
+            Some(record::Recorder::new(dir, &opts, &run_id, &facts).map_err(RunError::Config)?)
+        }
+        None => None,
+    };
     let ctx = Arc::new(Ctx {
         spec,
         target,
         facts,
         run_id,
         opts,
+        recorder,
     });
 
     let selected: Vec<(usize, Case)> = select(cases, &ctx.opts.filter, ctx.opts.partition)
@@ -219,6 +232,9 @@ pub async fn run(
     }
     results.sort_by_key(|(i, _)| *i);
     let cases: Vec<CaseResult> = results.into_iter().map(|(_, r)| r).collect();
+    if let Some(r) = &ctx.recorder {
+        r.finish().map_err(RunError::Config)?;
+    }
     Ok(RunReport {
         partition: ctx.opts.partition.map(|p| p.to_string()),
         interrupted: ctx.interrupted(),
