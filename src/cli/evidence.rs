@@ -125,7 +125,8 @@ fn summarize(spec: &Spec, recordings: &[Recording]) -> Evidence {
     let mut mismatches = Vec::new();
     for (ri, rec) in recordings.iter().enumerate() {
         for seen in errors_in(spec, rec) {
-            let (kind, spec_status) = classify(spec, seen.spec_op, seen.code.as_deref());
+            let (kind, spec_status) =
+                classify(spec, seen.spec_op, seen.code.as_deref(), seen.status);
             if let (Some(code), Some(s), "response") = (&seen.code, spec_status, seen.delivery)
                 && s != seen.status
             {
@@ -258,11 +259,13 @@ fn errors_in<'a>(spec: &'a Spec, rec: &Recording) -> Vec<Seen<'a>> {
     out
 }
 
-/// Where the spec has the code, and the status it gives it.
+/// Where the spec has the code, and the status it gives it. A common code listed under several
+/// statuses is the entry with the status seen, when there is one.
 fn classify(
     spec: &Spec,
     op: Option<&crate::spec::Operation>,
     code: Option<&str>,
+    status: u16,
 ) -> (&'static str, Option<u16>) {
     let Some(code) = code else {
         return ("none", None);
@@ -270,7 +273,11 @@ fn classify(
     if let Some(e) = op.and_then(|o| o.error(code)) {
         return ("documented", Some(e.status));
     }
-    match spec.common_errors.iter().find(|e| e.code == code) {
+    let common = || spec.common_errors.iter().filter(|e| e.code == code);
+    match common()
+        .find(|e| e.status == status)
+        .or_else(|| common().next())
+    {
         Some(e) => ("common", Some(e.status)),
         None => ("undocumented", None),
     }
