@@ -303,3 +303,16 @@ fn an_edited_recording_shows_exactly_its_planted_differences() {
         assert!(diffs.contains(&want.as_str()), "{want}\nin\n{t}");
     }
 }
+
+#[test]
+fn a_directory_that_holds_anything_is_refused() {
+    let out = bin()
+        .args(["run", "--filter", "cluster-get", "--record"])
+        .arg(recording())
+        .arg("--report-dir")
+        .arg(temp_dir("recording-again"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+    assert!(text(&out).contains("is not empty; record into a new one"));
+}

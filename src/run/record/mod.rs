@@ -68,13 +68,20 @@ pub struct Recorder {
 }
 
 impl Recorder {
-    /// Creates `dir` and writes `target.json`.
+    /// Creates `dir` and writes `target.json`. A directory that holds anything is refused: the
+    /// files of an earlier recording would mix with this one's.
     pub fn new(
         dir: &Path,
         opts: &super::RunOptions,
         run_id: &str,
         facts: &TargetFacts,
     ) -> Result<Recorder, String> {
+        if std::fs::read_dir(dir).is_ok_and(|mut entries| entries.next().is_some()) {
+            return Err(format!(
+                "the recording directory {} is not empty; record into a new one",
+                dir.display()
+            ));
+        }
         let date = chrono::Utc::now().format("%Y-%m-%d").to_string();
         let target = TargetRecord {
             tool: format!("ontap-conform {}", env!("CARGO_PKG_VERSION")),
