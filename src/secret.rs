@@ -101,7 +101,8 @@ impl Redactor {
     }
 }
 
-fn is_password_key(k: &str) -> bool {
+/// A key whose string value is a password (`password`, `new_password`...).
+pub(crate) fn is_password_key(k: &str) -> bool {
     k.to_ascii_lowercase().contains("password")
 }
 

@@ -1,7 +1,7 @@
 //! No secret reaches any output: the whole suite plus a case with fixed, known CHAP passwords
-//! runs against an emulator process with every log at `trace`, and every report, every log line
-//! of the runner and of the emulator, and every committed snapshot is searched for the passwords
-//! and for an `Authorization` header.
+//! runs against an emulator process with every log at `trace`, and every report, every file of
+//! its recording (`run --record`), every log line of the runner and of the emulator, and every
+//! committed snapshot is searched for the passwords and for an `Authorization` header.
 
 mod common;
 
@@ -105,8 +105,11 @@ fn no_password_or_authorization_header_in_any_report_log_or_snapshot() {
     // CHAP and password-change cases run and their passwords cross the wire.
     let emu = EmulatorProcess::start("127.0.0.1:0", &[], &[("ONTAP_CONFORM_LOG", "trace")]);
     let reports = temp_dir("reports");
+    let recording = temp_dir("recording");
     let out = Command::new(env!("CARGO_BIN_EXE_ontap-conform"))
         .args(["run", "--allow-destructive", "--target", &emu.url])
+        .arg("--record")
+        .arg(&recording)
         .arg("--cases")
         .arg(&cases)
         .arg("--report-dir")
@@ -152,6 +155,20 @@ fn no_password_or_authorization_header_in_any_report_log_or_snapshot() {
     for name in ["conformance.json", "junit.xml", "conformance.html"] {
         let text = std::fs::read_to_string(reports.join(name)).unwrap();
         scan(name, &text, &mut problems);
+    }
+    // The recording holds every request and answer of that run, the CHAP passwords' included.
+    let mut recorded = Vec::new();
+    files_under(&recording, &mut recorded);
+    assert!(recorded.len() > 150, "the run was recorded");
+    let chap = recorded
+        .iter()
+        .map(|p| std::fs::read_to_string(p).unwrap())
+        .filter(|t| t.contains("in-user"))
+        .count();
+    assert!(chap > 0, "the CHAP case's requests are in the recording");
+    for p in &recorded {
+        let text = std::fs::read_to_string(p).unwrap();
+        scan(&p.display().to_string(), &text, &mut problems);
     }
 
     // The embedded emulator in the same process as the runner, logs on.

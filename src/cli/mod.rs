@@ -1,7 +1,8 @@
 //! The command line: parses arguments, calls the library, prints, and owns the exit codes.
 //!
-//! One file per command (`run.rs`, `emulate.rs`, `spec.rs` for `spec check` and `spec table`,
-//! `diff.rs`, `merge.rs`, `cleanup.rs`), plus `conn.rs` (how to reach and log in to a target) and
+//! One file per command (`run.rs`, `emulate.rs` and `replay.rs` for `emulate --check-recording`,
+//! `evidence.rs`, `spec.rs` for `spec check` and `spec table`, `diff.rs`, `merge.rs`,
+//! `cleanup.rs`), plus `conn.rs` (how to reach and log in to a target) and
 //! `progress.rs` (the display while cases run). Each command returns
 //! `Result<Verdict, CliError>`, and [`main`] alone turns that into the exit code, so the codes
 //! mean one thing each and scripts can branch on them:
@@ -17,8 +18,10 @@ mod cleanup;
 mod conn;
 mod diff;
 mod emulate;
+mod evidence;
 mod merge;
 mod progress;
+mod replay;
 mod run;
 mod spec;
 
@@ -123,6 +126,24 @@ pub enum Command {
         /// With --tls: write the certificate (PEM) here, for clients to trust with --ca-cert.
         #[arg(long, requires = "tls")]
         write_cert: Option<PathBuf>,
+        /// Serve nothing: replay this recording (`run --record DIR`) against a fresh emulator,
+        /// case by case, and list every difference in status, error code and body shape. Exits 1
+        /// when there is one.
+        #[arg(long, value_name = "DIR", conflicts_with_all = ["tls", "write_cert"])]
+        check_recording: Option<PathBuf>,
+    },
+    /// Read recordings (`run --record DIR`) and print, per operation and ONTAP error code, what
+    /// the target answered (status, code, message, target, body keys), as YAML to paste into the
+    /// spec as an `observed` source, and every answer whose status is not the spec's.
+    Evidence {
+        #[arg(required = true, value_name = "DIR")]
+        recordings: Vec<PathBuf>,
+        /// The spec file; the copy built into the binary when omitted.
+        #[arg(long)]
+        spec: Option<PathBuf>,
+        /// Print JSON instead of YAML.
+        #[arg(long)]
+        json: bool,
     },
     /// Check the spec (and the cases against it).
     Spec {
@@ -204,6 +225,10 @@ pub struct RunArgs {
     /// expectations still fail (the default against a --target).
     #[arg(long)]
     pub lenient: bool,
+    /// Write every request and answer of the run, redacted, under DIR (one JSON file per
+    /// exchange) for `evidence` and `emulate --check-recording`.
+    #[arg(long, value_name = "DIR")]
+    pub record: Option<PathBuf>,
 }
 
 #[derive(Subcommand, Debug)]
@@ -234,7 +259,17 @@ pub fn main() -> ExitCode {
             tls,
             ontap_version,
             write_cert,
+            check_recording: None,
         } => emulate::emulate(listen, tls, ontap_version, write_cert),
+        Command::Emulate {
+            check_recording: Some(dir),
+            ..
+        } => replay::check_recording(&dir),
+        Command::Evidence {
+            recordings,
+            spec,
+            json,
+        } => evidence::evidence(&recordings, spec, json),
         Command::Spec {
             command: SpecCommand::Check { spec, cases },
         } => spec::check(spec, &cases),

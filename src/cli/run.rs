@@ -77,6 +77,7 @@ pub(super) fn run(args: RunArgs) -> Result<Verdict, CliError> {
                 (_, true) => Some(Mode::Lenient),
                 _ => None,
             },
+            record: args.record.clone(),
             ..RunOptions::new(target, user, password, client)
         };
         let display = ProgressDisplay::new();

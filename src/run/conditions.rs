@@ -29,11 +29,12 @@ impl CaseRun<'_> {
     }
 
     pub(super) async fn patch_conditions(&self, body: &Value) -> Result<(), String> {
-        let r = self
-            .ctx
-            .target
-            .call("PATCH", "/emulator/conditions", Some(body))
-            .await?;
+        let target = &self.ctx.target;
+        let bytes = Some(body.to_string().into_bytes());
+        let req = target.request("PATCH", "/emulator/conditions", bytes, target.run_auth());
+        let r = target.send(&req).await;
+        self.record(None, "requires.emulator", &req, &r);
+        let r = r?;
         if r.status == 200 {
             Ok(())
         } else {

@@ -33,11 +33,16 @@ impl CaseRun<'_> {
         let deadline = Instant::now() + timeout;
         let mut delay = Duration::from_millis(10);
         loop {
-            let r = self
-                .ctx
-                .target
-                .get(&format!("/api/cluster/jobs/{uuid}"))
-                .await?;
+            let target = &self.ctx.target;
+            let req = target.request(
+                "GET",
+                &format!("/api/cluster/jobs/{uuid}"),
+                None,
+                target.run_auth(),
+            );
+            let r = target.send(&req).await;
+            self.record_poll(&req, &r);
+            let r = r?;
             let verdict = check::check(op, None, &r);
             if let Some(p) = verdict.problems.first() {
                 return Err(format!("reading job {uuid}: {}", p.message));

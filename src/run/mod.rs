@@ -20,6 +20,7 @@ pub mod http;
 mod job;
 mod judge;
 mod probe;
+pub mod record;
 pub mod select;
 mod step;
 pub mod target;
@@ -29,6 +30,7 @@ pub use probe::probe_target;
 pub use select::{Partition, PartitionKind, matches_filter, select};
 pub use target::Target;
 
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
@@ -73,6 +75,8 @@ pub struct RunOptions {
     /// ours, so it must keep them) and lenient against any other target (a correct cluster must
     /// not fail for a choice of this suite's).
     pub mode: Option<Mode>,
+    /// Write every exchange of the run under this directory (`run --record`).
+    pub record: Option<PathBuf>,
 }
 
 impl RunOptions {
@@ -105,6 +109,7 @@ impl RunOptions {
             facts: None,
             interrupt: None,
             mode: None,
+            record: None,
         }
     }
 }
@@ -160,6 +165,7 @@ struct Ctx {
     target: Target,
     facts: TargetFacts,
     run_id: String,
+    recorder: Option<record::Recorder>,
 }
 
 impl Ctx {
@@ -187,12 +193,19 @@ pub async fn run(
         None => probe::probe(&target, &opts).await?,
     };
     let run_id = format!("oc{:06x}", rand::rng().random_range(0..0x100_0000u32));
+    let recorder = match &opts.record {
+        Some(dir) => {
+            Some(record::Recorder::new(dir, &opts, &run_id, &facts).map_err(RunError::Config)?)
+        }
+        None => None,
+    };
     let ctx = Arc::new(Ctx {
         spec,
         target,
         facts,
         run_id,
         opts,
+        recorder,
     });
 
     let selected: Vec<(usize, Case)> = select(cases, &ctx.opts.filter, ctx.opts.partition)
@@ -236,6 +249,9 @@ pub async fn run(
     }
     results.sort_by_key(|(i, _)| *i);
     let cases: Vec<CaseResult> = results.into_iter().map(|(_, r)| r).collect();
+    if let Some(r) = &ctx.recorder {
+        r.finish().map_err(RunError::Config)?;
+    }
     Ok(RunReport {
         mode: ctx.opts.mode(),
         partition: ctx.opts.partition.map(|p| p.to_string()),

@@ -79,6 +79,7 @@ impl CaseRun<'_> {
 
         let started = Instant::now();
         let sent = self.ctx.target.send(&prepared.outgoing).await;
+        self.record(Some(phase), &label, &prepared.outgoing, &sent);
         let mut record = StepResult {
             phase: phase_name(phase),
             name: label.clone(),
