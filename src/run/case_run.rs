@@ -264,24 +264,32 @@ impl CaseRun<'_> {
 
 /// What each step of `case` expects (exact status, error code) of its operation: what the case
 /// covers, for the coverage matrix and `spec check`.
+///
+/// Each alternative of `any_of` counts as its own expectation, and a code the step expects a
+/// job to fail with covers that code as an error answer does: ONTAP delivers an asynchronous
+/// request's failure in its job.
 pub fn covers(case: &Case, spec: &Spec) -> Vec<Covers> {
-    case.steps
-        .iter()
-        .map(|s| {
-            let op = spec.op(s.op);
-            let e = s.expect.as_ref();
-            Covers {
+    let mut out = Vec::new();
+    for s in &case.steps {
+        let op = spec.op(s.op);
+        let blocks: Vec<Option<&crate::case::Expectation>> = match &s.expect {
+            None => vec![None],
+            Some(e) => std::iter::once(e).chain(&e.any_of).map(Some).collect(),
+        };
+        for e in blocks {
+            out.push(Covers {
                 method: op.method.clone(),
                 path: op.path.clone(),
                 status: e
                     .and_then(|e| e.status.as_ref())
                     .and_then(|s| s.value.exact()),
                 error_code: e
-                    .and_then(|e| e.error_code.as_ref())
+                    .and_then(|e| e.error_code.as_ref().or(e.job_error_code.as_ref()))
                     .map(|c| c.value.clone()),
-            }
-        })
-        .collect()
+            });
+        }
+    }
+    out
 }
 
 /// Each check of the main step with what it rests on, for the reports.

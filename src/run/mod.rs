@@ -88,9 +88,7 @@ impl RunOptions {
             Mode::Lenient
         })
     }
-}
 
-impl RunOptions {
     /// Options for `target` with the defaults of `ontap-conform run`: read-only, one case at a
     /// time, every case, jobs given two minutes.
     pub fn new(target: String, user: String, password: Secret, client: ClientOptions) -> Self {
