@@ -175,7 +175,7 @@ fn next_build_cases() -> PathBuf {
     .unwrap();
     std::fs::write(
         dir.join("d-cluster.yaml"),
-        "id: demo-cluster\ntitle: GET /api/cluster\noperation: GET /api/cluster\nsteps:\n  - request:\n      operation: GET /api/cluster\n    expect:\n      status: 200\n",
+        "id: demo-cluster\ntitle: GET /api/cluster\noperation: GET /api/cluster\nsteps:\n  - request:\n      operation: GET /api/cluster\n    expect:\n      status: 200\n      basis: {observed: \"netapp_ontap/resources/cluster.py: GET /cluster\"}\n",
     )
     .unwrap();
     root
