@@ -98,24 +98,19 @@ fn another_correct_cluster_passes_leniently_with_its_differences_as_deviations()
         .iter()
         .flat_map(|c| c["deviations"].as_array().into_iter().flatten())
         .collect();
-    assert!(!deviations.is_empty(), "{out}");
     for d in &deviations {
-        let m = d["message"].as_str().unwrap_or_default();
-        assert!(
-            m.starts_with("this target answered ")
-                && m.contains("where this suite's convention says"),
-            "{d}"
-        );
         assert_eq!(d["basis"]["kind"], "convention", "{d}");
     }
-    // Every error case whose status the proxy changed shows up.
-    let with_code = json["cases"]
-        .as_array()
-        .unwrap()
+    // Every documented code the proxy answered with another status is listed as such.
+    let per_code = deviations
         .iter()
-        .filter(|c| c["outcome"] == "pass" && !c["deviations"].as_array().is_none_or(Vec::is_empty))
+        .filter(|d| {
+            let m = d["message"].as_str().unwrap_or_default();
+            m.starts_with("this target answered ")
+                && m.contains("where this suite's convention says")
+        })
         .count();
-    assert!(with_code >= 30, "{with_code} cases with deviations:\n{out}");
+    assert!(per_code >= 30, "{per_code} status deviations:\n{out}");
     assert_eq!(s["deviations"].as_u64(), Some(deviations.len() as u64));
 
     // The same differences fail a strict run.

@@ -96,7 +96,10 @@ fn merge_reads_version_1_and_keeps_errors() {
     assert_eq!(out.status.code(), Some(1), "{}", text(&out));
     let m = json(&merged.join("conformance.json"));
     let v1 = json(Path::new(V1_REPORT));
-    assert_eq!(m["schema_version"], 2);
+    assert_eq!(
+        m["schema_version"],
+        ontap_conform::report::model::SCHEMA_VERSION
+    );
     assert_eq!(m["summary"]["errors"], 0);
     for k in ["total", "passed", "failed", "skipped"] {
         assert_eq!(m["summary"][k], v1["summary"][k], "{k}");
