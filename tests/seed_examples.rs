@@ -60,9 +60,9 @@ fn clean(lines: &[&str]) -> String {
         let l = l.trim_end();
         let l = l.replace("+++", "").replace("++", "");
         let l = l.trim_start();
-        if out.is_empty() {
-            out.push_str(l);
-        } else if out.ends_with('-') || l.starts_with('_') || out.ends_with("<mgmt-") {
+        // Joined without a space where the break fell inside a word or a UUID.
+        let inside_a_word = out.ends_with('-') || l.starts_with('_');
+        if out.is_empty() || inside_a_word {
             out.push_str(l);
         } else {
             out.push(' ');
