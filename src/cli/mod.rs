@@ -195,7 +195,7 @@ pub struct RunArgs {
     /// Where the reports go.
     #[arg(long, default_value = "reports")]
     pub report_dir: PathBuf,
-    /// Cases run at once (default: the number of cores).
+    /// Cases run at once (default 16: the runner waits on the network, not the CPU).
     #[arg(long)]
     pub jobs: Option<usize>,
     /// Run only cases whose id, tag, area or operation matches (repeatable).

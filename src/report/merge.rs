@@ -123,6 +123,8 @@ pub fn merge(reports: &[(String, RunReport)]) -> Result<RunReport, MergeError> {
         interrupted: reports.iter().any(|(_, r)| r.interrupted),
         // Shards of one suite run in one mode; if they differ, the merged report says lenient,
         // the weaker of the two, so it never claims more than every shard checked.
+        // Shards were scheduled apart; no one schedule describes the merged run.
+        schedule: None,
         mode: if reports.iter().all(|(_, r)| r.mode == Mode::Strict) {
             Mode::Strict
         } else {

@@ -61,6 +61,9 @@ pub struct RunReport {
     /// Which mode was in force (absent in reports before version 3: strict).
     #[serde(default)]
     pub mode: Mode,
+    /// How the run was scheduled (absent in merged reports and before this field existed).
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub schedule: Option<Schedule>,
     pub summary: Summary,
     /// Each documented status and ONTAP error code of each operation, and how the cases that
     /// expect it fared.
@@ -260,6 +263,16 @@ pub struct Failure {
     /// not about a response (transport, setup).
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub basis: Option<Basis>,
+}
+
+/// How a run was scheduled: what bounds its wall time against a slow target.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
+pub struct Schedule {
+    /// Cases run at once.
+    pub jobs: usize,
+    /// The longest chain of requests that had to follow one another (a resource's writers in a
+    /// row, or the longest case): at L ms per request the run cannot take less than this × L.
+    pub critical_path_requests: usize,
 }
 
 /// One check of a case's main step and what it rests on: `{what: "status 4xx", basis: ...}`.

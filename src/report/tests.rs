@@ -101,6 +101,7 @@ fn report(cases: Vec<CaseResult>) -> RunReport {
         partition: None,
         interrupted: false,
         mode: Mode::Lenient,
+        schedule: None,
         summary: RunReport::summarize(&cases),
         coverage: coverage::matrix(&spec(), &cases),
         cases,

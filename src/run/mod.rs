@@ -21,6 +21,7 @@ mod job;
 mod judge;
 mod probe;
 pub mod record;
+pub mod schedule;
 pub mod select;
 mod step;
 pub mod target;
@@ -36,11 +37,11 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use rand::Rng;
-use tokio::sync::{RwLock, Semaphore};
+use tokio::sync::Semaphore;
 
 use crate::case::Case;
 use crate::report::coverage;
-use crate::report::model::{CaseResult, Mode, RunReport, SCHEMA_VERSION};
+use crate::report::model::{CaseResult, Mode, RunReport, SCHEMA_VERSION, Schedule};
 use crate::secret::Secret;
 use crate::spec::{Spec, Version};
 use http::ClientOptions;
@@ -214,22 +215,37 @@ pub async fn run(
         p(ProgressEvent::Selected(selected.len()));
     }
     let permits = Arc::new(Semaphore::new(ctx.opts.jobs.max(1)));
-    let exclusive = Arc::new(RwLock::new(()));
+    let locks = Arc::new(schedule::Locks::default());
+    let mut footprints: Vec<schedule::Footprint> = selected
+        .iter()
+        .map(|(_, c)| schedule::footprint(c, &ctx.spec))
+        .collect();
+    schedule::widen_reads(&mut footprints);
+    let (critical_path, chain) = schedule::critical_chain(&footprints);
+    tracing::debug!(
+        "{} cases, {} at a time; critical path {critical_path} requests ({})",
+        selected.len(),
+        ctx.opts.jobs.max(1),
+        chain.as_deref().unwrap_or("the longest case")
+    );
+    let mut slots: Vec<Option<(usize, Case)>> = selected.into_iter().map(Some).collect();
     let mut tasks = tokio::task::JoinSet::new();
-    for (index, case) in selected {
-        let (ctx, permits, exclusive, progress) = (
+    for i in schedule::start_order(&footprints) {
+        let Some((index, case)) = slots[i].take() else {
+            continue;
+        };
+        let fp = footprints[i].clone();
+        let (ctx, permits, locks, progress) = (
             ctx.clone(),
             permits.clone(),
-            exclusive.clone(),
+            locks.clone(),
             progress.clone(),
         );
         tasks.spawn(async move {
-            let result = if case.def.exclusive || case.def.requires.emulator.is_some() {
-                let _alone = exclusive.write().await;
-                case_run::run_case(&ctx, &case, index).await
-            } else {
+            // Locks first, then a slot: a case waiting for a lock holds no slot.
+            let _held = locks.acquire(&fp).await;
+            let result = {
                 let _permit = permits.acquire().await;
-                let _shared = exclusive.read().await;
                 case_run::run_case(&ctx, &case, index).await
             };
             if let Some(p) = &progress {
@@ -251,6 +267,10 @@ pub async fn run(
         r.finish().map_err(RunError::Config)?;
     }
     Ok(RunReport {
+        schedule: Some(Schedule {
+            jobs: ctx.opts.jobs.max(1),
+            critical_path_requests: critical_path,
+        }),
         mode: ctx.opts.mode(),
         partition: ctx.opts.partition.map(|p| p.to_string()),
         interrupted: ctx.interrupted(),
