@@ -37,7 +37,7 @@ steps:
 
 fn spec_check(dir: &Path) -> (Option<i32>, String) {
     let o = bin()
-        .args(["spec", "check", "--cases"])
+        .args(["spec", "check", "--no-builtin-cases", "--cases"])
         .arg(dir)
         .output()
         .unwrap();
@@ -114,7 +114,7 @@ fn a_status_class_in_a_case_passes_its_class_and_fails_the_rest() {
     );
     let reports = dir.parent().unwrap().join("reports");
     let o = bin()
-        .args(["run", "--cases"])
+        .args(["run", "--no-builtin-cases", "--cases"])
         .arg(&dir)
         .arg("--report-dir")
         .arg(&reports)

@@ -45,7 +45,7 @@ fn run(target: &str, cases: &Path, reports: &Path, mode: &[&str]) -> (Option<i32
     let o = bin()
         .args(["run", "--allow-destructive"])
         .args(mode)
-        .args(["--target", target, "--cases"])
+        .args(["--target", target, "--no-builtin-cases", "--cases"])
         .arg(cases)
         .arg("--report-dir")
         .arg(reports)
@@ -107,7 +107,7 @@ fn the_emulator_keeps_the_convention_in_strict_mode() {
     let cases = duplicate_case_dir("modes-emulator");
     let root = cases.parent().unwrap().to_path_buf();
     let o = bin()
-        .args(["run", "--cases"])
+        .args(["run", "--no-builtin-cases", "--cases"])
         .arg(&cases)
         .arg("--report-dir")
         .arg(root.join("r"))

@@ -104,7 +104,7 @@ fn a_wrong_expected_code_fails_against_the_emulator() {
     )
     .unwrap();
     let out = bin()
-        .args(["run", "--cases"])
+        .args(["run", "--no-builtin-cases", "--cases"])
         .arg(dir.join("cases"))
         .arg("--report-dir")
         .arg(dir.join("reports"))
@@ -185,7 +185,7 @@ fn spec_check_names_an_uncovered_error_code() {
     )
     .unwrap();
     let out = bin()
-        .args(["spec", "check", "--cases"])
+        .args(["spec", "check", "--no-builtin-cases", "--cases"])
         .arg(dir.join("cases"))
         .output()
         .unwrap();

@@ -110,6 +110,7 @@ fn no_password_or_authorization_header_in_any_report_log_or_snapshot() {
         .args(["run", "--allow-destructive", "--target", &emu.url])
         .arg("--record")
         .arg(&recording)
+        .arg("--no-builtin-cases")
         .arg("--cases")
         .arg(&cases)
         .arg("--report-dir")
@@ -175,6 +176,7 @@ fn no_password_or_authorization_header_in_any_report_log_or_snapshot() {
     let embedded = temp_dir("embedded");
     let out = Command::new(env!("CARGO_BIN_EXE_ontap-conform"))
         .arg("run")
+        .arg("--no-builtin-cases")
         .arg("--cases")
         .arg(&cases)
         .arg("--report-dir")

@@ -45,7 +45,7 @@ echo "the runner against the embedded emulator, $runs runs per size ($(nproc) co
 for size in $sizes; do
     generate "$size" "$work/cases-$size"
     for i in $(seq 1 "$runs"); do
-        bench_timed_run "$work" --cases "$work/cases-$size" --report-dir "$work/reports"
+        bench_timed_run "$work" --no-builtin-cases --cases "$work/cases-$size" --report-dir "$work/reports"
         printf '%6d cases, run %d: wall %7.2f s, peak RSS %7.1f MiB, %.2f ms per case  (%s)\n' \
             "$size" "$i" "$wall" "$(mib "$kib")" \
             "$(awk -v w="$wall" -v n="$size" 'BEGIN { print w * 1000 / n }')" "$(tail -n 1 "$work/stdout")"

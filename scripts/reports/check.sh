@@ -27,7 +27,7 @@ mkdir -p "$work/cases"
 cp -r cases/* "$work/cases/"
 cp -r tests/fixtures/report-cases/demo "$work/cases/demo"
 set +e
-"$bin" run --cases "$work/cases" --report-dir "$work/reports" >"$work/run.log" 2>&1
+"$bin" run --no-builtin-cases --cases "$work/cases" --report-dir "$work/reports" >"$work/run.log" 2>&1
 rc=$?
 set -e
 if [[ $rc -ne 1 ]]; then

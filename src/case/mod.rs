@@ -12,10 +12,9 @@
 //!   [`Expectation`], [`Matcher`]);
 //! - `template`: `{{variables}}` and their interpolation.
 
-use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use crate::diag::{Diagnostic, Diagnostics};
+use crate::diag::Diagnostics;
 use crate::spec::Spec;
 use crate::yaml::LineMap;
 
@@ -23,6 +22,7 @@ pub mod def;
 mod expect;
 mod load;
 pub mod plan;
+pub mod suite;
 mod template;
 
 pub use def::{AsDef, CaseDef, CaseFile, ExpectDef, RequestDef, Requires, StepDef};
@@ -31,6 +31,7 @@ pub use plan::{
     Capture, CaptureFrom, Expectation, FieldExpect, FieldRef, HeaderExpect, Located, Matcher, OpId,
     Phase, StatusExpect, Step,
 };
+pub use suite::{BUILTIN_CASES, load_suite};
 pub use template::{Vars, interpolate, template_names};
 
 /// Variables every run provides (see `cases/README.md`).
@@ -153,64 +154,7 @@ fn edit_distance(a: &str, b: &str) -> usize {
 /// Loads every `*.yaml` under `dir` (sorted, so runs are stable), checking each against `spec`.
 /// All problems of all files are returned together.
 pub fn load_dir(dir: &Path, spec: &Spec) -> Result<Vec<Case>, Diagnostics> {
-    let mut files = Vec::new();
-    collect_yaml(dir, &mut files).map_err(|e| {
-        Diagnostics(vec![Diagnostic::new(
-            dir,
-            0,
-            "",
-            format!("cannot read the cases directory: {e}"),
-        )])
-    })?;
-    files.sort();
-    let base = dir.parent().unwrap_or(Path::new(""));
-    let mut cases = Vec::new();
-    let mut diags = Vec::new();
-    for f in files {
-        let shown = f.strip_prefix(base).unwrap_or(&f).to_path_buf();
-        let area = f
-            .strip_prefix(dir)
-            .ok()
-            .and_then(|r| r.components().next())
-            .filter(|_| f.parent() != Some(dir))
-            .map(|c| c.as_os_str().to_string_lossy().into_owned())
-            .unwrap_or_else(|| "general".into());
-        match std::fs::read_to_string(&f) {
-            Ok(text) => match load_case(&shown, &area, &text, spec) {
-                Ok(c) => cases.push(c),
-                Err(d) => diags.extend(d.0),
-            },
-            Err(e) => diags.push(Diagnostic::new(&shown, 0, "", format!("cannot read: {e}"))),
-        }
-    }
-    let mut seen: BTreeMap<String, PathBuf> = BTreeMap::new();
-    for c in &cases {
-        if let Some(other) = seen.insert(c.def.id.clone(), c.file.clone()) {
-            diags.push(Diagnostic::new(
-                &c.file,
-                c.lines.line_of("/id"),
-                "id",
-                format!("id `{}` is also used by {}", c.def.id, other.display()),
-            ));
-        }
-    }
-    if diags.is_empty() {
-        Ok(cases)
-    } else {
-        Err(Diagnostics(diags))
-    }
-}
-
-fn collect_yaml(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
-    for entry in std::fs::read_dir(dir)? {
-        let p = entry?.path();
-        if p.is_dir() {
-            collect_yaml(&p, out)?;
-        } else if p.extension().is_some_and(|e| e == "yaml" || e == "yml") {
-            out.push(p);
-        }
-    }
-    Ok(())
+    suite::load_suite(spec, false, &[dir.to_path_buf()])
 }
 
 #[cfg(test)]

@@ -14,6 +14,7 @@
 //! | 2 | [`CliError`]: the run could not be made (config, spec, cases, target, reports) |
 //! | 130 | a second Ctrl-C during `run`: exits at once, see [`EXIT_INTERRUPTED`] |
 
+mod cases;
 mod cleanup;
 mod conn;
 mod diff;
@@ -168,6 +169,11 @@ pub enum Command {
         #[arg(long, default_value = "reports")]
         report_dir: PathBuf,
     },
+    /// List the cases a run would load (the built-in suite and any `--cases`), or show one.
+    Cases {
+        #[command(subcommand)]
+        command: CasesCommand,
+    },
     /// Delete what earlier interrupted runs left on a target: iSCSI credentials and accounts whose
     /// names carry a run id (`oc` + 6 hex digits).
     Cleanup {
@@ -204,9 +210,8 @@ pub struct RunArgs {
     /// The spec file; the copy built into the binary when omitted.
     #[arg(long)]
     pub spec: Option<PathBuf>,
-    /// The case files.
-    #[arg(long, default_value = "cases")]
-    pub cases: PathBuf,
+    #[command(flatten)]
+    pub cases: CaseArgs,
     /// Seconds a job may take to end.
     #[arg(long, default_value_t = 120)]
     pub job_timeout: u64,
@@ -232,15 +237,67 @@ pub struct RunArgs {
 }
 
 #[derive(Subcommand, Debug)]
+pub enum CasesCommand {
+    /// Every case: id, operation, what its main step expects, whether it changes the cluster.
+    List {
+        #[command(flatten)]
+        cases: CaseArgs,
+    },
+    /// One case file as written, to copy as the start of your own.
+    Show {
+        /// The case id (`cases list` shows them).
+        id: String,
+        #[command(flatten)]
+        cases: CaseArgs,
+    },
+}
+
+/// Which cases: the suite built into the binary, and the user's own beside it.
+#[derive(clap::Args, Debug, Clone)]
+pub struct CaseArgs {
+    /// A directory of case files to run beside the built-in suite (repeatable). The repository's
+    /// own `cases/` given here is read from disk instead of the built-in copy.
+    #[arg(long = "cases", value_name = "DIR")]
+    pub dirs: Vec<PathBuf>,
+    /// Run only the cases of `--cases`, not the suite built into the binary.
+    #[arg(long)]
+    pub no_builtin_cases: bool,
+}
+
+impl CaseArgs {
+    /// Loads them, every problem of every file at once.
+    pub fn load(
+        &self,
+        spec: &crate::spec::Spec,
+    ) -> Result<Vec<crate::case::Case>, crate::diag::Diagnostics> {
+        crate::case::load_suite(spec, !self.no_builtin_cases, &self.dirs)
+    }
+
+    /// Where they came from, for messages: `the built-in suite and my-cases`.
+    pub fn describe(&self) -> String {
+        let mut parts: Vec<String> = Vec::new();
+        let builtin_dir = crate::case::suite::builtin_source_dir();
+        let reads_builtin_from_disk = self
+            .dirs
+            .iter()
+            .any(|d| d.canonicalize().ok() == builtin_dir.canonicalize().ok());
+        if !self.no_builtin_cases && !reads_builtin_from_disk {
+            parts.push("the built-in suite".into());
+        }
+        parts.extend(self.dirs.iter().map(|d| d.display().to_string()));
+        parts.join(" and ")
+    }
+}
+
+#[derive(Subcommand, Debug)]
 pub enum SpecCommand {
     /// Load and check the spec: YAML, refs, schemas, x-ontap-errors, success responses.
     Check {
         /// The spec file; the copy built into the binary when omitted.
         #[arg(long)]
         spec: Option<PathBuf>,
-        /// The case files to check against the spec.
-        #[arg(long, default_value = "cases")]
-        cases: PathBuf,
+        #[command(flatten)]
+        cases: CaseArgs,
     },
     /// Print the operations as a Markdown table (operation, introduced in, statuses, error codes).
     Table {
@@ -286,6 +343,12 @@ pub fn main() -> ExitCode {
             conn,
             dry_run,
         } => cleanup::cleanup(target, conn, dry_run),
+        Command::Cases {
+            command: CasesCommand::List { cases },
+        } => cases::list(&cases),
+        Command::Cases {
+            command: CasesCommand::Show { id, cases },
+        } => cases::show(&cases, &id),
     };
     ExitCode::from(match result {
         Ok(Verdict::Passed) => EXIT_OK,

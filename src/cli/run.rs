@@ -8,7 +8,6 @@ use std::time::Duration;
 use super::conn::password_from_env;
 use super::progress::ProgressDisplay;
 use super::{CliError, EXIT_INTERRUPTED, RunArgs, Verdict, init_logging_at, runtime};
-use crate::case;
 use crate::emulator::{ADMIN_PASSWORD, ADMIN_USER, Emulator, EmulatorConfig};
 use crate::report::{self, model::Mode};
 use crate::run::{self, Progress, ProgressEvent, RunOptions};
@@ -36,7 +35,7 @@ pub(super) fn run(args: RunArgs) -> Result<Verdict, CliError> {
         diags,
     })?;
     let spec = Arc::new(spec);
-    let cases = case::load_dir(&args.cases, &spec).map_err(|diags| CliError::Cases {
+    let cases = args.cases.load(&spec).map_err(|diags| CliError::Cases {
         then: format!(
             "run: {} problem(s) in the case files; nothing was run",
             diags.0.len()

@@ -1,17 +1,16 @@
 //! `spec check` (the spec, the cases against it, and the coverage of documented codes) and
 //! `spec table` (the operations as Markdown).
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
-use super::{CliError, Verdict};
-use crate::case;
+use super::{CaseArgs, CliError, Verdict};
 use crate::report::{self, coverage::Covers};
 use crate::run;
 use crate::spec::Spec;
 
 /// Passes when the spec and the cases load and every documented error code and success status
 /// has a case; anything less is exit 2, since a suite with holes cannot say a build conforms.
-pub(super) fn check(path: Option<PathBuf>, cases_dir: &Path) -> Result<Verdict, CliError> {
+pub(super) fn check(path: Option<PathBuf>, case_args: &CaseArgs) -> Result<Verdict, CliError> {
     let spec = Spec::load(path.as_deref()).map_err(|diags| CliError::Spec {
         then: Some(format!(
             "spec check: {} problem(s); nothing else was checked",
@@ -31,11 +30,11 @@ pub(super) fn check(path: Option<PathBuf>, cases_dir: &Path) -> Result<Verdict, 
     );
     println!("error codes: {total_codes} documented ({seed_codes} over the seed operations)");
     println!("schemas: {}", spec.schema_names.len());
-    let cases = case::load_dir(cases_dir, &spec).map_err(|diags| CliError::Cases {
+    let cases = case_args.load(&spec).map_err(|diags| CliError::Cases {
         then: format!("spec check: {} problem(s) in the case files", diags.0.len()),
         diags,
     })?;
-    println!("cases: {} in {}", cases.len(), cases_dir.display());
+    println!("cases: {} in {}", cases.len(), case_args.describe());
     let covers: Vec<Covers> = cases.iter().flat_map(|c| run::covers(c, &spec)).collect();
     let gaps = report::coverage::gaps(&spec, &covers);
     if !gaps.is_empty() {

@@ -28,6 +28,7 @@ fn text(o: &Output) -> String {
 fn run(cases: &Path, out: &Path, extra: &[&str]) -> Output {
     bin()
         .arg("run")
+        .arg("--no-builtin-cases")
         .arg("--cases")
         .arg(cases)
         .arg("--report-dir")

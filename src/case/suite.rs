@@ -1,0 +1,144 @@
+//! Where a run's cases come from: the suite built into the binary (`cases/` at build time, so
+//! an installed binary runs from any directory) and any directories a user adds beside it.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use super::{Case, load_case};
+use crate::diag::{Diagnostic, Diagnostics};
+use crate::spec::Spec;
+
+/// The shipped case files, as (`cases/<area>/<file>.yaml`, text), sorted by path.
+pub static BUILTIN_CASES: &[(&str, &str)] = include!(concat!(env!("OUT_DIR"), "/builtin_cases.rs"));
+
+/// The directory the built-in cases were read from when this binary was built. A `--cases` of
+/// this very directory reads it from disk instead of the built-in copy (it may have changed
+/// since the build), so the two are never loaded twice.
+pub fn builtin_source_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("cases")
+}
+
+/// One case file to load: how it is named in messages and reports, its area, its text.
+struct Source {
+    shown: PathBuf,
+    area: String,
+    text: Result<String, String>,
+}
+
+/// The built-in suite (unless `builtin` is false) and every `*.yaml` under each of `dirs`,
+/// checked against `spec`; ids must be unique across all of them. All problems are returned
+/// together.
+pub fn load_suite(spec: &Spec, builtin: bool, dirs: &[PathBuf]) -> Result<Vec<Case>, Diagnostics> {
+    let same_as_builtin =
+        |d: &PathBuf| d.canonicalize().ok() == builtin_source_dir().canonicalize().ok();
+    let mut sources = Vec::new();
+    let mut diags = Vec::new();
+    if builtin && !dirs.iter().any(same_as_builtin) {
+        for (path, text) in BUILTIN_CASES {
+            let area = path
+                .split('/')
+                .nth(1)
+                .filter(|_| path.matches('/').count() > 1);
+            sources.push(Source {
+                shown: PathBuf::from(path),
+                area: area.unwrap_or("general").to_string(),
+                text: Ok(text.to_string()),
+            });
+        }
+    }
+    for dir in dirs {
+        match dir_sources(dir) {
+            Ok(s) => sources.extend(s),
+            Err(d) => diags.push(d),
+        }
+    }
+    let mut cases = Vec::new();
+    for s in sources {
+        match s.text {
+            Ok(text) => match load_case(&s.shown, &s.area, &text, spec) {
+                Ok(c) => cases.push(c),
+                Err(d) => diags.extend(d.0),
+            },
+            Err(e) => diags.push(Diagnostic::new(
+                &s.shown,
+                0,
+                "",
+                format!("cannot read: {e}"),
+            )),
+        }
+    }
+    let mut seen: BTreeMap<String, PathBuf> = BTreeMap::new();
+    for c in &cases {
+        if let Some(other) = seen.insert(c.def.id.clone(), c.file.clone()) {
+            diags.push(Diagnostic::new(
+                &c.file,
+                c.lines.line_of("/id"),
+                "id",
+                format!("id `{}` is also used by {}", c.def.id, other.display()),
+            ));
+        }
+    }
+    if diags.is_empty() {
+        Ok(cases)
+    } else {
+        Err(Diagnostics(diags))
+    }
+}
+
+/// Every `*.yaml` under `dir`, sorted, named relative to `dir`'s parent, its area the first
+/// folder under `dir` (`general` for a file directly in it).
+fn dir_sources(dir: &Path) -> Result<Vec<Source>, Diagnostic> {
+    let mut files = Vec::new();
+    collect_yaml(dir, &mut files).map_err(|e| {
+        Diagnostic::new(dir, 0, "", format!("cannot read the cases directory: {e}"))
+    })?;
+    files.sort();
+    let base = dir.parent().unwrap_or(Path::new(""));
+    Ok(files
+        .into_iter()
+        .map(|f| Source {
+            shown: f.strip_prefix(base).unwrap_or(&f).to_path_buf(),
+            area: f
+                .strip_prefix(dir)
+                .ok()
+                .and_then(|r| r.components().next())
+                .filter(|_| f.parent() != Some(dir))
+                .map(|c| c.as_os_str().to_string_lossy().into_owned())
+                .unwrap_or_else(|| "general".into()),
+            text: std::fs::read_to_string(&f).map_err(|e| e.to_string()),
+        })
+        .collect())
+}
+
+fn collect_yaml(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
+    for entry in std::fs::read_dir(dir)? {
+        let p = entry?.path();
+        if p.is_dir() {
+            collect_yaml(&p, out)?;
+        } else if p.extension().is_some_and(|e| e == "yaml" || e == "yml") {
+            out.push(p);
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_built_in_suite_is_the_cases_directory() {
+        let spec = Spec::load(None).unwrap();
+        let built_in = load_suite(&spec, true, &[]).expect("the built-in suite loads");
+        let on_disk = load_suite(&spec, false, &[builtin_source_dir()]).unwrap();
+        let ids = |cs: &[Case]| {
+            cs.iter()
+                .map(|c| (c.def.id.clone(), c.file.clone(), c.area.clone()))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(ids(&built_in), ids(&on_disk));
+        // The cases directory given again reads it from disk, once.
+        let both = load_suite(&spec, true, &[builtin_source_dir()]).unwrap();
+        assert_eq!(both.len(), built_in.len());
+    }
+}
