@@ -24,6 +24,7 @@ mod merge;
 mod progress;
 mod replay;
 mod run;
+mod scaffold;
 mod spec;
 
 use std::path::PathBuf;
@@ -243,6 +244,19 @@ pub enum CasesCommand {
         #[command(flatten)]
         cases: CaseArgs,
     },
+    /// Write a case file skeleton from the spec: the body's required fields, the path
+    /// parameters, the expected status or documented code, the teardown a create needs.
+    New {
+        /// The operation, as the spec names it: "POST /api/protocols/san/iscsi/credentials".
+        #[arg(long)]
+        operation: String,
+        /// A documented ONTAP error code of the operation: an error case.
+        #[arg(long)]
+        code: Option<String>,
+        /// Where to write it (refuses to overwrite); stdout when omitted.
+        #[arg(long)]
+        output: Option<PathBuf>,
+    },
     /// One case file as written, to copy as the start of your own.
     Show {
         /// The case id (`cases list` shows them).
@@ -349,6 +363,14 @@ pub fn main() -> ExitCode {
         Command::Cases {
             command: CasesCommand::Show { id, cases },
         } => cases::show(&cases, &id),
+        Command::Cases {
+            command:
+                CasesCommand::New {
+                    operation,
+                    code,
+                    output,
+                },
+        } => scaffold::new(&operation, code.as_deref(), output.as_deref()),
     };
     ExitCode::from(match result {
         Ok(Verdict::Passed) => EXIT_OK,

@@ -40,10 +40,14 @@ pub(super) fn check(path: Option<PathBuf>, case_args: &CaseArgs) -> Result<Verdi
     if !gaps.is_empty() {
         let mut lines: Vec<String> = Vec::new();
         for (op, code) in &gaps.errors {
-            lines.push(format!("no case expects ONTAP error {code} from {op}"));
+            lines.push(format!(
+                "no case expects ONTAP error {code} from {op} (start one: ontap-conform cases new --operation \"{op}\" --code {code})"
+            ));
         }
         for (op, status) in &gaps.statuses {
-            lines.push(format!("no case expects status {status} from {op}"));
+            lines.push(format!(
+                "no case expects status {status} from {op} (start one: ontap-conform cases new --operation \"{op}\")"
+            ));
         }
         lines.push(format!(
             "spec check: {} documented error code(s) and {} success status(es) have no case",
