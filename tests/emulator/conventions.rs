@@ -280,6 +280,14 @@ async fn a_field_in_the_query_of_an_instance_path_is_a_matcher() {
         200,
         "a mismatch changes nothing"
     );
+    // Singletons too.
+    assert_eq!(t.get("/api/cluster?name=cluster1").await.status, 200);
+    let r = t.get("/api/cluster?name=other&fields=uuid").await;
+    assert_eq!((r.status, r.code()), (404, "4"));
+    let r = t.get("/api/security?fips.enabled=false").await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let r = t.get("/api/cluster?bogus=1").await;
+    assert_eq!((r.status, r.code()), (400, "262179"));
     // A parameter that names no field is still an unexpected argument.
     let r = t.get(&format!("{default1}?bogus=1")).await;
     assert_eq!((r.status, r.code()), (400, "262179"));

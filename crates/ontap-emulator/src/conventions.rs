@@ -86,7 +86,8 @@ fn sub_ctx(ctx: &Ctx, pairs: Vec<(String, String)>, reading: bool, body: bool) -
     }
 }
 
-/// A field named as a query parameter on an instance path is a matcher, as on ONTAP (NetApp's
+/// A field named as a query parameter on one record's path (an instance, or a singleton such
+/// as `/api/cluster`) is a matcher, as on ONTAP (NetApp's
 /// user module sends `?name=…&owner.uuid=…` with the PATCH of an account): when the record
 /// has the field and the value matches (with the collection filters' syntax) the request goes
 /// on without it; when not, it is 404 code 4 naming the field. A parameter that names no field

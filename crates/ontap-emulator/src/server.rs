@@ -237,7 +237,9 @@ async fn handle_inner(app: Arc<App>, req: Request) -> ApiResult<Answer> {
         method.clone()
     };
     if let Some(handler) = route.handler(&run) {
-        if route.is_instance() {
+        // One record's path: an instance, or a singleton such as /api/cluster (a path with no
+        // instances below it).
+        if area == "api" && (route.is_instance() || route.instance(&Method::GET).is_none()) {
             conventions::apply_matchers(&mut ctx, route, &params).await?;
         }
         return handler.call(&ctx, &params).await.map(Answer::Reply);
