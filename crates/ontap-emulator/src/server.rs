@@ -199,7 +199,12 @@ async fn handle_inner(app: Arc<App>, req: Request) -> ApiResult<Answer> {
         _ => return Err(ApiError::entry_missing("path")),
     };
     let caller = authenticate(&app, &req)?;
-    let caller = conventions::tunnel(&app, caller, req.headers())?;
+    // Tunnelling is ONTAP's; the control surface is the emulator's own and ignores it.
+    let caller = if area == "api" {
+        conventions::tunnel(&app, caller, req.headers())?
+    } else {
+        caller
+    };
     let method = req.method().clone();
     let mut query = Query::parse(req.uri().query());
     query.reading = method == Method::GET || method == Method::HEAD;
