@@ -391,3 +391,39 @@ async fn a_finished_job_is_deleted_after_its_retention_time() {
     assert_eq!(r.body["job_retention_s"], 1);
     t.emu.shutdown().await;
 }
+
+#[tokio::test]
+async fn a_tunnelled_delete_on_accounts_reaches_only_the_svms_records() {
+    let t = start().await;
+    for svm in ["svm1", "svm2"] {
+        let r = t
+            .post(
+                "/api/security/accounts",
+                json!({"name": "bulkuser", "owner": {"name": svm}, "role": "vsadmin", "applications": [{"application": "http", "authentication_methods": ["password"]}], "password": "Bulk4user!"}),
+            )
+            .await;
+        assert_eq!(r.status, 201, "{}", r.body);
+    }
+    let in_svm2 = [("X-Dot-SVM-Name", "svm2")];
+    let (r, _) = with_headers(
+        &t,
+        Method::DELETE,
+        "/api/security/accounts?name=bulkuser",
+        ADMIN,
+        &in_svm2,
+        None,
+    )
+    .await;
+    assert_eq!(
+        (r.status, &r.body["num_records"]),
+        (200, &json!(1)),
+        "{}",
+        r.body
+    );
+    let r = t
+        .get("/api/security/accounts?name=bulkuser&fields=owner")
+        .await;
+    assert_eq!(r.body["num_records"], 1);
+    assert_eq!(r.body["records"][0]["owner"]["name"], "svm1");
+    t.emu.shutdown().await;
+}
