@@ -4,6 +4,9 @@
 //! parameters on single records, the default page, plain JSON, HEAD and OPTIONS, PATCH and
 //! DELETE on a collection, `null` filters, matchers on instance paths, SVM tunnelling, and jobs
 //! deleted after their retention time.
+//!
+//! One file over 400 lines: one test per convention, each short, and the conventions read
+//! best side by side as the emulator's README lists them.
 
 use reqwest::Method;
 use serde_json::{Value, json};

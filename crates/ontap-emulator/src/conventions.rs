@@ -9,12 +9,12 @@
 //! and `na_ontap_user.py` (a query on an account's instance path), py `resources/job.py` (jobs
 //! deleted 300 s after they finish).
 
-use axum::http::{HeaderMap, Method, header};
+use axum::http::{HeaderMap, Method, StatusCode, header};
 use serde_json::{Map, Value, json};
 
 use super::collection::{Query, RESERVED, filter_matches};
 use super::context::{App, Ctx, Reply};
-use super::error::{ApiError, ApiResult, INVALID_FIELD};
+use super::error::{ApiError, ApiResult, INTERNAL_ERROR, INVALID_FIELD};
 use super::routes::{self, Params, Route};
 use super::state::Account;
 
@@ -162,14 +162,19 @@ pub async fn on_collection(ctx: &Ctx, route: &Route, method: &Method) -> ApiResu
     let records = page["records"].as_array().cloned().unwrap_or_default();
     let mut done = Vec::new();
     for record in records {
+        // Each record names its own path; one that does not (or names another route) would be
+        // left out of the count silently, so it is the emulator's error instead.
         let href = record["_links"]["self"]["href"].as_str().unwrap_or("");
         let segs = routes::segments(href);
         let segs: Vec<&str> = segs.iter().map(String::as_str).collect();
-        let Some((instance, params)) = routes::find(&segs) else {
-            continue;
-        };
-        let Some(handler) = instance.handler(method) else {
-            continue;
+        let Some((handler, params)) = routes::find(&segs)
+            .and_then(|(instance, params)| instance.handler(method).map(|h| (h, params)))
+        else {
+            return Err(ApiError::new(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                INTERNAL_ERROR,
+                format!("The record at \"{href}\" has no {method} in the emulator's route table."),
+            ));
         };
         handler
             .call(&sub_ctx(ctx, passed.clone(), false, true), &params)
