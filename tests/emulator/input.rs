@@ -65,15 +65,21 @@ async fn bad_input_gets_ontap_errors_and_the_server_keeps_serving() {
     assert_eq!(r.status, 404);
     let r = t.call(Method::DELETE, "/api/security", ADMIN, None).await;
     assert_eq!((r.status, r.code()), (405, "5"));
+    // `Allow` now also names HEAD and OPTIONS, served on every path, and PATCH and DELETE on a
+    // collection whose instances take them (NetApp, "Input variables controlling an API
+    // request" and "Object references and access").
     assert_eq!(
-        r.headers["allow"], "GET, PATCH",
+        r.headers["allow"], "GET, HEAD, PATCH, OPTIONS",
         "RFC 9110: a 405 says what is allowed"
     );
     let r = t.call(Method::PUT, CREDS, ADMIN, Some(json!({}))).await;
     assert_eq!(r.status, 405);
-    assert_eq!(r.headers["allow"], "GET, POST");
+    assert_eq!(
+        r.headers["allow"],
+        "GET, HEAD, POST, PATCH, DELETE, OPTIONS"
+    );
     let r = t.call(Method::POST, "/api/cluster", ADMIN, None).await;
-    assert_eq!(r.headers["allow"], "GET");
+    assert_eq!(r.headers["allow"], "GET, HEAD, OPTIONS");
     let r = t.get("/api/security?max_records=null").await;
     assert_eq!((r.status, r.code()), (400, "262197"));
     let r = t.get(&format!("{CREDS}?max_records=abc")).await;

@@ -9,6 +9,7 @@ mod common;
 
 mod auth;
 mod collections;
+mod conventions;
 mod errors;
 mod input;
 mod security;

@@ -17,7 +17,9 @@
 //! (logging, credentials, roles, body limits); `context` is what handlers share (`App`, `Ctx`,
 //! `Reply`); then one module per resource (`cluster`, `accounts`, `password`, `security`,
 //! `iscsi`, `ndmp`, `control`) over `state`, `collection` (ONTAP's query conventions), `body`
-//! and `error` (ONTAP's error bodies and codes).
+//! and `error` (ONTAP's error bodies and codes); `conventions` holds what ONTAP does on every
+//! path around the handlers (SVM tunnelling, instance matchers, collection PATCH/DELETE, plain
+//! JSON, job retention).
 
 mod accounts;
 mod body;
@@ -25,6 +27,7 @@ mod cluster;
 mod collection;
 mod context;
 mod control;
+mod conventions;
 pub mod error;
 mod iscsi;
 mod ndmp;

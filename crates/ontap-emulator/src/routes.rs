@@ -2,8 +2,9 @@
 //! list that dispatch, the `Allow` header of a 405 and the known-path check all read.
 //!
 //! It reads like axum's (`route("/api/security", get(..).patch_async(..))`), but matching stays
-//! the emulator's own: paths are split and percent-decoded here, a trailing slash is ignored,
-//! and a template's `{name}` matches any one segment. axum's router would answer unknown paths,
+//! the emulator's own: paths are split and percent-decoded here, empty segments are ignored
+//! (`/api//security` is `/api/security`, the URL NetApp's Ansible collection builds for every
+//! call, and a trailing slash with it), and a template's `{name}` matches any one segment. axum's router would answer unknown paths,
 //! wrong methods and encoded slashes its own way, not ONTAP's.
 
 use std::future::Future;
@@ -26,6 +27,11 @@ impl Params<'_> {
     fn get(&self, i: usize) -> &str {
         self.0.get(i).copied().unwrap_or("")
     }
+}
+
+/// The parameters of a path without any (a collection's).
+pub fn no_params() -> Params<'static> {
+    Params(Vec::new())
 }
 
 type AsyncReply<'a> = Pin<Box<dyn Future<Output = ApiResult<Reply>> + Send + 'a>>;
@@ -87,16 +93,76 @@ pub struct Route {
     pub template: &'static str,
     segments: Vec<&'static str>,
     methods: Methods,
-    /// The `Allow` header of a 405 on this path.
-    pub allow: HeaderValue,
     /// A read-only account may call it with any method (it changes only its own password);
     /// every other `/api` route is GET/HEAD only for a read-only account.
     pub open_to_readonly: bool,
     /// Why the emulator serves a path the spec does not document (None: the spec documents it).
     pub beyond_spec: Option<&'static str>,
+    /// Query parameters on an instance path that its handlers read themselves; every other
+    /// non-reserved parameter there is a matcher the server checks (see `server::matchers`).
+    pub own_params: &'static [&'static str],
+    /// Query parameters that change how an instance PATCH/DELETE runs, not which record it
+    /// changes (`add_initiator_addresses`): never matchers, never collection filters, and
+    /// passed on to each record's handler in a PATCH/DELETE on the collection.
+    pub options: &'static [&'static str],
 }
 
 impl Route {
+    /// The `Allow` header of a 405 or an OPTIONS on this path: the table's methods, HEAD with
+    /// GET, PATCH and DELETE on a collection whose instances take them (NetApp's "Object
+    /// references and access": those run on the records a query selects), and OPTIONS.
+    pub fn allow(&self) -> HeaderValue {
+        let mut names: Vec<&str> = Vec::new();
+        for (m, _) in &self.methods.0 {
+            names.push(m.as_str());
+            if *m == Method::GET {
+                names.push("HEAD");
+            }
+        }
+        for (m, name) in [(Method::PATCH, "PATCH"), (Method::DELETE, "DELETE")] {
+            if self.handler(&m).is_none() && self.instance_handler(&m).is_some() {
+                names.push(name);
+            }
+        }
+        names.push("OPTIONS");
+        HeaderValue::from_str(&names.join(", ")).unwrap_or(HeaderValue::from_static("OPTIONS"))
+    }
+
+    /// Whether the path names one record (its template has parameters).
+    pub fn is_instance(&self) -> bool {
+        self.segments.iter().any(|s| s.starts_with('{'))
+    }
+
+    /// The handler for `method` on this collection's instances (the route whose template is
+    /// this one followed by parameters only), for PATCH and DELETE on a collection.
+    pub fn instance_handler(&self, method: &Method) -> Option<Handler> {
+        self.instance(method).and_then(|r| r.handler(method))
+    }
+
+    /// This collection's instance route that serves `method`.
+    pub fn instance(&self, method: &Method) -> Option<&'static Route> {
+        if self.is_instance() {
+            return None;
+        }
+        ROUTES.iter().find(|r| {
+            r.segments.len() > self.segments.len()
+                && r.segments.starts_with(&self.segments)
+                && r.segments[self.segments.len()..]
+                    .iter()
+                    .all(|s| s.starts_with('{'))
+                && r.handler(method).is_some()
+        })
+    }
+
+    fn own_params(mut self, names: &'static [&'static str]) -> Route {
+        self.own_params = names;
+        self
+    }
+
+    fn options(mut self, names: &'static [&'static str]) -> Route {
+        self.options = names;
+        self
+    }
     /// The handler for `method`, or None (405).
     pub fn handler(&self, method: &Method) -> Option<Handler> {
         self.methods
@@ -134,14 +200,14 @@ impl Route {
 }
 
 fn route(template: &'static str, methods: Methods) -> Route {
-    let allow: Vec<&str> = methods.0.iter().map(|(m, _)| m.as_str()).collect();
     Route {
         template,
         segments: template.trim_start_matches('/').split('/').collect(),
-        allow: HeaderValue::from_str(&allow.join(", ")).unwrap_or(HeaderValue::from_static("")),
         methods,
         open_to_readonly: false,
         beyond_spec: None,
+        own_params: &[],
+        options: &[],
     }
 }
 
@@ -201,7 +267,10 @@ static ROUTES: LazyLock<Vec<Route>> = LazyLock::new(|| {
             get(|c, p| iscsi::get_one(c, p.get(0), p.get(1)))
                 .patch(|c, p| iscsi::patch(c, p.get(0), p.get(1)))
                 .delete(|c, p| iscsi::delete(c, p.get(0), p.get(1))),
-        ),
+        )
+        // The DELETE checks `svm.name` against the path's SVM with its own error.
+        .own_params(&["svm.name"])
+        .options(&["add_initiator_addresses", "remove_initiator_addresses"]),
         route(
             "/api/protocols/ndmp/svms/{svm.uuid}/passwords/{user}",
             get(|c, p| ndmp::get_password(c, p.get(0), p.get(1))),
@@ -216,16 +285,13 @@ pub fn find<'a>(segs: &[&'a str]) -> Option<(&'static Route, Params<'a>)> {
         .find_map(|r| r.matches(segs).map(|params| (r, params)))
 }
 
-/// Splits and percent-decodes the path into segments (one trailing slash is ignored).
+/// Splits and percent-decodes the path into segments, leaving out empty ones: ONTAP serves
+/// `/api//security` as `/api/security` (NetApp's Ansible collection joins `https://host/api/`
+/// and `/security` for every call), and a trailing slash is one more empty segment. An encoded
+/// slash (`%2F`) stays inside its segment.
 pub fn segments(path: &str) -> Vec<String> {
-    let trimmed = path.strip_prefix('/').unwrap_or(path);
-    let trimmed = if trimmed.len() > 1 {
-        trimmed.strip_suffix('/').unwrap_or(trimmed)
-    } else {
-        trimmed
-    };
-    trimmed
-        .split('/')
+    path.split('/')
+        .filter(|s| !s.is_empty())
         .map(|s| percent_decode_str(s).decode_utf8_lossy().into_owned())
         .collect()
 }
@@ -274,9 +340,15 @@ mod tests {
                 vec!["u/1".to_string(), "admin".to_string()]
             ))
         );
+        // Empty segments are ignored (docs: the Ansible collection's `/api//security` works on
+        // ONTAP), so `/api/svm/svms//` is the collection, where it once bound an empty uuid.
         assert_eq!(
-            find_path("/api/svm/svms//").map(|f| f.1),
-            Some(vec![String::new()])
+            find_path("/api/svm/svms//"),
+            Some(("/api/svm/svms", Vec::new()))
+        );
+        assert_eq!(
+            find_path("//api//security/").map(|f| f.0),
+            Some("/api/security")
         );
         assert_eq!(find_path("/api/svm"), None);
         assert_eq!(find_path("/api/cluster/jobs/a/b"), None);
@@ -286,7 +358,11 @@ mod tests {
     fn allow_lists_the_methods_in_table_order() {
         let segs = ["api", "protocols", "san", "iscsi", "credentials", "s", "i"];
         let (route, _) = find(&segs).expect("a known path");
-        assert_eq!(route.allow, "GET, PATCH, DELETE");
+        assert_eq!(route.allow(), "GET, HEAD, PATCH, DELETE, OPTIONS");
+        let (coll, _) = find(&segs[..5]).expect("a known path");
+        assert_eq!(coll.allow(), "GET, HEAD, POST, PATCH, DELETE, OPTIONS");
+        assert!(coll.instance_handler(&Method::PATCH).is_some());
+        assert!(coll.handler(&Method::PATCH).is_none());
         assert!(route.handler(&Method::PUT).is_none());
     }
 

@@ -1,7 +1,8 @@
 //! The entry point every request goes through: it logs, limits bodies, authenticates,
 //! authorizes by role and dispatches through the route table ([`super::routes`]). Unknown paths
 //! get 404 code "4"; a wrong method on a known path gets 405 with `Allow`; every error is an
-//! ONTAP error body.
+//! ONTAP error body. HEAD runs the GET, OPTIONS answers the route's `Allow`, and the
+//! conventions of [`super::conventions`] wrap the handlers.
 
 use std::sync::Arc;
 use std::time::Instant;
@@ -14,6 +15,7 @@ use base64::Engine;
 
 use super::collection::Query;
 use super::context::{App, Ctx, Reply, error_response, json_response};
+use super::conventions;
 use super::error::{
     ApiError, ApiResult, BODY_TIMEOUT, BODY_TOO_LARGE, INTERNAL_ERROR, METHOD_NOT_ALLOWED,
 };
@@ -43,8 +45,7 @@ async fn entry(AxState(app): AxState<Arc<App>>, req: Request) -> Response {
         let segs = routes::segments(&path);
         let segs: Vec<&str> = segs.iter().map(String::as_str).collect();
         if let Some((route, _)) = routes::find(&segs) {
-            resp.headers_mut()
-                .insert(header::ALLOW, route.allow.clone());
+            resp.headers_mut().insert(header::ALLOW, route.allow());
         }
     }
     // One line per request: method, path (no query, no body, no Authorization), status, time.
@@ -65,8 +66,12 @@ async fn handle(app: Arc<App>, req: Request) -> Response {
             tokio::time::sleep(std::time::Duration::from_millis(latency.min(600_000))).await;
         }
     }
-    match handle_inner(app, req).await {
-        Ok(reply) => {
+    let plain = conventions::wants_plain_json(req.headers());
+    let mut resp = match handle_inner(app, req).await {
+        Ok(Answer::Reply(mut reply)) => {
+            if plain {
+                conventions::drop_links(&mut reply.body);
+            }
             let mut resp = json_response(reply.status, &reply.body);
             if let Some(loc) = reply.location
                 && let Ok(v) = HeaderValue::from_str(&loc)
@@ -75,8 +80,27 @@ async fn handle(app: Arc<App>, req: Request) -> Response {
             }
             resp
         }
+        Ok(Answer::Options(allow)) => {
+            let mut resp = Response::new(axum::body::Body::empty());
+            resp.headers_mut().insert(header::ALLOW, allow);
+            resp
+        }
         Err(e) => error_response(&e),
+    };
+    if plain && resp.headers().contains_key(header::CONTENT_TYPE) {
+        resp.headers_mut().insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/json"),
+        );
     }
+    resp
+}
+
+/// What a request that got through is answered with.
+enum Answer {
+    Reply(Reply),
+    /// OPTIONS: 200, no body, the route's `Allow`.
+    Options(HeaderValue),
 }
 
 /// HTTP Basic: the account whose name and password match.
@@ -166,7 +190,7 @@ async fn read_body(app: &App, req: Request) -> ApiResult<axum::body::Bytes> {
 /// The order of the checks is ONTAP's: the area (404), credentials (401), the body (413, 408);
 /// then under `/emulator` the role (403) before the path (404); under `/api` the path (404),
 /// then the role (403: a read-only account may only read), then the method (405).
-async fn handle_inner(app: Arc<App>, req: Request) -> ApiResult<Reply> {
+async fn handle_inner(app: Arc<App>, req: Request) -> ApiResult<Answer> {
     let path = req.uri().path().to_string();
     let segs = routes::segments(&path);
     let segs: Vec<&str> = segs.iter().map(String::as_str).collect();
@@ -175,10 +199,20 @@ async fn handle_inner(app: Arc<App>, req: Request) -> ApiResult<Reply> {
         _ => return Err(ApiError::entry_missing("path")),
     };
     let caller = authenticate(&app, &req)?;
+    // Tunnelling is ONTAP's; the control surface is the emulator's own and ignores it.
+    let caller = if area == "api" {
+        conventions::tunnel(&app, caller, req.headers())?
+    } else {
+        caller
+    };
     let method = req.method().clone();
-    let query = Query::parse(req.uri().query());
+    let mut query = Query::parse(req.uri().query());
+    query.reading = method == Method::GET || method == Method::HEAD;
     let body = read_body(&app, req).await?;
-    let ctx = Ctx {
+    if area == "api" {
+        conventions::expire_jobs(&app);
+    }
+    let mut ctx = Ctx {
         app: app.clone(),
         query,
         body,
@@ -193,12 +227,32 @@ async fn handle_inner(app: Arc<App>, req: Request) -> ApiResult<Reply> {
         && ctx.caller.is_readonly()
         && method != Method::GET
         && method != Method::HEAD
+        && method != Method::OPTIONS
         && !route.open_to_readonly
     {
         return Err(ApiError::forbidden());
     }
-    let handler = route
-        .handler(&method)
-        .ok_or_else(|| method_not_allowed(&method))?;
-    handler.call(&ctx, &params).await
+    if method == Method::OPTIONS {
+        return Ok(Answer::Options(route.allow()));
+    }
+    // HEAD is the GET without its body (hyper sends no body for a HEAD).
+    let run = if method == Method::HEAD {
+        Method::GET
+    } else {
+        method.clone()
+    };
+    if let Some(handler) = route.handler(&run) {
+        // One record's path: an instance, or a singleton such as /api/cluster (a path with no
+        // instances below it).
+        if area == "api" && (route.is_instance() || route.instance(&Method::GET).is_none()) {
+            conventions::apply_matchers(&mut ctx, route, &params).await?;
+        }
+        return handler.call(&ctx, &params).await.map(Answer::Reply);
+    }
+    if (run == Method::PATCH || run == Method::DELETE) && route.instance_handler(&run).is_some() {
+        return conventions::on_collection(&ctx, route, &run)
+            .await
+            .map(Answer::Reply);
+    }
+    Err(method_not_allowed(&method))
 }

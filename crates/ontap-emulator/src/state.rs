@@ -140,6 +140,14 @@ pub struct Conditions {
     /// and an interrupted run can be tested against a real server.
     #[serde(default)]
     pub latency_ms: u64,
+    /// Seconds a finished job stays readable before it is deleted (ONTAP keeps it 300 s: py
+    /// `resources/job.py`); shorter lets a test see the later 404.
+    #[serde(default = "default_job_retention_s")]
+    pub job_retention_s: u64,
+}
+
+fn default_job_retention_s() -> u64 {
+    300
 }
 
 impl Default for Conditions {
@@ -156,6 +164,7 @@ impl Default for Conditions {
             job_failure: None,
             job_step_ms: 20,
             latency_ms: 0,
+            job_retention_s: default_job_retention_s(),
         }
     }
 }

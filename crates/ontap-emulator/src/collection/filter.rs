@@ -1,5 +1,7 @@
 //! Query filters on records: values at a dotted field (through arrays), `*` globs, `|`
-//! alternatives, `!` negation, `<`/`>` comparisons, and the sort key for `order_by`.
+//! alternatives, `!` negation, `<`/`>` comparisons, `null` (the field is not set; `!null`: it
+//! is, as "Input variables controlling an API request" documents), and the sort key for
+//! `order_by`.
 
 use std::cmp::Ordering;
 
@@ -67,9 +69,13 @@ pub(super) fn compare_scalar(a: &str, b: &str) -> Ordering {
     }
 }
 
-fn alt_matches(alt: &str, values: &[String]) -> bool {
+/// `set`: the field has a value other than JSON null (objects and arrays count).
+fn alt_matches(alt: &str, values: &[String], set: bool) -> bool {
     if let Some(neg) = alt.strip_prefix('!') {
-        return !alt_matches(neg, values);
+        return !alt_matches(neg, values, set);
+    }
+    if alt == "null" {
+        return !set;
     }
     for (op, want) in [("<=", Ordering::Greater), (">=", Ordering::Less)] {
         if let Some(rest) = alt.strip_prefix(op) {
@@ -94,8 +100,9 @@ pub fn filter_matches(record: &Value, field: &str, pattern: &str) -> bool {
     let parts: Vec<&str> = field.split('.').collect();
     let mut found = Vec::new();
     values_at(record, &parts, &mut found);
+    let set = found.iter().any(|v| !v.is_null());
     let values: Vec<String> = found.into_iter().filter_map(scalar_string).collect();
-    pattern.split('|').any(|alt| alt_matches(alt, &values))
+    pattern.split('|').any(|alt| alt_matches(alt, &values, set))
 }
 
 pub(super) fn sort_key(record: &Value, field: &str) -> Option<String> {
@@ -115,5 +122,17 @@ mod tests {
         assert!(glob("*initiator1", "iqn.1992-08.com.netapp:initiator1"));
         assert!(!glob("iqn.*2", "iqn.1992-08.com.netapp:initiator1"));
         assert!(glob("*", ""));
+    }
+
+    #[test]
+    fn null_selects_unset_fields_and_not_null_set_ones() {
+        let with = serde_json::json!({"chap": {"inbound": {"user": "u"}}, "name": "a"});
+        let without = serde_json::json!({"name": "b", "comment": null});
+        assert!(filter_matches(&with, "chap", "!null"));
+        assert!(filter_matches(&with, "chap.inbound.user", "!null"));
+        assert!(!filter_matches(&with, "chap", "null"));
+        assert!(filter_matches(&without, "chap", "null"));
+        assert!(filter_matches(&without, "comment", "null"));
+        assert!(filter_matches(&without, "chap.inbound.user", "null|x"));
     }
 }

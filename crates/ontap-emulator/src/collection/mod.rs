@@ -1,6 +1,7 @@
 //! ONTAP's collection conventions, shared by every collection: `fields`, query filters (`*`
-//! wildcard, `|` alternatives, `!`, `<`/`>`), `order_by`, `max_records` with `_links.next`,
-//! `return_records`, `num_records`, HAL `_links`.
+//! wildcard, `|` alternatives, `!`, `<`/`>`, `null`), `order_by`, `max_records` with
+//! `_links.next` (a page of [`DEFAULT_PAGE`] records when it is not given), `return_records`,
+//! `num_records`, HAL `_links`.
 //!
 //! Split by purpose: [`query`] reads the query string, [`filter`] matches and orders records by
 //! field, and this file selects fields and renders a page.
@@ -8,6 +9,7 @@
 mod filter;
 mod query;
 
+pub use filter::filter_matches;
 pub use query::Query;
 
 use std::cmp::Ordering;
@@ -15,7 +17,12 @@ use std::cmp::Ordering;
 use serde_json::{Map, Value, json};
 
 use super::error::{ApiError, ApiResult};
-use filter::{compare_scalar, filter_matches, sort_key};
+use filter::{compare_scalar, sort_key};
+
+/// The records a collection GET answers when `max_records` is not given: "By default, ONTAP
+/// returns a maximum of 10,000 objects for a GET request", with a `next` link to the rest
+/// ("Input variables controlling an API request").
+pub const DEFAULT_PAGE: usize = 10_000;
 
 /// What a collection offers.
 pub struct CollectionSpec<'a> {
@@ -29,7 +36,8 @@ pub struct CollectionSpec<'a> {
     pub extra_params: &'a [&'a str],
 }
 
-const RESERVED: &[&str] = &[
+/// The query parameters that shape an answer rather than select records.
+pub const RESERVED: &[&str] = &[
     "fields",
     "max_records",
     "return_records",
@@ -254,10 +262,9 @@ fn page(
         return Ok(json!({ "num_records": total, "_links": { "self": { "href": self_href } } }));
     }
     let start = params.start.min(total);
-    let end = match params.max_records {
-        Some(m) => start.saturating_add(m).min(total),
-        None => total,
-    };
+    let end = start
+        .saturating_add(params.max_records.unwrap_or(DEFAULT_PAGE))
+        .min(total);
     let fields = &params.fields;
     let keep: Option<Vec<Vec<&str>>> = if fields.iter().any(|f| f == "*" || f == "**") {
         None
@@ -370,5 +377,17 @@ mod tests {
         assert_eq!(page("return_records=false"), Vec::<usize>::new());
         assert_eq!(page("kind=big&max_records=1").len(), 10);
         assert_eq!(page("order_by=size&max_records=1").len(), 10);
+    }
+
+    #[test]
+    fn without_max_records_a_page_is_ten_thousand_records_with_a_next_link() {
+        let q = Query::parse(None);
+        let first = render_lazy(DEFAULT_PAGE + 5, thing, &q, &spec()).expect("a page");
+        assert_eq!(first["num_records"], DEFAULT_PAGE);
+        assert_eq!(first["_links"]["next"]["href"], "/api/things?start=10000");
+        let q = Query::parse(Some("start=10000"));
+        let rest = render_lazy(DEFAULT_PAGE + 5, thing, &q, &spec()).expect("a page");
+        assert_eq!(rest["num_records"], 5);
+        assert!(rest["_links"].get("next").is_none());
     }
 }

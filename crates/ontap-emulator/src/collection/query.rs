@@ -10,6 +10,10 @@ use crate::error::{ApiError, ApiResult};
 #[derive(Debug, Clone, Default)]
 pub struct Query {
     pub pairs: Vec<(String, String)>,
+    /// The request reads (GET or HEAD): `fields` and `max_records` are then accepted on every
+    /// path, a single record's included, as ONTAP accepts them ("Input variables controlling an
+    /// API request").
+    pub reading: bool,
 }
 
 /// Characters escaped when a value is put back into a query string.
@@ -35,7 +39,10 @@ impl Query {
                     .collect()
             })
             .unwrap_or_default();
-        Query { pairs }
+        Query {
+            pairs,
+            reading: false,
+        }
     }
     pub fn get(&self, name: &str) -> Option<&str> {
         self.pairs
@@ -96,12 +103,24 @@ impl Query {
             .filter(|s| !s.is_empty())
             .collect()
     }
-    /// Rejects any parameter not in `allowed` (for calls that take no filters).
+    /// Rejects any parameter not in `allowed` (for calls that take no filters), except the
+    /// parameters ONTAP accepts on every call of the kind, which are checked instead:
+    /// `return_timeout` and `return_records` always, `fields` and `max_records` on a read.
     pub fn only(&self, allowed: &[&str]) -> ApiResult<()> {
         for (k, _) in &self.pairs {
-            if !allowed.contains(&k.as_str()) {
+            let everywhere = match k.as_str() {
+                "return_timeout" | "return_records" => true,
+                "fields" | "max_records" => self.reading,
+                _ => false,
+            };
+            if !everywhere && !allowed.contains(&k.as_str()) {
                 return Err(ApiError::unexpected_argument(k));
             }
+        }
+        self.return_timeout(0)?;
+        self.bool_param("return_records", true)?;
+        if self.reading {
+            self.max_records()?;
         }
         Ok(())
     }
