@@ -15,7 +15,7 @@ use percent_encoding::percent_decode_str;
 
 use super::context::{Ctx, Reply};
 use super::error::ApiResult;
-use super::{accounts, cluster, control, iscsi, ndmp, password, security};
+use super::{accounts, cluster, control, iscsi, ndmp, ndmp_svms, password, security};
 
 /// The decoded path segments a template's `{name}`s matched, in order.
 pub struct Params<'a>(Vec<&'a str>);
@@ -185,6 +185,7 @@ static ROUTES: LazyLock<Vec<Route>> = LazyLock::new(|| {
         route(
             "/api/security/accounts/{owner.uuid}/{name}",
             get(|c, p| accounts::get_one(c, p.get(0), p.get(1)))
+                .patch(|c, p| accounts::patch(c, p.get(0), p.get(1)))
                 .delete(|c, p| accounts::delete(c, p.get(0), p.get(1))),
         ),
         route(
@@ -201,6 +202,11 @@ static ROUTES: LazyLock<Vec<Route>> = LazyLock::new(|| {
             get(|c, p| iscsi::get_one(c, p.get(0), p.get(1)))
                 .patch(|c, p| iscsi::patch(c, p.get(0), p.get(1)))
                 .delete(|c, p| iscsi::delete(c, p.get(0), p.get(1))),
+        ),
+        route("/api/protocols/ndmp/svms", get(|c, _| ndmp_svms::list(c))),
+        route(
+            "/api/protocols/ndmp/svms/{svm.uuid}",
+            get(|c, p| ndmp_svms::get_one(c, p.get(0))).patch(|c, p| ndmp_svms::patch(c, p.get(0))),
         ),
         route(
             "/api/protocols/ndmp/svms/{svm.uuid}/passwords/{user}",
