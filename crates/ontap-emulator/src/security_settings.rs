@@ -20,9 +20,11 @@ use super::error::{ApiError, ApiResult};
 /// The release that brought the fields here.
 pub const SINCE: [u32; 3] = [9, 10, 1];
 
-/// Protocol versions ONTAP names (`netapp_ontap` `SecurityConfigTlsSchema`, enum
-/// `tls1.3, tls1.2, tls1.1, tls1`).
-const PROTOCOLS: &[&str] = &["tls1.3", "tls1.2", "tls1.1", "tls1"];
+/// Protocol versions as ONTAP spells them: NetApp's `na_ontap_security_config` offers exactly
+/// `TLSv1.3, TLSv1.2, TLSv1.1, TLSv1`, sends the chosen ones unchanged as
+/// `tls.protocol_versions` and compares them with what the GET returns for idempotency, so
+/// ONTAP both takes and returns these spellings. Accepted in any case, returned like this.
+const PROTOCOLS: &[&str] = &["TLSv1.3", "TLSv1.2", "TLSv1.1", "TLSv1"];
 
 /// The settings, as they start: TLS 1.3 and 1.2 with their usual suites, the clear-text
 /// management protocols off, software encryption not on by default.
@@ -48,7 +50,7 @@ impl Default for SecuritySettings {
             "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256",
         ];
         SecuritySettings {
-            protocol_versions: vec!["tls1.3".into(), "tls1.2".into()],
+            protocol_versions: vec!["TLSv1.3".into(), "TLSv1.2".into()],
             cipher_suites: suites.iter().map(|s| s.to_string()).collect(),
             rsh_enabled: false,
             rlogin_enabled: false,
@@ -128,19 +130,13 @@ pub fn validate(req: &Value) -> ApiResult<()> {
 
 /// Applies a validated PATCH body to the settings (when its job succeeds).
 pub fn apply(s: &mut SecuritySettings, req: &Value) {
-    let strings = |field: &str| -> Option<Vec<String>> {
-        match body::at(req, field) {
-            Some(Value::Array(items)) => Some(
-                items
-                    .iter()
-                    .filter_map(|i| i.as_str().map(str::to_ascii_lowercase))
-                    .collect(),
-            ),
-            _ => None,
-        }
-    };
-    if let Some(v) = strings("tls.protocol_versions") {
-        s.protocol_versions = v;
+    if let Some(Value::Array(items)) = body::at(req, "tls.protocol_versions") {
+        s.protocol_versions = items
+            .iter()
+            .filter_map(Value::as_str)
+            .filter_map(|v| PROTOCOLS.iter().find(|p| p.eq_ignore_ascii_case(v)))
+            .map(|p| p.to_string())
+            .collect();
     }
     if let Some(Value::Array(items)) = body::at(req, "tls.cipher_suites") {
         s.cipher_suites = items
