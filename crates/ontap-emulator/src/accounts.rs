@@ -263,11 +263,14 @@ pub fn create(ctx: &Ctx) -> ApiResult<Reply> {
     }
     let role = role_in(&req, &owner)?
         .unwrap_or_else(|| if owner.is_some() { "vsadmin" } else { "admin" }.to_string());
-    let applications =
-        applications_in(&req)?.ok_or_else(|| ApiError::missing_field("applications"))?;
+    let applications = applications_in(&req)?;
     if state.account_index(owner.as_deref(), &name).is_some() {
         return Err(ApiError::duplicate("name"));
     }
+    // Required (netapp_ontap resources/account.py: "Required parameters: name,
+    // applications"); checked after the duplicate, so that a POST of an existing name still
+    // answers 1 "duplicate entry" as the captures show (terraform-provider-netapp-ontap #598).
+    let applications = applications.ok_or_else(|| ApiError::missing_field("applications"))?;
     let password = body::str_at(&req, "password");
     if let Some(p) = &password {
         let policy = state.conditions.password_policy.clone();

@@ -159,3 +159,41 @@ pub fn apply(s: &mut SecuritySettings, req: &Value) {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn served_from_9_10_1_on() {
+        let v = |s: &str| ontap_rest::Version::parse_release(s).expect("a release");
+        assert!(!served(&v("9.8.0")));
+        assert!(!served(&v("9.10.0")));
+        assert!(served(&v("9.10.1")));
+        assert!(served(&v("9.14.1")));
+    }
+
+    #[test]
+    fn a_patch_changes_only_what_it_names_and_keeps_ontaps_spelling() {
+        let mut s = SecuritySettings::default();
+        let req = json!({"tls": {"protocol_versions": ["tlsv1.2"]}, "management_protocols": {"telnet_enabled": true}});
+        validate(&req).expect("valid");
+        apply(&mut s, &req);
+        assert_eq!(s.protocol_versions, vec!["TLSv1.2"]);
+        assert_eq!(s.cipher_suites, SecuritySettings::default().cipher_suites);
+        assert!(s.telnet_enabled && !s.rsh_enabled);
+    }
+
+    #[test]
+    fn no_protocol_or_no_suite_is_refused() {
+        for req in [
+            json!({"tls": {"protocol_versions": []}}),
+            json!({"tls": {"cipher_suites": []}}),
+        ] {
+            assert_eq!(
+                validate(&req).map_err(|e| e.body()["error"]["code"].clone()),
+                Err(json!("2"))
+            );
+        }
+    }
+}
