@@ -8,7 +8,7 @@ use super::body::{self, Shape};
 use super::collection::{self, CollectionSpec};
 use super::context::{Ctx, Reply};
 use super::error::*;
-use super::password::{OWNER_SHAPE, check_policy, owner_uuid, resolve_owner};
+use super::password::{OWNER_SHAPE, check_policy, owner_uuid, resolve_owner, set_password};
 use super::state::{Account, Application, CLUSTER_NAME, CLUSTER_UUID, NdmpAuth, State};
 
 const BASE: &str = "/api/security/accounts";
@@ -102,7 +102,11 @@ fn record(state: &State, a: &Account) -> Value {
         "role".into(),
         json!({ "name": a.role, "_links": { "self": { "href": format!("/api/security/roles/{owner_id}/{}", a.role) } } }),
     );
-    m.insert("locked".into(), json!(a.locked));
+    // ONTAP leaves `locked` out for an account without a password (NetApp's na_ontap_user:
+    // "REST does not return locked if password is not set").
+    if a.password.is_some() {
+        m.insert("locked".into(), json!(a.locked));
+    }
     if let Some(c) = &a.comment {
         m.insert("comment".into(), json!(c));
     }
@@ -180,6 +184,64 @@ fn may_manage(ctx: &Ctx, owner: &Option<String>) -> bool {
             && &ctx.caller.owner == owner)
 }
 
+/// The body's role (`"admin"` or `{"name": "admin"}`), checked against the owner's roles.
+fn role_in(req: &Value, owner: &Option<String>) -> ApiResult<Option<String>> {
+    let role = match body::at(req, "role") {
+        Some(Value::String(s)) => s.clone(),
+        Some(v) => body::str_at(v, "name").ok_or_else(|| ApiError::missing_field("role.name"))?,
+        None => return Ok(None),
+    };
+    let roles = if owner.is_some() {
+        SVM_ROLES
+    } else {
+        CLUSTER_ROLES
+    };
+    if !roles.contains(&role.as_str()) {
+        return Err(ApiError::invalid_value(
+            "role.name",
+            format!("expected one of: {}", roles.join(", ")),
+        ));
+    }
+    Ok(Some(role))
+}
+
+/// The body's applications (shape already checked); an application without
+/// `authentication_methods` logs in with a password.
+fn applications_in(req: &Value) -> ApiResult<Option<Vec<Application>>> {
+    let Some(Value::Array(items)) = body::at(req, "applications") else {
+        return Ok(None);
+    };
+    if items.is_empty() {
+        return Err(ApiError::invalid_value(
+            "applications",
+            "at least one application",
+        ));
+    }
+    items
+        .iter()
+        .map(|i| {
+            let application = body::str_at(i, "application")
+                .ok_or_else(|| ApiError::missing_field("applications.application"))?
+                .to_ascii_lowercase();
+            let methods = match body::at(i, "authentication_methods") {
+                Some(Value::Array(ms)) => ms
+                    .iter()
+                    .filter_map(|m| m.as_str().map(str::to_ascii_lowercase))
+                    .collect(),
+                _ => vec!["password".to_string()],
+            };
+            let second =
+                body::str_at(i, "second_authentication_method").unwrap_or_else(|| "none".into());
+            Ok(Application {
+                application,
+                authentication_methods: methods,
+                second_authentication_method: second,
+            })
+        })
+        .collect::<ApiResult<Vec<_>>>()
+        .map(Some)
+}
+
 pub fn create(ctx: &Ctx) -> ApiResult<Reply> {
     ctx.query.only(&["return_records", "return_timeout"])?;
     let return_records = ctx.query.bool_param("return_records", false)?;
@@ -199,54 +261,16 @@ pub fn create(ctx: &Ctx) -> ApiResult<Reply> {
     if !may_manage(ctx, &owner) {
         return Err(ApiError::forbidden());
     }
-    let role = match body::at(&req, "role") {
-        Some(Value::String(s)) => s.clone(),
-        Some(v) => body::str_at(v, "name").ok_or_else(|| ApiError::missing_field("role.name"))?,
-        None => if owner.is_some() { "vsadmin" } else { "admin" }.to_string(),
-    };
-    let roles = if owner.is_some() {
-        SVM_ROLES
-    } else {
-        CLUSTER_ROLES
-    };
-    if !roles.contains(&role.as_str()) {
-        return Err(ApiError::invalid_value(
-            "role.name",
-            format!("expected one of: {}", roles.join(", ")),
-        ));
-    }
-    let applications = match body::at(&req, "applications") {
-        Some(Value::Array(items)) => items
-            .iter()
-            .map(|i| {
-                let application = body::str_at(i, "application")
-                    .ok_or_else(|| ApiError::missing_field("applications.application"))?
-                    .to_ascii_lowercase();
-                let methods = match body::at(i, "authentication_methods") {
-                    Some(Value::Array(ms)) => ms
-                        .iter()
-                        .filter_map(|m| m.as_str().map(str::to_ascii_lowercase))
-                        .collect(),
-                    _ => vec!["password".to_string()],
-                };
-                let second = body::str_at(i, "second_authentication_method")
-                    .unwrap_or_else(|| "none".into());
-                Ok(Application {
-                    application,
-                    authentication_methods: methods,
-                    second_authentication_method: second,
-                })
-            })
-            .collect::<ApiResult<Vec<_>>>()?,
-        _ => vec![Application {
-            application: "http".into(),
-            authentication_methods: vec!["password".into()],
-            second_authentication_method: "none".into(),
-        }],
-    };
+    let role = role_in(&req, &owner)?
+        .unwrap_or_else(|| if owner.is_some() { "vsadmin" } else { "admin" }.to_string());
+    let applications = applications_in(&req)?;
     if state.account_index(owner.as_deref(), &name).is_some() {
         return Err(ApiError::duplicate("name"));
     }
+    // Required (netapp_ontap resources/account.py: "Required parameters: name,
+    // applications"); checked after the duplicate, so that a POST of an existing name still
+    // answers 1 "duplicate entry" as the captures show (terraform-provider-netapp-ontap #598).
+    let applications = applications.ok_or_else(|| ApiError::missing_field("applications"))?;
     let password = body::str_at(&req, "password");
     if let Some(p) = &password {
         let policy = state.conditions.password_policy.clone();
@@ -288,5 +312,68 @@ pub fn delete(ctx: &Ctx, owner: &str, name: &str) -> ApiResult<Reply> {
         .account_index(owner.as_deref(), name)
         .ok_or_else(|| ApiError::entry_missing("name"))?;
     state.accounts.remove(idx);
+    Ok(Reply::ok(json!({})))
+}
+
+/// What a PATCH may change: password, lock, role, applications, comment.
+const PATCH_SHAPE: Shape = Shape::Obj(&[
+    ("role", Shape::StrOr(&ROLE_SHAPE)),
+    ("applications", Shape::Arr(&APP_SHAPE)),
+    ("password", Shape::Str),
+    ("locked", Shape::Bool),
+    ("comment", Shape::Str),
+    ("name", Shape::ReadOnly),
+    ("owner", Shape::ReadOnly),
+    ("scope", Shape::ReadOnly),
+    ("_links", Shape::ReadOnly),
+]);
+
+/// `PATCH /api/security/accounts/{owner.uuid}/{name}`: NetApp's `na_ontap_user` changes
+/// passwords, the lock, the role and the applications this way (`patch_account`), and matches
+/// a reused password by the start of ONTAP's message (`is_repeated_password`), which
+/// [`check_policy`] gives. Everything is checked before anything changes.
+pub fn patch(ctx: &Ctx, owner: &str, name: &str) -> ApiResult<Reply> {
+    ctx.query.only(&["return_timeout", "return_records"])?;
+    ctx.query.return_timeout(0)?;
+    let req = ctx.json_body()?;
+    body::check(&req, &PATCH_SHAPE, "")?;
+    let mut state = ctx.app.lock();
+    let owner = path_owner(&state, owner)?;
+    if !may_manage(ctx, &owner) {
+        return Err(ApiError::forbidden());
+    }
+    let idx = state
+        .account_index(owner.as_deref(), name)
+        .ok_or_else(|| ApiError::entry_missing("name"))?;
+    let role = role_in(&req, &owner)?;
+    let applications = applications_in(&req)?;
+    let password = body::str_at(&req, "password");
+    if let Some(p) = &password {
+        let policy = state.conditions.password_policy.clone();
+        let account = &state.accounts[idx];
+        check_policy(
+            &policy,
+            name,
+            p,
+            account.password.as_deref(),
+            &account.previous_passwords,
+        )?;
+    }
+    let account = &mut state.accounts[idx];
+    if let Some(p) = password {
+        set_password(account, p);
+    }
+    if let Some(r) = role {
+        account.role = r;
+    }
+    if let Some(a) = applications {
+        account.applications = a;
+    }
+    if let Some(l) = body::bool_at(&req, "locked") {
+        account.locked = l;
+    }
+    if let Some(c) = body::str_at(&req, "comment") {
+        account.comment = Some(c);
+    }
     Ok(Reply::ok(json!({})))
 }

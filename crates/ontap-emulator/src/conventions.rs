@@ -215,13 +215,25 @@ pub fn wants_plain_json(headers: &HeaderMap) -> bool {
 /// The plain-JSON form of an answer: no HAL `_links` anywhere except the answer's own `next`
 /// ("Input variables controlling an API request": with `application/json` "the HAL links are
 /// not returned except the `next` link").
+///
+/// A job link is kept too: NetApp's Ansible collection asks with `Accept: application/json` by
+/// default and follows `job._links.self.href` to wait for a job (`netapp.py`, `wait_on_job`),
+/// so a cluster that dropped it would break a documented feature of NetApp's own client (an
+/// inference from the client's code: no capture shows it).
 pub fn drop_links(body: &mut Value) {
     let next = body.get("_links").and_then(|l| l.get("next")).cloned();
+    let job_links = body.pointer("/job/_links").cloned();
     strip(body);
     if let (Some(next), Some(obj)) = (next, body.as_object_mut()) {
         let mut links = Map::new();
         links.insert("next".into(), next);
         obj.insert("_links".into(), Value::Object(links));
+    }
+    if let (Some(links), Some(job)) = (
+        job_links,
+        body.get_mut("job").and_then(Value::as_object_mut),
+    ) {
+        job.insert("_links".into(), links);
     }
 }
 

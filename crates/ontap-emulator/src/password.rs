@@ -17,7 +17,7 @@ use serde_json::{Value, json};
 use super::body::{self, Shape};
 use super::context::{Ctx, Reply};
 use super::error::*;
-use super::state::{CLUSTER_NAME, CLUSTER_UUID, PasswordPolicy, State};
+use super::state::{Account, CLUSTER_NAME, CLUSTER_UUID, PasswordPolicy, State};
 
 pub const HASH_ALGORITHMS: &[&str] = &["sha512", "sha256", "md5"];
 
@@ -166,6 +166,20 @@ pub fn owner_uuid(owner: &Option<String>) -> String {
     owner.clone().unwrap_or_else(|| CLUSTER_UUID.to_string())
 }
 
+/// Makes `new` the account's password (already checked against the policy), keeping the old
+/// one in its history. Shared by this endpoint and `PATCH /api/security/accounts/...`.
+pub fn set_password(account: &mut Account, new: String) {
+    if let Some(old) = account.password.take() {
+        account.previous_passwords.push(old);
+        let keep = 32usize;
+        if account.previous_passwords.len() > keep {
+            let cut = account.previous_passwords.len() - keep;
+            account.previous_passwords.drain(..cut);
+        }
+    }
+    account.password = Some(new);
+}
+
 pub fn change(ctx: &Ctx) -> ApiResult<Reply> {
     ctx.query.only(&["return_records", "return_timeout"])?;
     ctx.query.bool_param("return_records", false)?;
@@ -193,15 +207,7 @@ pub fn change(ctx: &Ctx) -> ApiResult<Reply> {
         &account.previous_passwords,
     )?;
     let account = &mut state.accounts[idx];
-    if let Some(old) = account.password.take() {
-        account.previous_passwords.push(old);
-        let keep = 32usize;
-        if account.previous_passwords.len() > keep {
-            let cut = account.previous_passwords.len() - keep;
-            account.previous_passwords.drain(..cut);
-        }
-    }
-    account.password = Some(new);
+    set_password(account, new);
     if let Some(alg) = body::str_at(&req, "password_hash_algorithm") {
         account.password_hash_algorithm = alg.to_ascii_lowercase();
     }

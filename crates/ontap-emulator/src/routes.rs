@@ -16,7 +16,7 @@ use percent_encoding::percent_decode_str;
 
 use super::context::{Ctx, Reply};
 use super::error::ApiResult;
-use super::{accounts, cluster, control, iscsi, ndmp, password, security};
+use super::{accounts, cluster, control, iscsi, ndmp, ndmp_svms, password, security};
 
 /// The decoded path segments a template's `{name}`s matched, in order.
 pub struct Params<'a>(Vec<&'a str>);
@@ -251,6 +251,7 @@ static ROUTES: LazyLock<Vec<Route>> = LazyLock::new(|| {
         route(
             "/api/security/accounts/{owner.uuid}/{name}",
             get(|c, p| accounts::get_one(c, p.get(0), p.get(1)))
+                .patch(|c, p| accounts::patch(c, p.get(0), p.get(1)))
                 .delete(|c, p| accounts::delete(c, p.get(0), p.get(1))),
         ),
         route(
@@ -271,6 +272,11 @@ static ROUTES: LazyLock<Vec<Route>> = LazyLock::new(|| {
         // The DELETE checks `svm.name` against the path's SVM with its own error.
         .own_params(&["svm.name"])
         .options(&["add_initiator_addresses", "remove_initiator_addresses"]),
+        route("/api/protocols/ndmp/svms", get(|c, _| ndmp_svms::list(c))),
+        route(
+            "/api/protocols/ndmp/svms/{svm.uuid}",
+            get(|c, p| ndmp_svms::get_one(c, p.get(0))).patch(|c, p| ndmp_svms::patch(c, p.get(0))),
+        ),
         route(
             "/api/protocols/ndmp/svms/{svm.uuid}/passwords/{user}",
             get(|c, p| ndmp::get_password(c, p.get(0), p.get(1))),

@@ -33,6 +33,7 @@ use super::body::{self, Shape};
 use super::collection::{self, CollectionSpec};
 use super::context::{App, Ctx, Reply};
 use super::error::*;
+use super::security_settings::{self as later, MANAGEMENT_SHAPE, TLS_SHAPE};
 use super::state::{Conditions, Job, JobFailure, JobState};
 
 const SECURITY_FIELDS: &[&str] = &[
@@ -71,20 +72,44 @@ pub fn get_security(ctx: &Ctx) -> ApiResult<Reply> {
         "software_data_encryption": { "conversion_enabled": state.conversion_enabled },
         "_links": { "self": { "href": "/api/security" } },
     });
+    let mut record = record;
+    let mut known = SECURITY_FIELDS.to_vec();
+    if later::served(&ctx.app.version) {
+        later::add_to(&mut record, &state.security);
+        known.extend_from_slice(later::FIELDS);
+    }
+    drop(state);
     Ok(Reply::ok(collection::select_fields(
         &record,
         &ctx.query,
         &[],
-        SECURITY_FIELDS,
+        &known,
     )?))
 }
 
+/// The PATCH body of seed 003 (9.8): what an earlier release accepts.
 const PATCH_SHAPE: Shape = Shape::Obj(&[
     ("fips", Shape::Obj(&[("enabled", Shape::Bool)])),
     (
         "software_data_encryption",
         Shape::Obj(&[("conversion_enabled", Shape::Bool)]),
     ),
+    ("onboard_key_manager_configurable_status", Shape::ReadOnly),
+    ("_links", Shape::ReadOnly),
+]);
+
+/// The PATCH body from 9.10.1 on ([`later`]).
+const PATCH_SHAPE_LATER: Shape = Shape::Obj(&[
+    ("fips", Shape::Obj(&[("enabled", Shape::Bool)])),
+    (
+        "software_data_encryption",
+        Shape::Obj(&[
+            ("conversion_enabled", Shape::Bool),
+            ("disabled_by_default", Shape::Bool),
+        ]),
+    ),
+    ("tls", TLS_SHAPE),
+    ("management_protocols", MANAGEMENT_SHAPE),
     ("onboard_key_manager_configurable_status", Shape::ReadOnly),
     ("_links", Shape::ReadOnly),
 ]);
@@ -105,7 +130,12 @@ pub async fn patch_security(ctx: &Ctx) -> ApiResult<Reply> {
     ctx.query.bool_param("return_records", false)?;
     let timeout = ctx.query.return_timeout(0)?;
     let req = ctx.json_body()?;
-    body::check(&req, &PATCH_SHAPE, "")?;
+    if later::served(&ctx.app.version) {
+        body::check(&req, &PATCH_SHAPE_LATER, "")?;
+        later::validate(&req)?;
+    } else {
+        body::check(&req, &PATCH_SHAPE, "")?;
+    }
     let fips = body::bool_at(&req, "fips.enabled");
     let conversion = body::bool_at(&req, "software_data_encryption.conversion_enabled");
 
@@ -133,7 +163,7 @@ pub async fn patch_security(ctx: &Ctx) -> ApiResult<Reply> {
         );
         let app = ctx.app.clone();
         let job_uuid = uuid.clone();
-        tokio::spawn(run_job(app, job_uuid, step_ms, fips, conversion, failure));
+        tokio::spawn(run_job(app, job_uuid, step_ms, req, failure));
         uuid
     };
     let accepted =
@@ -226,8 +256,7 @@ async fn run_job(
     app: std::sync::Arc<App>,
     uuid: String,
     step_ms: u64,
-    fips: Option<bool>,
-    conversion: Option<bool>,
+    req: Value,
     failure: Option<JobFailure>,
 ) {
     tokio::time::sleep(Duration::from_millis(step_ms)).await;
@@ -273,12 +302,13 @@ async fn run_job(
             }
         }
         None => {
-            if let Some(v) = fips {
+            if let Some(v) = body::bool_at(&req, "fips.enabled") {
                 state.fips_enabled = v;
             }
-            if let Some(v) = conversion {
+            if let Some(v) = body::bool_at(&req, "software_data_encryption.conversion_enabled") {
                 state.conversion_enabled = v;
             }
+            later::apply(&mut state.security, &req);
             if let Some(job) = state.jobs.get_mut(&uuid) {
                 job.state = JobState::Success;
                 job.message = "success".into();

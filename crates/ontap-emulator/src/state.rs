@@ -216,6 +216,10 @@ pub struct State {
     pub jobs: BTreeMap<String, Job>,
     pub job_seq: u64,
     pub conditions: Conditions,
+    /// The `/api/security` fields after 9.8 (TLS, management protocols).
+    pub security: super::security_settings::SecuritySettings,
+    /// Each SVM's NDMP service, by SVM uuid.
+    pub ndmp_svms: BTreeMap<String, super::ndmp_svms::NdmpSvm>,
 }
 
 fn http_app() -> Vec<Application> {
@@ -289,6 +293,7 @@ impl State {
                 },
             );
         }
+        let ndmp_svms = super::ndmp_svms::initial(&svms);
         State {
             svms,
             accounts,
@@ -298,6 +303,8 @@ impl State {
             jobs: BTreeMap::new(),
             job_seq: 0,
             conditions: Conditions::default(),
+            security: Default::default(),
+            ndmp_svms,
         }
     }
 

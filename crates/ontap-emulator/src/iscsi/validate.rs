@@ -151,6 +151,9 @@ pub(super) fn check_hex(password: &str, target: &str) -> ApiResult<()> {
     Ok(())
 }
 
+/// The longest CHAP secret ONTAP's model allows.
+pub(super) const CHAP_PASSWORD_MAX: usize = 512;
+
 /// CHAP rules for the resulting credential.
 pub(super) fn check_chap(auth: &str, chap: &Chap) -> ApiResult<()> {
     let nonempty = |s: &Option<String>| s.as_deref().is_some_and(|v| !v.is_empty());
@@ -187,11 +190,21 @@ pub(super) fn check_chap(auth: &str, chap: &Chap) -> ApiResult<()> {
         )
         .target("chap.outbound.password"));
     }
-    if let Some(p) = &chap.inbound_password {
-        check_hex(p, "chap.inbound.password")?;
-    }
-    if let Some(p) = &chap.outbound_password {
-        check_hex(p, "chap.outbound.password")?;
+    for (v, t) in [
+        (&chap.inbound_password, "chap.inbound.password"),
+        (&chap.outbound_password, "chap.outbound.password"),
+    ] {
+        if let Some(p) = v {
+            // ONTAP's model: a CHAP password is 1 to 512 characters (trident
+            // `rest/models/iscsi_credentials.go`, 9.16.1 bindings: Max Length 512).
+            if p.chars().count() > CHAP_PASSWORD_MAX {
+                return Err(ApiError::invalid_value(
+                    t,
+                    "a password of 1 to 512 characters",
+                ));
+            }
+            check_hex(p, t)?;
+        }
     }
     if chap.outbound_password.is_some() && chap.outbound_password == chap.inbound_password {
         return Err(ApiError::bad_request(

@@ -126,9 +126,20 @@ pub fn patch(ctx: &Ctx, svm: &str, initiator: &str) -> ApiResult<Reply> {
     if is_default && (has_addresses(&req) || add || remove) {
         return Err(default_unsupported());
     }
+    // A PATCH carrying `chap` must say `authentication_type` too, even when it does not
+    // change: NetApp's na_ontap_iscsi_security always adds it, "PATCH fails if this is not
+    // present, even though there is no change" (modify_initiator). ONTAP's answer is not
+    // public; a missing field is code 2 (NetApp's common-code table).
+    if body::at(&req, "chap").is_some() && body::at(&req, "authentication_type").is_none() {
+        return Err(ApiError::missing_field("authentication_type"));
+    }
     let auth = body::str_at(&req, "authentication_type")
         .map(|a| a.to_ascii_lowercase())
         .unwrap_or_else(|| existing.authentication_type.clone());
+    // "To clear previously set outbound CHAP credentials, set property chap.outbound.user to an
+    // empty string in PATCH" (ONTAP's model: trident `rest/models/iscsi_credentials.go`, py
+    // `models/iscsi_credentials_chap_outbound.py`).
+    let clear_outbound = body::str_at(&req, "chap.outbound.user").is_some_and(|u| u.is_empty());
     let chap_in = ChapInput::from(&req);
     let chap = if auth != "chap" {
         if chap_in.given() {
@@ -141,7 +152,12 @@ pub fn patch(ctx: &Ctx, svm: &str, initiator: &str) -> ApiResult<Reply> {
         } else {
             Chap::default()
         };
-        chap_in.overlay(base)
+        let mut chap = chap_in.overlay(base);
+        if clear_outbound {
+            chap.outbound_user = None;
+            chap.outbound_password = None;
+        }
+        chap
     };
     check_chap(&auth, &chap)?;
     let (ranges, masks) = parse_addresses(&req)?;
