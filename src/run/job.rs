@@ -49,7 +49,10 @@ impl CaseRun<'_> {
             }
             let job = r.body.unwrap_or(Value::Null);
             match job.get("state").and_then(Value::as_str) {
-                Some("success" | "failure") => return Ok(job),
+                // A job someone cancelled, or one ONTAP gave up on, has ended too (NetApp's
+                // Python client treats both as final: `netapp_ontap/utils.py`, `watch_job`); the
+                // step's `job_state` then says whether that is what it expected.
+                Some("success" | "failure" | "cancelled" | "expired") => return Ok(job),
                 _ if Instant::now() >= deadline => {
                     return Err(format!(
                         "job {uuid} did not end within {}s (last state {})",
