@@ -12,7 +12,7 @@ use std::collections::BTreeSet;
 use std::sync::Arc;
 
 use axum::http::HeaderValue;
-use common::{ADMIN, bin, temp_dir};
+use common::temp_dir;
 use ontap_conform::spec::Spec;
 use serde_json::Value;
 
@@ -58,28 +58,7 @@ fn another_correct_cluster() -> String {
 }
 
 fn run(target: &str, dir: &std::path::Path, mode: &str) -> (Option<i32>, String, Value) {
-    let o = bin()
-        .args([
-            "run",
-            "--allow-destructive",
-            mode,
-            "--target",
-            target,
-            "--report-dir",
-        ])
-        .arg(dir)
-        .env("ONTAP_PASSWORD", ADMIN.1)
-        .output()
-        .unwrap();
-    let out = format!(
-        "{}{}",
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    );
-    let json = std::fs::read_to_string(dir.join("conformance.json"))
-        .map(|t| serde_json::from_str(&t).unwrap())
-        .unwrap_or(Value::Null);
-    (o.status.code(), out, json)
+    rewrite::run_against(target, dir, &[mode.as_ref()])
 }
 
 #[test]

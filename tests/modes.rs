@@ -9,7 +9,7 @@ mod rewrite;
 use std::path::Path;
 use std::sync::Arc;
 
-use common::{ADMIN, bin, temp_dir};
+use common::{bin, temp_dir};
 use serde_json::Value;
 
 /// The duplicate-initiator case as shipped, with its status as the error cases state it: the
@@ -42,25 +42,13 @@ fn cluster_with_400() -> String {
 }
 
 fn run(target: &str, cases: &Path, reports: &Path, mode: &[&str]) -> (Option<i32>, String, Value) {
-    let o = bin()
-        .args(["run", "--allow-destructive"])
-        .args(mode)
-        .args(["--target", target, "--no-builtin-cases", "--cases"])
-        .arg(cases)
-        .arg("--report-dir")
-        .arg(reports)
-        .env("ONTAP_PASSWORD", ADMIN.1)
-        .output()
-        .unwrap();
-    let out = format!(
-        "{}{}",
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    );
-    let json = std::fs::read_to_string(reports.join("conformance.json"))
-        .map(|t| serde_json::from_str(&t).unwrap())
-        .unwrap_or(Value::Null);
-    (o.status.code(), out, json)
+    let mut args: Vec<&std::ffi::OsStr> = mode.iter().map(|m| m.as_ref()).collect();
+    args.extend([
+        "--no-builtin-cases".as_ref(),
+        "--cases".as_ref(),
+        cases.as_os_str(),
+    ]);
+    rewrite::run_against(target, reports, &args)
 }
 
 const SAYS: &str = "this target answered 400 where this suite's convention says 409 for 5374142";

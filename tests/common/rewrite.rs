@@ -126,3 +126,35 @@ async fn forward(State(p): State<Arc<Proxy>>, req: Request) -> Response {
     *resp.headers_mut() = a.headers;
     resp
 }
+
+/// What a run of the binary against `target` (as admin, destructive cases on) left: its exit
+/// code, its output (stdout then stderr), and its `conformance.json` (`Null` when none was
+/// written). `args` come after `run --allow-destructive --target TARGET --report-dir DIR`.
+pub fn run_against(
+    target: &str,
+    reports: &std::path::Path,
+    args: &[&std::ffi::OsStr],
+) -> (Option<i32>, String, Value) {
+    let o = super::common::bin()
+        .args([
+            "run",
+            "--allow-destructive",
+            "--target",
+            target,
+            "--report-dir",
+        ])
+        .arg(reports)
+        .args(args)
+        .env("ONTAP_PASSWORD", super::common::ADMIN.1)
+        .output()
+        .expect("the binary runs");
+    let out = format!(
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let json = std::fs::read_to_string(reports.join("conformance.json"))
+        .map(|t| serde_json::from_str(&t).unwrap_or(Value::Null))
+        .unwrap_or(Value::Null);
+    (o.status.code(), out, json)
+}
