@@ -20,6 +20,7 @@ use crate::yaml::LineMap;
 
 pub mod def;
 mod expect;
+pub mod generated;
 mod load;
 pub mod plan;
 pub mod suite;

@@ -276,6 +276,10 @@ pub struct CaseArgs {
     /// Run only the cases of `--cases`, not the suite built into the binary.
     #[arg(long)]
     pub no_builtin_cases: bool,
+    /// Add the checks derived from the spec for every operation (`generated::<operation>.<check>`:
+    /// refused bad input, unknown query parameters and fields, keys that name nothing).
+    #[arg(long)]
+    pub generated: bool,
 }
 
 impl CaseArgs {
@@ -284,7 +288,11 @@ impl CaseArgs {
         &self,
         spec: &crate::spec::Spec,
     ) -> Result<Vec<crate::case::Case>, crate::diag::Diagnostics> {
-        crate::case::load_suite(spec, !self.no_builtin_cases, &self.dirs)
+        let mut cases = crate::case::load_suite(spec, !self.no_builtin_cases, &self.dirs)?;
+        if self.generated {
+            cases.extend(crate::case::generated::generate(spec)?);
+        }
+        Ok(cases)
     }
 
     /// Where they came from, for messages: `the built-in suite and my-cases`.
@@ -299,6 +307,9 @@ impl CaseArgs {
             parts.push("the built-in suite".into());
         }
         parts.extend(self.dirs.iter().map(|d| d.display().to_string()));
+        if self.generated {
+            parts.push("the checks generated from the spec".into());
+        }
         parts.join(" and ")
     }
 }
