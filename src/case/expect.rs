@@ -1,5 +1,5 @@
-//! Compiling a step's `expect` and `capture` into the typed plan, with a diagnostic for each
-//! thing that could not be meant.
+//! Compiling a step's `expect` and `convention` blocks into the typed plan, with a diagnostic
+//! for each thing that could not be meant (captures are `capture.rs`).
 //!
 //! The rule that makes a misspelt matcher an error rather than a different test: in `fields` and
 //! `headers`, an object is always a matcher, exactly one key from [`Matcher::NAMES`]. To compare
@@ -10,12 +10,10 @@ use serde_json::Value;
 
 use super::def::ExpectDef;
 use super::plan::{
-    Capture, CaptureFrom, Expectation, FieldExpect, FieldRef, HeaderExpect, Located, Matcher,
-    StatusExpect,
+    Expectation, FieldExpect, FieldRef, HeaderExpect, Located, Matcher, StatusExpect,
 };
 use super::template::template_names;
 use super::{did_you_mean, field_pointer};
-use crate::spec::schema::CompiledSchema;
 use crate::spec::{Basis, Operation, Spec};
 use crate::yaml::{LineMap, escape_segment};
 
@@ -354,84 +352,7 @@ pub(super) fn compile_matcher(v: &Value, at: &str, report: Report) -> Option<Mat
     })
 }
 
-/// `name: records.0.initiator` or `name: header:Location`. A body field must be one the
-/// operation's response schema can hold for the statuses the step admits: a capture of a field
-/// that can never be there is a typo that would otherwise fail only at run time.
-pub(super) fn compile_captures(
-    captures: &serde_json::Map<String, Value>,
-    op: &Operation,
-    status: Option<&StatusExpect>,
-    at: &str,
-    lines: &LineMap,
-    report: Report,
-) -> Vec<Capture> {
-    let mut out = Vec::new();
-    for (name, from) in captures {
-        let p = format!("{at}/capture/{}", escape_segment(name));
-        let Some(from) = from.as_str() else {
-            report(
-                p,
-                format!(
-                    "a capture names a body field or `header:NAME`, not `{}`",
-                    compact(from)
-                ),
-            );
-            continue;
-        };
-        let from = match from.strip_prefix("header:") {
-            Some(h) => CaptureFrom::Header(h.trim().to_string()),
-            None => {
-                let pointer = field_pointer(from);
-                let schemas = response_schemas(op, status);
-                if !schemas.is_empty() && !schemas.iter().any(|s| s.admits(&pointer)) {
-                    report(
-                        p.clone(),
-                        format!(
-                            "`{from}` cannot be in a response of `{}`: its schema has no such field",
-                            op.key()
-                        ),
-                    );
-                    continue;
-                }
-                CaptureFrom::Body {
-                    field: from.to_string(),
-                    pointer,
-                }
-            }
-        };
-        out.push(Capture {
-            name: name.clone(),
-            from,
-            line: lines.line_of(&p),
-        });
-    }
-    out
-}
-
-/// The schemas of the responses a step can get: those of the statuses it admits (its 2xx ones
-/// when it states none).
-fn response_schemas<'a>(
-    op: &'a Operation,
-    status: Option<&StatusExpect>,
-) -> Vec<&'a CompiledSchema> {
-    op.responses
-        .iter()
-        .filter(|(s, _)| match (s.parse::<u16>(), status) {
-            (Ok(s), Some(want)) => want.admits(s),
-            (Ok(s), None) => (200..300).contains(&s),
-            // `default` documents the error answers.
-            (Err(_), Some(want)) => match want {
-                StatusExpect::Exact(s) => *s >= 400,
-                StatusExpect::Class(c) => *c >= 4,
-                StatusExpect::OneOf(list) => list.iter().any(|s| *s >= 400),
-            },
-            (Err(_), None) => false,
-        })
-        .filter_map(|(_, r)| r.schema.as_ref())
-        .collect()
-}
-
-fn compact(v: &Value) -> String {
+pub(super) fn compact(v: &Value) -> String {
     let s = v.to_string();
     match s.char_indices().nth(80) {
         Some((i, _)) => format!("{}…", &s[..i]),

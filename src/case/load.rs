@@ -8,8 +8,9 @@ use std::path::Path;
 
 use serde_json::Value;
 
+use super::capture::compile_captures;
 use super::def::{AsDef, CaseDef, CaseFile, ExpectDef, StepDef};
-use super::expect::{Block, Report, compile_captures, compile_expect};
+use super::expect::{Block, Report, compile_expect};
 use super::plan::{Phase, Step};
 use super::template::template_names;
 use super::{BUILTIN_VARS, Case, did_you_mean, split_operation};

@@ -18,6 +18,7 @@ use crate::diag::Diagnostics;
 use crate::spec::Spec;
 use crate::yaml::LineMap;
 
+mod capture;
 pub mod def;
 mod expect;
 pub mod generated;
