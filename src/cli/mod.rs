@@ -213,6 +213,9 @@ pub struct RunArgs {
     /// The spec file; the copy built into the binary when omitted.
     #[arg(long)]
     pub spec: Option<PathBuf>,
+    /// An OpenAPI fragment of your own endpoints to add to the spec (repeatable).
+    #[arg(long = "spec-overlay", value_name = "FILE")]
+    pub spec_overlay: Vec<PathBuf>,
     #[command(flatten)]
     pub cases: CaseArgs,
     /// Seconds a job may take to end.
@@ -275,6 +278,9 @@ pub enum SpecCommand {
         /// The spec file; the copy built into the binary when omitted.
         #[arg(long)]
         spec: Option<PathBuf>,
+        /// An OpenAPI fragment of your own endpoints to add to the spec (repeatable).
+        #[arg(long = "spec-overlay", value_name = "FILE")]
+        spec_overlay: Vec<PathBuf>,
         #[command(flatten)]
         cases: CaseArgs,
     },
@@ -307,8 +313,13 @@ pub fn main() -> ExitCode {
             json,
         } => evidence::evidence(&recordings, spec, json),
         Command::Spec {
-            command: SpecCommand::Check { spec, cases },
-        } => spec::check(spec, &cases),
+            command:
+                SpecCommand::Check {
+                    spec,
+                    spec_overlay,
+                    cases,
+                },
+        } => spec::check(spec, &spec_overlay, &cases),
         Command::Spec {
             command: SpecCommand::Table { spec },
         } => spec::table(spec),

@@ -27,7 +27,8 @@ pub const DEFAULT_JOBS: usize = 16;
 /// written, since the cases it skipped were never judged.
 pub(super) fn run(args: RunArgs) -> Result<Verdict, CliError> {
     init_logging_at("warn");
-    let spec = Spec::load(args.spec.as_deref()).map_err(|diags| CliError::Spec {
+    let spec = Spec::load(args.spec.as_deref()).and_then(|s| s.with_overlays(&args.spec_overlay));
+    let spec = spec.map_err(|diags| CliError::Spec {
         then: Some(format!(
             "run: the spec has {} problem(s); nothing was run",
             diags.0.len()

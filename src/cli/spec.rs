@@ -10,8 +10,13 @@ use crate::spec::Spec;
 
 /// Passes when the spec and the cases load and every documented error code and success status
 /// has a case; anything less is exit 2, since a suite with holes cannot say a build conforms.
-pub(super) fn check(path: Option<PathBuf>, case_args: &CaseArgs) -> Result<Verdict, CliError> {
-    let spec = Spec::load(path.as_deref()).map_err(|diags| CliError::Spec {
+pub(super) fn check(
+    path: Option<PathBuf>,
+    overlays: &[PathBuf],
+    case_args: &CaseArgs,
+) -> Result<Verdict, CliError> {
+    let spec = Spec::load(path.as_deref()).and_then(|s| s.with_overlays(overlays));
+    let spec = spec.map_err(|diags| CliError::Spec {
         then: Some(format!(
             "spec check: {} problem(s); nothing else was checked",
             diags.0.len()

@@ -124,14 +124,14 @@ impl Spec {
 }
 
 /// What every operation of one document is read against.
-struct OpContext<'a> {
-    doc: &'a Value,
-    seeds: Option<&'a Seeds>,
+pub(super) struct OpContext<'a> {
+    pub(super) doc: &'a Value,
+    pub(super) seeds: Option<&'a Seeds>,
     /// The path item's own `parameters`, shared by its operations.
-    shared_params: &'a Value,
+    pub(super) shared_params: &'a Value,
 }
 
-fn load_operation(
+pub(super) fn load_operation(
     ctx: &OpContext<'_>,
     path: &str,
     method: &str,

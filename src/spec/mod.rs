@@ -25,6 +25,7 @@ mod basis;
 mod lint;
 mod load;
 mod model;
+mod overlay;
 pub mod schema;
 mod seeds;
 mod walk;

@@ -1,0 +1,106 @@
+//! A user's own endpoints beside the shipped spec: the worked example in `examples/overlay/`
+//! (`GET /api/cluster/jobs`, its overlay and its case) runs beside the built-in suite; an overlay
+//! that redefines a shipped operation, or whose operation no case covers, fails `spec check`
+//! naming the overlay's file and line; generated checks cover overlay operations too.
+
+mod common;
+
+use common::{bin, temp_dir};
+
+const OVERLAY: &str = "examples/overlay/jobs.yaml";
+const CASES: &str = "examples/overlay/cases";
+
+fn output(args: &[&str]) -> (Option<i32>, String) {
+    let o = bin().args(args).output().unwrap();
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    );
+    (o.status.code(), text)
+}
+
+#[test]
+fn the_worked_example_runs_beside_the_built_in_suite() {
+    let (code, out) = output(&["spec", "check", "--spec-overlay", OVERLAY, "--cases", CASES]);
+    assert_eq!(code, Some(0), "{out}");
+    let dir = temp_dir("overlay-run");
+    let reports = dir.to_string_lossy().into_owned();
+    let (code, out) = output(&[
+        "run",
+        "--spec-overlay",
+        OVERLAY,
+        "--cases",
+        CASES,
+        "--report-dir",
+        &reports,
+    ]);
+    assert_eq!(code, Some(0), "{out}");
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("conformance.json")).unwrap())
+            .unwrap();
+    let case = json["cases"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["id"] == "jobs-list")
+        .expect("the overlay's case ran");
+    assert_eq!(case["outcome"], "pass", "{case}");
+    assert!(
+        json["coverage"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|c| c["path"] == "/api/cluster/jobs" && c["state"] == "pass"),
+        "the overlay's operation is in the coverage matrix"
+    );
+
+    // Generated checks cover the overlay's operation like the spec's.
+    let (code, out) = output(&[
+        "run",
+        "--spec-overlay",
+        OVERLAY,
+        "--no-builtin-cases",
+        "--generated",
+        "--filter",
+        "get-cluster-jobs.unknown-query",
+        "--report-dir",
+        &reports,
+    ]);
+    assert_eq!(code, Some(0), "{out}");
+    assert!(out.contains("1 passed, 0 failed"), "{out}");
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[test]
+fn a_conflicting_overlay_and_an_uncovered_overlay_operation_fail_spec_check() {
+    let dir = temp_dir("overlay-bad");
+    let conflict = dir.join("conflict.yaml");
+    std::fs::write(
+        &conflict,
+        "paths:\n  /api/cluster:\n    get:\n      responses:\n        \"200\": {description: Ok}\ncomponents:\n  schemas:\n    job: {type: object}\n",
+    )
+    .unwrap();
+    let path = conflict.to_string_lossy().into_owned();
+    let (code, out) = output(&["spec", "check", "--spec-overlay", &path]);
+    assert_eq!(code, Some(2), "{out}");
+    assert!(
+        out.contains(
+            "conflict.yaml:3: `paths./api/cluster.get`: `GET /api/cluster` is already in the spec"
+        ),
+        "{out}"
+    );
+    assert!(
+        out.contains("conflict.yaml:8: `components.schemas.job`"),
+        "{out}"
+    );
+
+    // The worked example's overlay without its cases: its operation has no case.
+    let (code, out) = output(&["spec", "check", "--spec-overlay", OVERLAY]);
+    assert_eq!(code, Some(2), "{out}");
+    assert!(
+        out.contains("no case expects status 200 from GET /api/cluster/jobs"),
+        "{out}"
+    );
+    let _ = std::fs::remove_dir_all(dir);
+}
