@@ -43,6 +43,9 @@ struct Group {
     kind: &'static str,
     /// The status the spec gives this code, when it gives one.
     spec_status: Option<u16>,
+    /// What the spec rests that status on (`convention (...)` is what a recording can replace).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    spec_status_basis: Option<String>,
     answers: Vec<Answer>,
 }
 
@@ -68,6 +71,8 @@ struct Mismatch {
     operation: String,
     code: String,
     spec_status: u16,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    spec_status_basis: Option<String>,
     status: u16,
 }
 
@@ -125,8 +130,11 @@ fn summarize(spec: &Spec, recordings: &[Recording]) -> Evidence {
     let mut mismatches = Vec::new();
     for (ri, rec) in recordings.iter().enumerate() {
         for seen in errors_in(spec, rec) {
-            let (kind, spec_status) =
-                classify(spec, seen.spec_op, seen.code.as_deref(), seen.status);
+            let (kind, entry) = classify(spec, seen.spec_op, seen.code.as_deref(), seen.status);
+            let spec_status = entry.map(|e| e.status);
+            // What the spec rests that status on: a recording that differs from a convention
+            // is the capture that can replace it with an `observed` basis.
+            let spec_status_basis = entry.map(|e| e.status_basis.to_string());
             if let (Some(code), Some(s), "response") = (&seen.code, spec_status, seen.delivery)
                 && s != seen.status
             {
@@ -135,6 +143,7 @@ fn summarize(spec: &Spec, recordings: &[Recording]) -> Evidence {
                     operation: seen.operation.clone(),
                     code: code.clone(),
                     spec_status: s,
+                    spec_status_basis: spec_status_basis.clone(),
                     status: seen.status,
                 });
             }
@@ -162,6 +171,7 @@ fn summarize(spec: &Spec, recordings: &[Recording]) -> Evidence {
                         code: seen.code.clone(),
                         kind,
                         spec_status,
+                        spec_status_basis: spec_status_basis.clone(),
                         answers: Vec::new(),
                     };
                     (g, BTreeMap::new())
@@ -261,24 +271,24 @@ fn errors_in<'a>(spec: &'a Spec, rec: &Recording) -> Vec<Seen<'a>> {
 
 /// Where the spec has the code, and the status it gives it. A common code listed under several
 /// statuses is the entry with the status seen, when there is one.
-fn classify(
-    spec: &Spec,
-    op: Option<&crate::spec::Operation>,
+fn classify<'a>(
+    spec: &'a Spec,
+    op: Option<&'a crate::spec::Operation>,
     code: Option<&str>,
     status: u16,
-) -> (&'static str, Option<u16>) {
+) -> (&'static str, Option<&'a crate::spec::OntapError>) {
     let Some(code) = code else {
         return ("none", None);
     };
     if let Some(e) = op.and_then(|o| o.error(code)) {
-        return ("documented", Some(e.status));
+        return ("documented", Some(e));
     }
     let common = || spec.common_errors.iter().filter(|e| e.code == code);
     match common()
         .find(|e| e.status == status)
         .or_else(|| common().next())
     {
-        Some(e) => ("common", Some(e.status)),
+        Some(e) => ("common", Some(e)),
         None => ("undocumented", None),
     }
 }
