@@ -42,18 +42,7 @@ export ONTAP_PASSWORD='Netapp1!'
 # play VERSION PLAYBOOK: a fresh emulator of that ONTAP version, the playbook against it.
 play() {
   local version="$1" book="$2"
-  : >"$work/url"
-  "$bin" --listen 127.0.0.1:0 --tls --ontap-version "$version" >"$work/url" 2>"$work/emulator.log" &
-  emu_pid=$!
-  for _ in $(seq 1 100); do
-    [[ -s "$work/url" ]] && break
-    sleep 0.1
-  done
-  local url
-  url="$(head -n1 "$work/url")"
-  if [[ -z "$url" ]]; then
-    echo "emulator did not start"; cat "$work/emulator.log"; return 1
-  fi
+  emulator_start --tls --ontap-version "$version" || return 1
   echo "== $book against $url (ONTAP $version)"
   if ! ONTAP_HOST="${url#https://}" "$work/venv/bin/ansible-playbook" -i "$work/inventory" \
       "$here/playbooks/$book" >"$work/play.log" 2>&1; then

@@ -17,27 +17,15 @@ python3 -m venv "$work/venv"
 echo "netapp-ontap $("$work/venv/bin/python" -c 'import importlib.metadata as m; print(m.version("netapp-ontap"))')"
 
 run_one() {
-  local tls_flag="$1"
-  "$bin" --listen 127.0.0.1:0 $tls_flag >"$work/url" 2>"$work/emulator.log" &
-  emu_pid=$!
-  for _ in $(seq 1 100); do
-    [[ -s "$work/url" ]] && break
-    sleep 0.1
-  done
-  local url
-  url="$(head -n1 "$work/url")"
-  if [[ -z "$url" ]]; then
-    echo "emulator did not start"; cat "$work/emulator.log"; return 1
-  fi
+  emulator_start "$@" || return 1
   echo "== netapp-ontap against $url"
   if ! "$work/venv/bin/python" "$here/drive.py" "$url"; then
     echo "--- emulator log"; tail -n 50 "$work/emulator.log"; return 1
   fi
   kill "$emu_pid"; wait "$emu_pid" 2>/dev/null || true
   emu_pid=""
-  : >"$work/url"
 }
 
-run_one ""
-run_one "--tls"
+run_one
+run_one --tls
 echo "client check passed (http and https)"

@@ -32,16 +32,7 @@ python3 -m venv "$work/venv"
 echo "schemathesis $version, $max_examples examples per operation"
 "$work/venv/bin/python" "$here/prepare_spec.py" "$root/spec/openapi.yaml" "$work/spec.json"
 
-"$bin" --listen 127.0.0.1:0 >"$work/url" 2>"$work/emulator.log" &
-emu_pid=$!
-for _ in $(seq 1 100); do
-  [[ -s "$work/url" ]] && break
-  sleep 0.1
-done
-url="$(head -n1 "$work/url")"
-if [[ -z "$url" ]]; then
-  echo "emulator did not start"; cat "$work/emulator.log"; exit 1
-fi
+emulator_start || exit 1
 # The emulator's starting admin: a documented fixture, not a secret.
 auth='admin:Netapp1!'
 

@@ -67,12 +67,7 @@ fn refused(basis: &str) -> String {
 /// The checks of one operation, as (name, case text without its id).
 fn checks(op: &Operation) -> Vec<(&'static str, String)> {
     let key = op.key();
-    let params: Vec<&str> = op
-        .parameters
-        .iter()
-        .filter(|p| p.location == "path")
-        .map(|p| p.name.as_str())
-        .collect();
+    let params: Vec<&str> = op.path_params().collect();
     let path = if params.is_empty() {
         String::new()
     } else {

@@ -166,20 +166,16 @@ fn compile_step(
         return None;
     };
     let op = &spec.operations[op_id.0];
-    for p in op.parameters.iter().filter(|p| p.location == "path") {
-        if !req.path.contains_key(&p.name) && req.href.is_none() {
+    for p in op.path_params() {
+        if !req.path.contains_key(p) && req.href.is_none() {
             report(
                 format!("{at}/request/path"),
-                format!("missing path parameter `{}`", p.name),
+                format!("missing path parameter `{p}`"),
             );
         }
     }
     for name in req.path.keys() {
-        if !op
-            .parameters
-            .iter()
-            .any(|p| p.location == "path" && &p.name == name)
-        {
+        if !op.path_params().any(|p| p == name) {
             report(
                 format!("{at}/request/path/{name}"),
                 format!("`{name}` is not a path parameter of `{}`", op.key()),

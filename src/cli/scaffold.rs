@@ -131,12 +131,7 @@ pub(super) fn new(
     let mut vars = Vec::new();
     let mut y = String::new();
     let _ = writeln!(y, "steps:\n  - request:\n      operation: {}", op.key());
-    let params: Vec<&str> = op
-        .parameters
-        .iter()
-        .filter(|p| p.location == "path")
-        .map(|p| p.name.as_str())
-        .collect();
+    let params: Vec<&str> = op.path_params().collect();
     if !params.is_empty() {
         let list: Vec<String> = params
             .iter()
@@ -192,10 +187,8 @@ pub(super) fn new(
         && let Some(d) = deleter(&spec, op)
     {
         let list: Vec<String> = d
-            .parameters
-            .iter()
-            .filter(|p| p.location == "path")
-            .map(|p| format!("{}: {}", p.name, placeholder(&p.name, &mut vars)))
+            .path_params()
+            .map(|p| format!("{p}: {}", placeholder(p, &mut vars)))
             .collect();
         let _ = writeln!(
             y,

@@ -122,6 +122,14 @@ impl Operation {
         }
     }
 
+    /// The names of the operation's path parameters, in the order they are documented.
+    pub fn path_params(&self) -> impl Iterator<Item = &str> {
+        self.parameters
+            .iter()
+            .filter(|p| p.location == "path")
+            .map(|p| p.name.as_str())
+    }
+
     pub fn error(&self, code: &str) -> Option<&OntapError> {
         self.errors.iter().find(|e| e.code == code)
     }

@@ -301,16 +301,28 @@ pub fn create(ctx: &Ctx) -> ApiResult<Reply> {
     })
 }
 
-pub fn delete(ctx: &Ctx, owner: &str, name: &str) -> ApiResult<Reply> {
-    ctx.query.only(&["return_timeout"])?;
-    let mut state = ctx.app.lock();
-    let owner = path_owner(&state, owner)?;
+/// The account a DELETE or PATCH names, once the caller may manage it: its owner (`None`, the
+/// cluster) and its index. 403 before 404, so a caller learns nothing of others' accounts.
+fn managed_account(
+    ctx: &Ctx,
+    state: &State,
+    owner: &str,
+    name: &str,
+) -> ApiResult<(Option<String>, usize)> {
+    let owner = path_owner(state, owner)?;
     if !may_manage(ctx, &owner) {
         return Err(ApiError::forbidden());
     }
     let idx = state
         .account_index(owner.as_deref(), name)
         .ok_or_else(|| ApiError::entry_missing("name"))?;
+    Ok((owner, idx))
+}
+
+pub fn delete(ctx: &Ctx, owner: &str, name: &str) -> ApiResult<Reply> {
+    ctx.query.only(&["return_timeout"])?;
+    let mut state = ctx.app.lock();
+    let (_, idx) = managed_account(ctx, &state, owner, name)?;
     state.accounts.remove(idx);
     Ok(Reply::ok(json!({})))
 }
@@ -338,13 +350,7 @@ pub fn patch(ctx: &Ctx, owner: &str, name: &str) -> ApiResult<Reply> {
     let req = ctx.json_body()?;
     body::check(&req, &PATCH_SHAPE, "")?;
     let mut state = ctx.app.lock();
-    let owner = path_owner(&state, owner)?;
-    if !may_manage(ctx, &owner) {
-        return Err(ApiError::forbidden());
-    }
-    let idx = state
-        .account_index(owner.as_deref(), name)
-        .ok_or_else(|| ApiError::entry_missing("name"))?;
+    let (owner, idx) = managed_account(ctx, &state, owner, name)?;
     let role = role_in(&req, &owner)?;
     let applications = applications_in(&req)?;
     let password = body::str_at(&req, "password");
