@@ -68,6 +68,16 @@ impl Redactor {
         }
     }
 
+    /// Whether `text` carries one of the secrets this run sent that is long enough to be a
+    /// password (8 characters, ONTAP's shortest): a response echoing one leaks it to every log
+    /// and client on the way. Shorter values (a deliberately bad `0xabc`) could appear in
+    /// ordinary text by chance.
+    pub fn leaked_in(&self, text: &str) -> bool {
+        self.secrets
+            .iter()
+            .any(|s| s.chars().count() >= 8 && text.contains(s.as_str()))
+    }
+
     pub fn redact(&self, text: &str) -> String {
         let mut out = text.to_string();
         for s in &self.secrets {

@@ -134,6 +134,17 @@ impl CaseRun<'_> {
         let expect = prepared.expect.as_ref();
         let convention = prepared.convention.as_ref();
         let (mut verdict, note) = self.judge(op, expect, convention, &resp).await;
+        if resp
+            .body
+            .as_ref()
+            .is_some_and(|b| self.redactor.leaked_in(&b.to_string()))
+        {
+            verdict.problems.push(Problem::msg(
+                "the response carries a secret this run sent (a password, shown here as ***): \
+                 ONTAP documents passwords as write-only, so no answer may echo one, documented \
+                 body or not",
+            ));
+        }
         record.note = note;
         self.capture(step, &resp, &mut verdict);
 

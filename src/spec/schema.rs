@@ -170,8 +170,11 @@ impl std::fmt::Debug for CompiledSchema {
 impl CompiledSchema {
     pub fn compile(resolved: Value) -> Result<Self, String> {
         let json = to_json_schema(&resolved);
+        // Draft 4 knows `date-time` and the IP formats but not `uuid` (a 2019-09 format): the
+        // spec states it on every uuid, so it is taught here.
         let validator = jsonschema::draft4::options()
             .should_validate_formats(true)
+            .with_format("uuid", is_uuid)
             .build(&json)
             .map_err(|e| e.masked().to_string())?;
         Ok(CompiledSchema {
@@ -209,6 +212,16 @@ impl CompiledSchema {
         }
         out
     }
+}
+
+/// `02c9e252-41be-11e9-81d5-00a0986138f7`: 8-4-4-4-12 hex digits (RFC 4122's text form).
+fn is_uuid(s: &str) -> bool {
+    let groups: Vec<&str> = s.split('-').collect();
+    groups.len() == 5
+        && groups
+            .iter()
+            .zip([8, 4, 4, 4, 12])
+            .all(|(g, n)| g.len() == n && g.bytes().all(|b| b.is_ascii_hexdigit()))
 }
 
 /// Expands ONTAP's dotted body keys (`{"fips.enabled": true}`) into nested objects, as ONTAP
@@ -324,5 +337,33 @@ mod tests {
         .unwrap_err();
         assert_eq!(at, "/x/items/$ref");
         assert!(msg.contains("does not resolve"));
+    }
+}
+
+#[cfg(test)]
+mod format_tests {
+    use super::*;
+    use serde_json::json;
+
+    /// The spec states `format: uuid` and `date-time`; a body breaking them must be reported, or
+    /// a job `uuid` that is not a UUID passes every check.
+    #[test]
+    fn formats_are_asserted() {
+        let s = CompiledSchema::compile(json!({
+            "type": "object",
+            "properties": {
+                "uuid": {"type": "string", "format": "uuid"},
+                "at": {"type": "string", "format": "date-time"}
+            }
+        }))
+        .unwrap();
+        let ok =
+            json!({"uuid": "02c9e252-41be-11e9-81d5-00a0986138f7", "at": "2024-03-04T05:46:21Z"});
+        assert!(s.validate(&ok, Direction::Response, false).is_empty());
+        let bad = s.validate(&json!({"uuid": "job-1"}), Direction::Response, false);
+        assert_eq!(bad.len(), 1, "{bad:?}");
+        assert_eq!(bad[0].pointer, "/uuid");
+        let bad = s.validate(&json!({"at": "yesterday"}), Direction::Response, false);
+        assert_eq!(bad.len(), 1, "{bad:?}");
     }
 }
