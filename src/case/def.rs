@@ -24,6 +24,10 @@ pub struct CaseFile {
     /// Touches cluster-wide settings: runs alone, never beside another case.
     #[serde(default)]
     pub exclusive: bool,
+    /// Needs what it reads to hold still while it runs (a walk compared with a count): locks
+    /// the resources it touches against every other case, as a write would.
+    #[serde(default)]
+    pub isolated: bool,
     #[serde(default)]
     pub requires: Requires,
     /// Per-case variables, evaluated in order; values may use earlier variables.
@@ -50,6 +54,7 @@ pub struct CaseDef {
     pub tags: Vec<String>,
     pub destructive: bool,
     pub exclusive: bool,
+    pub isolated: bool,
     pub requires: Requires,
     pub vars: Map<String, Value>,
     pub secrets: Vec<String>,
@@ -117,6 +122,10 @@ pub struct RequestDef {
     /// the way NetApp's clients do.
     #[serde(default)]
     pub href: Option<String>,
+    /// Follows the answer's `_links.next` to the end and judges the whole walk as one answer:
+    /// its `records` are every record walked, `num_records` their count (see `run/walk.rs`).
+    #[serde(default)]
+    pub follow_next: bool,
     /// Sends the body as these raw bytes instead (malformed JSON tests).
     #[serde(default)]
     pub raw_body: Option<String>,

@@ -339,6 +339,60 @@ pub(super) fn compile_matcher(v: &Value, at: &str, report: Report) -> Option<Mat
             &format!("{at}/not"),
             report,
         )?)),
+        "each" => Matcher::Each(Box::new(compile_matcher(
+            arg,
+            &format!("{at}/each"),
+            report,
+        )?)),
+        "fields" => {
+            let Some(fields) = arg.as_object().filter(|m| !m.is_empty()) else {
+                return bad(report, "a map of field to value or matcher");
+            };
+            let mut out = Vec::new();
+            for (field, want) in fields {
+                let p = format!("{at}/fields/{}", escape_segment(field));
+                let m = compile_matcher(want, &p, report)?;
+                let at = FieldRef {
+                    field: field.clone(),
+                    pointer: field_pointer(field),
+                    line: 0,
+                };
+                out.push((at, m));
+            }
+            Matcher::Fields(out)
+        }
+        "keys_within" => match arg.as_array().map(|l| {
+            l.iter()
+                .map(|v| v.as_str().map(str::to_string))
+                .collect::<Option<Vec<_>>>()
+        }) {
+            Some(Some(names)) => Matcher::KeysWithin(names),
+            _ => return bad(report, "a list of key names"),
+        },
+        "ordered_by" => {
+            let spec = arg.as_str().unwrap_or_default().trim();
+            let (field, descending) = match spec.split_once(' ') {
+                Some((f, dir)) if dir.trim() == "desc" => (f, true),
+                Some((f, dir)) if dir.trim() == "asc" => (f, false),
+                Some(_) => return bad(report, "`FIELD`, `FIELD asc` or `FIELD desc`"),
+                None => (spec, false),
+            };
+            if field.is_empty() {
+                return bad(report, "`FIELD`, `FIELD asc` or `FIELD desc`");
+            }
+            Matcher::OrderedBy {
+                field: FieldRef {
+                    field: field.to_string(),
+                    pointer: field_pointer(field),
+                    line: 0,
+                },
+                descending,
+            }
+        }
+        "distinct" => match arg.as_bool() {
+            Some(true) => Matcher::Distinct,
+            _ => return bad(report, "true"),
+        },
         other => {
             let hint = did_you_mean(other, Matcher::NAMES.iter().copied());
             report(

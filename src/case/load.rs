@@ -125,6 +125,7 @@ pub fn load_case(file: &Path, area: &str, text: &str, spec: &Spec) -> Result<Cas
             tags: def.tags,
             destructive: def.destructive,
             exclusive: def.exclusive,
+            isolated: def.isolated,
             requires: def.requires,
             vars: def.vars,
             secrets: def.secrets,

@@ -194,12 +194,36 @@ pub enum Matcher {
     Length(u64),
     /// `{not: VALUE or MATCHER}`
     Not(Box<Matcher>),
+    /// `{each: VALUE or MATCHER}`: every element of an array holds it (an empty array does).
+    Each(Box<Matcher>),
+    /// `{fields: {FIELD: VALUE or MATCHER, ..}}`: on an object, each named (dotted) field holds
+    /// its matcher, as a step's `fields` do on the whole body. With `each`, this is how a check
+    /// says what every record of a collection must be (a filter honoured).
+    Fields(Vec<(FieldRef, Matcher)>),
+    /// `{keys_within: [NAME, ..]}`: an object with no key but these (a `fields` projection).
+    KeysWithin(Vec<String>),
+    /// `{ordered_by: "FIELD"}` or `{ordered_by: "FIELD desc"}`, ONTAP's `order_by` syntax: an
+    /// array of records in that order (records without the field are not compared).
+    OrderedBy { field: FieldRef, descending: bool },
+    /// `{distinct: true}`: an array with no element twice (no record seen twice in a walk).
+    Distinct,
 }
 
 impl Matcher {
     /// The keys that make an object a matcher.
-    pub const NAMES: [&'static str; 7] = [
-        "eq", "present", "matches", "one_of", "contains", "length", "not",
+    pub const NAMES: [&'static str; 12] = [
+        "eq",
+        "present",
+        "matches",
+        "one_of",
+        "contains",
+        "length",
+        "not",
+        "each",
+        "fields",
+        "keys_within",
+        "ordered_by",
+        "distinct",
     ];
 
     /// The matcher with its `{{variables}}` filled in; the first undefined name otherwise.
@@ -213,7 +237,18 @@ impl Matcher {
             ),
             Matcher::Contains(v) => Matcher::Contains(interpolate(v, vars)?),
             Matcher::Not(m) => Matcher::Not(Box::new(m.resolve(vars)?)),
-            Matcher::Present(_) | Matcher::Matches(_) | Matcher::Length(_) => self.clone(),
+            Matcher::Each(m) => Matcher::Each(Box::new(m.resolve(vars)?)),
+            Matcher::Fields(fs) => Matcher::Fields(
+                fs.iter()
+                    .map(|(at, m)| Ok((at.clone(), m.resolve(vars)?)))
+                    .collect::<Result<_, String>>()?,
+            ),
+            Matcher::Present(_)
+            | Matcher::Matches(_)
+            | Matcher::Length(_)
+            | Matcher::KeysWithin(_)
+            | Matcher::OrderedBy { .. }
+            | Matcher::Distinct => self.clone(),
         })
     }
 }

@@ -185,6 +185,36 @@ mod tests {
         assert!(matches(Some(&json!("x")), &json!({"not": {"matches": "^x$"}})).is_err());
     }
 
+    /// The collection matchers the generated checks use: a filter, a projection, an order, a walk.
+    #[test]
+    fn collection_matchers() {
+        let records = json!([
+            {"name": "b", "svm": {"name": "s1"}, "n": 2},
+            {"name": "a", "svm": {"name": "s1"}, "n": 10}
+        ]);
+        let each_svm = json!({"each": {"fields": {"svm.name": "s1"}}});
+        assert!(matches(Some(&records), &each_svm).is_ok());
+        let e = matches(Some(&records), &json!({"each": {"fields": {"name": "b"}}})).unwrap_err();
+        assert!(e.contains("element 1"), "{e}");
+        assert!(matches(Some(&json!([])), &each_svm).is_ok(), "vacuous");
+        let within = json!({"each": {"keys_within": ["name", "svm", "n"]}});
+        assert!(matches(Some(&records), &within).is_ok());
+        let e = matches(Some(&records), &json!({"each": {"keys_within": ["name"]}})).unwrap_err();
+        assert!(e.contains("`svm` is not one of them"), "{e}");
+        assert!(matches(Some(&records), &json!({"ordered_by": "name desc"})).is_ok());
+        let e = matches(Some(&records), &json!({"ordered_by": "name"})).unwrap_err();
+        assert!(e.contains("\"b\" comes before \"a\""), "{e}");
+        assert!(matches(Some(&records), &json!({"ordered_by": "n"})).is_ok(), "numbers as numbers");
+        assert!(matches(Some(&records), &json!({"ordered_by": "n desc"})).is_err());
+        // Byte and case order disagree on "B" < "a": neither order fails it.
+        let mixed = json!([{"name": "a"}, {"name": "B"}]);
+        assert!(matches(Some(&mixed), &json!({"ordered_by": "name"})).is_ok());
+        assert!(matches(Some(&mixed), &json!({"ordered_by": "name desc"})).is_ok());
+        assert!(matches(Some(&records), &json!({"distinct": true})).is_ok());
+        let twice = json!([{"name": "a"}, {"name": "a"}]);
+        assert!(matches(Some(&twice), &json!({"distinct": true})).is_err());
+    }
+
     #[test]
     fn status_rules() {
         use crate::case::StatusExpect;

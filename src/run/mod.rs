@@ -25,6 +25,7 @@ pub mod schedule;
 pub mod select;
 mod step;
 pub mod target;
+mod walk;
 
 pub use case_run::covers;
 pub use probe::probe_target;

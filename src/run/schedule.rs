@@ -65,7 +65,7 @@ pub fn footprint(case: &Case, spec: &Spec) -> Footprint {
     for step in case.setup.iter().chain(&case.steps).chain(&case.teardown) {
         let op = spec.op(step.op);
         let mutating = op.method != "GET";
-        let write = conditions || (case.def.exclusive && mutating);
+        let write = conditions || case.def.isolated || (case.def.exclusive && mutating);
         let resource = resource_of(&op.path);
         let settings: Vec<String> = match (resource, &step.request.body) {
             ("security", Some(serde_json::Value::Object(body))) if mutating => body

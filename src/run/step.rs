@@ -131,9 +131,24 @@ impl CaseRun<'_> {
             }
         }
 
+        let mut walk_problems = Vec::new();
+        let mut walk_note = None;
+        let resp = if step.request.follow_next && (200..300).contains(&resp.status) {
+            let walked = self.walk(&label, &prepared.outgoing, resp).await;
+            walk_problems = walked.problems;
+            walk_note = Some(walked.note);
+            walked.response
+        } else {
+            resp
+        };
         let expect = prepared.expect.as_ref();
         let convention = prepared.convention.as_ref();
         let (mut verdict, note) = self.judge(op, expect, convention, &resp).await;
+        verdict.problems.extend(walk_problems);
+        let note = match (note, walk_note) {
+            (Some(a), Some(b)) => Some(format!("{b}; {a}")),
+            (a, b) => a.or(b),
+        };
         if resp
             .body
             .as_ref()
