@@ -24,15 +24,28 @@ pub(super) fn compile_captures(
     let mut out = Vec::new();
     for (name, from) in captures {
         let p = format!("{at}/capture/{}", escape_segment(name));
-        let Some(from) = from.as_str() else {
-            report(
-                p,
-                format!(
-                    "a capture names a body field or `header:NAME`, not `{}`",
-                    compact(from)
-                ),
-            );
-            continue;
+        let (from, or_skip) = match from {
+            Value::String(s) => (s.as_str(), None),
+            Value::Object(m)
+                if m.len() == 2
+                    && m.get("from").is_some_and(Value::is_string)
+                    && m.get("or_skip").is_some_and(Value::is_string) =>
+            {
+                (
+                    m["from"].as_str().unwrap_or_default(),
+                    m["or_skip"].as_str().map(str::to_string),
+                )
+            }
+            other => {
+                report(
+                    p,
+                    format!(
+                        "a capture names a body field or `header:NAME` (or is `{{from: FIELD, or_skip: WHY}}`), not `{}`",
+                        compact(other)
+                    ),
+                );
+                continue;
+            }
         };
         let from = match from.strip_prefix("header:") {
             Some(h) => CaptureFrom::Header(h.trim().to_string()),
@@ -58,6 +71,7 @@ pub(super) fn compile_captures(
         out.push(Capture {
             name: name.clone(),
             from,
+            or_skip,
             line: lines.line_of(&p),
         });
     }

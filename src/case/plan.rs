@@ -58,6 +58,9 @@ pub struct Step {
 pub struct Capture {
     pub name: String,
     pub from: CaptureFrom,
+    /// `{from: FIELD, or_skip: WHY}`: when the field is absent the case is skipped with this
+    /// reason instead of failing (the target holds nothing the case can judge).
+    pub or_skip: Option<String>,
     pub line: usize,
 }
 

@@ -138,7 +138,11 @@ fn out_of_order(a: &Value, b: &Value, descending: bool) -> bool {
         (Value::String(x), Value::String(y)) => {
             let bytes = x.cmp(y);
             let folded = x.to_lowercase().cmp(&y.to_lowercase());
-            if bytes == folded { bytes } else { Ordering::Equal }
+            if bytes == folded {
+                bytes
+            } else {
+                Ordering::Equal
+            }
         }
         (Value::Bool(x), Value::Bool(y)) => x.cmp(y),
         _ => Ordering::Equal,

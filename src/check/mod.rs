@@ -204,7 +204,10 @@ mod tests {
         assert!(matches(Some(&records), &json!({"ordered_by": "name desc"})).is_ok());
         let e = matches(Some(&records), &json!({"ordered_by": "name"})).unwrap_err();
         assert!(e.contains("\"b\" comes before \"a\""), "{e}");
-        assert!(matches(Some(&records), &json!({"ordered_by": "n"})).is_ok(), "numbers as numbers");
+        assert!(
+            matches(Some(&records), &json!({"ordered_by": "n"})).is_ok(),
+            "numbers as numbers"
+        );
         assert!(matches(Some(&records), &json!({"ordered_by": "n desc"})).is_err());
         // Byte and case order disagree on "B" < "a": neither order fails it.
         let mixed = json!([{"name": "a"}, {"name": "B"}]);

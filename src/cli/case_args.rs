@@ -14,9 +14,15 @@ pub struct CaseArgs {
     #[arg(long)]
     pub no_builtin_cases: bool,
     /// Add the checks derived from the spec for every operation (`generated::<operation>.<check>`:
-    /// refused bad input, unknown query parameters and fields, keys that name nothing).
+    /// bad input refused with nothing written, collections walked, ordered, projected and
+    /// filtered, credentials and roles, the sample writes carried out).
     #[arg(long)]
     pub generated: bool,
+    /// The seed of the generated checks: it picks the values they send where many would do
+    /// (a wrong type, a too-long string's letters, the field projected). The same seed replays
+    /// a run; the reports say which seed ran.
+    #[arg(long, default_value_t = crate::case::generated::DEFAULT_SEED, value_name = "N")]
+    pub seed: u64,
 }
 
 impl CaseArgs {
@@ -27,7 +33,7 @@ impl CaseArgs {
     ) -> Result<Vec<crate::case::Case>, crate::diag::Diagnostics> {
         let mut cases = crate::case::load_suite(spec, !self.no_builtin_cases, &self.dirs)?;
         if self.generated {
-            cases.extend(crate::case::generated::generate(spec)?);
+            cases.extend(crate::case::generated::generate(spec, self.seed)?);
         }
         Ok(cases)
     }

@@ -115,7 +115,7 @@ pub struct Cli {
 pub enum Command {
     /// Run the cases against a target (the embedded emulator when --target is omitted) and write
     /// conformance.json, junit.xml and conformance.html.
-    Run(RunArgs),
+    Run(Box<RunArgs>),
     /// Serve the embedded ONTAP emulator alone.
     Emulate {
         /// Address to listen on, e.g. 127.0.0.1:8443 (port 0 picks a free one).
@@ -295,7 +295,7 @@ pub enum SpecCommand {
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
-        Command::Run(args) => run::run(args),
+        Command::Run(args) => run::run(*args),
         Command::Emulate {
             listen,
             tls,

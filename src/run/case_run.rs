@@ -37,6 +37,10 @@ pub(super) struct CaseRun<'a> {
     /// Something kept the case from being judged (a transport error, a setup step or the
     /// emulator conditions failing, a variable never set): unless it also failed, it is an error.
     pub errored: bool,
+    /// A capture marked `or_skip` found nothing: the target has nothing this case can judge
+    /// (a collection with no record holding the field a filter check needs). The steps stop,
+    /// the teardown runs, and the case is skipped with this reason unless it failed first.
+    pub skipped: Option<String>,
 }
 
 /// What kind of problem a failure record is.
@@ -100,6 +104,7 @@ pub(super) async fn run_case(ctx: &Ctx, case: &Case, index: usize) -> CaseResult
         warnings: Vec::new(),
         failed: false,
         errored: false,
+        skipped: None,
     };
     run.redactor.add(ctx.opts.password.expose());
     run.init_vars(index);
@@ -108,6 +113,10 @@ pub(super) async fn run_case(ctx: &Ctx, case: &Case, index: usize) -> CaseResult
     result.outcome = match (run.failed, run.errored, cut_short) {
         (true, _, _) => Outcome::Fail,
         (false, true, _) => Outcome::Error,
+        (false, false, _) if run.skipped.is_some() => {
+            result.skip_reason = run.skipped.take();
+            Outcome::Skip
+        }
         (false, false, None) => Outcome::Pass,
         // What ran passed, but the case was not run whole: neither verdict would be true.
         (false, false, Some(i)) => {

@@ -172,7 +172,7 @@ impl CaseRun<'_> {
                 self.warnings.push(w);
             }
         }
-        let passed = verdict.problems.is_empty();
+        let passed = verdict.problems.is_empty() && self.skipped.is_none();
         for p in verdict.problems {
             let curl = Some(prepared.curl.clone());
             self.record_problem(&label, Some(step.line), p, curl, severity);
@@ -280,6 +280,11 @@ impl CaseRun<'_> {
             };
             match value {
                 Some(v) => self.vars.set(c.name.clone(), v),
+                None if c.or_skip.is_some() => {
+                    if self.skipped.is_none() {
+                        self.skipped = c.or_skip.clone();
+                    }
+                }
                 None => verdict.problems.push(Problem {
                     line: Some(c.line),
                     basis: None,

@@ -35,10 +35,7 @@ impl CaseRun<'_> {
         let mut page = first;
         let mut pages = 1usize;
         let response_template = page.clone();
-        loop {
-            let Some(body) = page.body.as_ref() else {
-                break;
-            };
+        while let Some(body) = page.body.as_ref() {
             let here: Vec<Value> = body
                 .get("records")
                 .and_then(Value::as_array)
@@ -79,12 +76,10 @@ impl CaseRun<'_> {
                 )));
                 break;
             }
-            let req = self.ctx.target.request(
-                &first_req.method,
-                next,
-                None,
-                first_req.auth.clone(),
-            );
+            let req =
+                self.ctx
+                    .target
+                    .request(&first_req.method, next, None, first_req.auth.clone());
             let got = self.ctx.target.send(&req).await;
             self.record(None, label, &req, &got);
             pages += 1;

@@ -312,6 +312,7 @@ pub(super) fn load_operation(
         parameters,
         request,
         responses,
+        sample: op.get("x-conform-sample").cloned(),
         line: 0,
     })
 }

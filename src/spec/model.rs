@@ -67,6 +67,9 @@ pub struct Operation {
     pub parameters: Vec<Parameter>,
     pub request: Option<CompiledSchema>,
     pub responses: BTreeMap<String, ResponseSpec>,
+    /// `x-conform-sample`: a request a correct cluster carries out, as the generated checks'
+    /// starting point (see `case::generated::sample`); read there, kept here as written.
+    pub sample: Option<Value>,
     /// The line of the operation in the spec file.
     pub line: usize,
 }

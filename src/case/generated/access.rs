@@ -1,0 +1,90 @@
+//! Who may call what: every operation without credentials and as a user that does not exist
+//! (401), and every write of an operation with a sample sent by a throwaway read-only account
+//! the check creates and deletes (403 code 6, nothing written).
+
+use serde_json::{Value, json};
+
+use super::{Check, Gen, observed, step};
+
+const ANONYMOUS_401: &str = "ansible-collections/netapp issue #69 (ONTAP 9.7P7): a request without credentials answers 401; RFC 9110 section 15.5.2 gives 401 for a request that lacks valid credentials";
+const READ_ONLY_403: &str = "NetApp 'Interpret an ONTAP REST API response' (docs-response): code 6, 403, permission denied; harvest integration/test/copy_logs_test.go logs a real cluster's 403 'not authorized for that command' with code 6";
+
+pub(super) fn checks(g: &Gen, out: &mut Vec<Check>) {
+    let key = g.op.key();
+    // A request refused before it is read: keys that name nothing and no body, so a target
+    // that wrongly carries it out still changes nothing.
+    let request = |who: Value| json!({"operation": key, "path": g.nobody_path(), "as": who});
+    let unauthorized = json!({"status": 401, "basis": observed(ANONYMOUS_401)});
+    let mut c = g.check("no-credentials", "without credentials is refused with 401");
+    c.steps.push(step(
+        "no Authorization header",
+        request(json!("anonymous")),
+        Some(unauthorized.clone()),
+        None,
+    ));
+    out.push(c);
+    let mut c = g.check(
+        "unknown-user",
+        "as a user that does not exist is refused with 401",
+    );
+    c.secrets.push("nobody_pw".into());
+    c.steps.push(step(
+        "a user no cluster has",
+        request(json!({"user": "ontap-conform-nobody", "password": "{{nobody_pw}}"})),
+        Some(unauthorized),
+        None,
+    ));
+    out.push(c);
+
+    if g.op.method == "GET" {
+        return;
+    }
+    let (Some(sample), Some(prelude)) = (g.samples.get(&key), g.samples.prelude(&key)) else {
+        return;
+    };
+    let mut c = g.check(
+        "read-only-refused",
+        "the sample sent by a read-only account is refused with 403, nothing written",
+    );
+    c.vars = prelude.vars.clone();
+    c.vars.insert("ro_user".into(), json!("r{{case_uid}}"));
+    c.secrets = prelude.secrets.clone();
+    c.secrets.push("ro_pw".into());
+    c.exclusive = prelude.exclusive;
+    c.setup.push(json!({
+        "name": "a throwaway read-only account",
+        "request": {
+            "operation": "POST /api/security/accounts",
+            "body": {
+                "name": "{{ro_user}}",
+                "role": {"name": "readonly"},
+                "applications": [{"application": "http", "authentication_methods": ["password"]}],
+                "password": "{{ro_pw}}",
+            },
+        },
+    }));
+    c.setup.extend(prelude.setup.clone());
+    let (before, after) = sample.read_back();
+    c.setup.extend(before);
+    let mut req = sample.request(&key);
+    req["as"] = json!({"user": "{{ro_user}}", "password": "{{ro_pw}}"});
+    let mut expect = json!({
+        "status": 403,
+        "basis": observed(READ_ONLY_403),
+        "fields": {"error.code": {"present": true}, "error.message": {"present": true}},
+    });
+    expect["error_code"] = json!("6");
+    c.steps.push(step(
+        "the sample, as the read-only account",
+        req,
+        Some(expect),
+        None,
+    ));
+    c.steps.extend(after);
+    c.teardown = prelude.teardown.clone();
+    c.teardown.push(json!({"request": {
+        "operation": "DELETE /api/security/accounts/{owner.uuid}/{name}",
+        "path": {"owner.uuid": "{{cluster.uuid}}", "name": "{{ro_user}}"},
+    }}));
+    out.push(c);
+}

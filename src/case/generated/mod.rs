@@ -1,0 +1,230 @@
+//! Checks derived from the spec for every operation, run like hand-written cases: a new
+//! operation added to the spec is probed the day it is added, before anyone writes a case.
+//!
+//! Each check is built as a case file (JSON, which is YAML) and loaded by the same loader, so it
+//! is held to the same rules (every expectation with its basis), scheduled by the same locks and
+//! lands in the same reports, under the area `generated` with the id `<operation>.<check>`
+//! (reports name it `generated::<operation>.<check>`). What is generated is data-driven: the
+//! request schemas, the documented query parameters and the response schemas of the spec, and
+//! for writes the operation's `x-conform-sample` (a request a correct cluster carries out, see
+//! [`sample`]). No operation has code of its own here.
+//!
+//! The families, each in its module: [`probe`] (keys that name nothing, unknown or bad query
+//! parameters, bodies that are not JSON or carry an unknown field), [`access`] (no credentials,
+//! an unknown user, the read-only role, methods the path does not serve), [`collection`]
+//! (walks, counts, projections, orders, filters), [`body`] (the sample accepted, then broken one
+//! field at a time and refused with nothing changed).
+//!
+//! Deterministic for a given spec and seed: the seed picks the values a check sends where many
+//! would do (the wrong type, the filler of a too-long string, the field projected), so another
+//! seed probes other values and the same seed replays a run.
+
+mod access;
+mod body;
+mod collection;
+mod probe;
+mod sample;
+
+use std::path::Path;
+
+use serde_json::{Map, Value, json};
+
+use super::{Case, load_case};
+use crate::diag::Diagnostics;
+use crate::spec::{Operation, Spec};
+
+/// The seed when none is given: runs are repeatable by default.
+pub const DEFAULT_SEED: u64 = 1;
+
+/// A value no ONTAP name has, for keys, fields and query parameters.
+const NOBODY: &str = "ontap-conform-nobody";
+
+/// The checks of every operation of `spec`, for `seed`.
+pub fn generate(spec: &Spec, seed: u64) -> Result<Vec<Case>, Diagnostics> {
+    let samples = sample::Samples::read(spec)?;
+    let mut checks = Vec::new();
+    for op in &spec.operations {
+        let g = Gen {
+            spec,
+            op,
+            seed,
+            samples: &samples,
+        };
+        probe::checks(&g, &mut checks);
+        access::checks(&g, &mut checks);
+        collection::checks(&g, &mut checks);
+        body::checks(&g, &mut checks);
+    }
+    let mut cases = Vec::new();
+    let mut problems = Vec::new();
+    for c in checks {
+        let id = c.id.clone();
+        let file = format!("generated/{id}");
+        let text = serde_json::to_string_pretty(&c.into_value()).unwrap_or_default();
+        match load_case(Path::new(&file), "generated", &text, spec) {
+            Ok(c) => cases.push(c),
+            Err(d) => problems.extend(d.0),
+        }
+    }
+    if problems.is_empty() {
+        Ok(cases)
+    } else {
+        Err(Diagnostics(problems))
+    }
+}
+
+/// What every family reads while it derives one operation's checks.
+struct Gen<'a> {
+    spec: &'a Spec,
+    op: &'a Operation,
+    seed: u64,
+    samples: &'a sample::Samples,
+}
+
+impl Gen<'_> {
+    /// A number picked by the seed for `what` (a check id and a purpose): stable for a seed.
+    fn pick(&self, what: &str, n: usize) -> usize {
+        if n == 0 {
+            return 0;
+        }
+        (mix(self.seed ^ fnv(what)) % n as u64) as usize
+    }
+
+    /// A new check of this operation, named `<operation slug>.<name>`.
+    fn check(&self, name: &str, title: &str) -> Check {
+        let key = self.op.key();
+        Check {
+            id: format!("{}.{name}", slug(self.op)),
+            title: format!("{key}: {title}"),
+            operation: key,
+            // A write that a correct cluster refuses changes nothing, but a target that wrongly
+            // carries one out might.
+            destructive: self.op.method != "GET",
+            ..Check::default()
+        }
+    }
+
+    /// The operation's path parameters, each naming nothing.
+    fn nobody_path(&self) -> Map<String, Value> {
+        self.op
+            .path_params()
+            .map(|p| (p.to_string(), json!(NOBODY)))
+            .collect()
+    }
+}
+
+/// One generated check, as the case file it becomes.
+#[derive(Debug, Default)]
+struct Check {
+    id: String,
+    title: String,
+    operation: String,
+    destructive: bool,
+    exclusive: bool,
+    isolated: bool,
+    vars: Map<String, Value>,
+    secrets: Vec<String>,
+    setup: Vec<Value>,
+    steps: Vec<Value>,
+    teardown: Vec<Value>,
+}
+
+impl Check {
+    fn into_value(self) -> Value {
+        let mut v = json!({
+            "id": self.id,
+            "title": self.title,
+            "tags": ["generated"],
+            "operation": self.operation,
+            "destructive": self.destructive,
+            "steps": self.steps,
+        });
+        let o = v.as_object_mut().expect("an object");
+        if self.exclusive {
+            o.insert("exclusive".into(), json!(true));
+        }
+        if self.isolated {
+            o.insert("isolated".into(), json!(true));
+        }
+        if !self.vars.is_empty() {
+            o.insert("vars".into(), Value::Object(self.vars));
+        }
+        if !self.secrets.is_empty() {
+            o.insert("secrets".into(), json!(self.secrets));
+        }
+        if !self.setup.is_empty() {
+            o.insert("setup".into(), json!(self.setup));
+        }
+        if !self.teardown.is_empty() {
+            o.insert("teardown".into(), json!(self.teardown));
+        }
+        v
+    }
+}
+
+/// A step: a name, a request, what the answer must be, what to capture.
+fn step(name: &str, request: Value, expect: Option<Value>, capture: Option<Value>) -> Value {
+    let mut s = json!({"name": name, "request": request});
+    let o = s.as_object_mut().expect("an object");
+    if let Some(e) = expect {
+        o.insert("expect".into(), e);
+    }
+    if let Some(c) = capture {
+        o.insert("capture".into(), c);
+    }
+    s
+}
+
+/// The refusal a generated error check expects: a 4xx with an ONTAP error body (`code` and
+/// `message`), whatever the code: where the spec cannot say which code is right, the class and
+/// the body are what is asserted.
+fn refused(basis: Value) -> Value {
+    json!({
+        "status": "4xx",
+        "basis": basis,
+        "fields": {"error.code": {"present": true}, "error.message": {"present": true}},
+    })
+}
+
+fn observed(what: &str) -> Value {
+    json!({ "observed": what })
+}
+
+fn convention(why: &str) -> Value {
+    json!({ "convention": why })
+}
+
+/// `get-protocols-san-iscsi-credentials-by-key`: the operation, as an id can spell it.
+fn slug(op: &Operation) -> String {
+    let mut parts = vec![op.method.to_lowercase()];
+    let mut keyed = false;
+    for seg in op.path.trim_start_matches("/api/").split('/') {
+        if seg.starts_with('{') {
+            keyed = true;
+        } else {
+            parts.push(seg.replace('_', "-"));
+        }
+    }
+    if keyed {
+        parts.push("by-key".into());
+    }
+    parts.join("-")
+}
+
+/// FNV-1a: a hash that is the same on every platform and Rust release.
+fn fnv(s: &str) -> u64 {
+    s.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    })
+}
+
+/// splitmix64's finalizer: spreads a seed over all bits.
+fn mix(mut z: u64) -> u64 {
+    z = z.wrapping_add(0x9e37_79b9_7f4a_7c15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    z ^ (z >> 31)
+}
+
+#[cfg(test)]
+mod tests;

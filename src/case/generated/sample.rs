@@ -1,0 +1,225 @@
+//! `x-conform-sample`: for an operation that writes, a request a correct cluster carries out,
+//! written in the spec beside the operation (data, not code), from which [`super::body`] and
+//! [`super::access`] derive the checks that need a valid request: the sample accepted, the
+//! sample refused to the read-only role, the sample broken one field at a time.
+//!
+//! ```yaml
+//! x-conform-sample:
+//!   basis: {documented: 004_...txt}     # what says the sample is a valid request
+//!   needs: POST /api/...                # that operation's sample runs first, and is undone
+//!   vars: {initiator: "iqn...:{{case_uid}}"}
+//!   secrets: [chap_in]                  # generated passwords, redacted everywhere
+//!   setup: [STEP, ..]                   # steps as in a case file (read a value to send back)
+//!   exclusive: true                     # changes a cluster-wide setting
+//!   path: {..}  query: {..}  body: {..}
+//!   read: REQUEST                       # what shows whether the write happened
+//!   undo: REQUEST                       # removes what the sample created
+//! ```
+//!
+//! `read` decides the read-back of a refused write: a collection GET must find nothing (the
+//! create did not happen); a GET of one record or a singleton must answer as it did before (the
+//! change did not happen); a request sent `as` someone must still succeed (the old password
+//! still opens the account).
+
+use std::collections::BTreeMap;
+
+use serde::Deserialize;
+use serde_json::{Map, Value, json};
+
+use crate::diag::{Diagnostic, Diagnostics};
+use crate::spec::Spec;
+
+/// One operation's sample, as written.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct Sample {
+    pub basis: Value,
+    #[serde(default)]
+    pub needs: Option<String>,
+    #[serde(default)]
+    pub vars: Map<String, Value>,
+    #[serde(default)]
+    pub secrets: Vec<String>,
+    #[serde(default)]
+    pub setup: Vec<Value>,
+    #[serde(default)]
+    pub exclusive: bool,
+    #[serde(default)]
+    pub path: Map<String, Value>,
+    #[serde(default)]
+    pub query: Map<String, Value>,
+    #[serde(default)]
+    pub body: Option<Value>,
+    #[serde(default)]
+    pub read: Option<Value>,
+    #[serde(default)]
+    pub undo: Option<Value>,
+}
+
+/// Every operation's sample, by operation key.
+#[derive(Debug, Default)]
+pub(super) struct Samples(BTreeMap<String, Sample>);
+
+/// What a check built on a sample starts from: the variables, secrets, setup and teardown of
+/// the sample and of what it needs, in order.
+#[derive(Debug, Default, Clone)]
+pub(super) struct Prelude {
+    pub vars: Map<String, Value>,
+    pub secrets: Vec<String>,
+    pub setup: Vec<Value>,
+    pub teardown: Vec<Value>,
+    pub exclusive: bool,
+}
+
+impl Samples {
+    pub fn read(spec: &Spec) -> Result<Samples, Diagnostics> {
+        let mut out = BTreeMap::new();
+        let mut problems = Vec::new();
+        for op in &spec.operations {
+            let Some(raw) = &op.sample else { continue };
+            let field = format!("{}.x-conform-sample", op.key());
+            match serde_json::from_value::<Sample>(raw.clone()) {
+                Ok(s) => {
+                    if let Some(n) = &s.needs
+                        && !spec
+                            .operations
+                            .iter()
+                            .any(|o| o.key() == *n && o.sample.is_some())
+                    {
+                        problems.push(Diagnostic::new(
+                            &spec.file,
+                            op.line,
+                            format!("{field}.needs"),
+                            format!("`{n}` is not an operation of the spec with a sample"),
+                        ));
+                    }
+                    out.insert(op.key(), s);
+                }
+                Err(e) => problems.push(Diagnostic::new(&spec.file, op.line, field, e.to_string())),
+            }
+        }
+        if problems.is_empty() {
+            Ok(Samples(out))
+        } else {
+            Err(Diagnostics(problems))
+        }
+    }
+
+    pub fn get(&self, key: &str) -> Option<&Sample> {
+        self.0.get(key)
+    }
+
+    /// What a check of `key`'s sample must do before and after it: the needed operation's
+    /// sample carried out first (and undone last), then the sample's own setup; its own undo at
+    /// the end, in case a write a correct cluster refuses was carried out.
+    pub fn prelude(&self, key: &str) -> Option<Prelude> {
+        let s = self.get(key)?;
+        let mut p = Prelude::default();
+        if let Some(needed) = s.needs.as_deref().and_then(|n| self.get(n).map(|s| (n, s))) {
+            let (n, ns) = needed;
+            extend(&mut p, ns);
+            p.setup.push(json!({"name": format!("make what the sample needs ({n})"), "request": ns.request(n)}));
+            if let Some(u) = &ns.undo {
+                p.teardown.push(json!({"request": u}));
+            }
+        }
+        extend(&mut p, s);
+        if let Some(u) = &s.undo {
+            p.teardown.insert(0, json!({"request": u}));
+        }
+        Some(p)
+    }
+}
+
+fn extend(p: &mut Prelude, s: &Sample) {
+    p.vars.extend(s.vars.clone());
+    for x in &s.secrets {
+        if !p.secrets.contains(x) {
+            p.secrets.push(x.clone());
+        }
+    }
+    p.setup.extend(s.setup.iter().cloned());
+    p.exclusive |= s.exclusive;
+}
+
+impl Sample {
+    /// The sample as a step's request.
+    pub fn request(&self, key: &str) -> Value {
+        let mut r = json!({"operation": key});
+        let o = r.as_object_mut().expect("an object");
+        if !self.path.is_empty() {
+            o.insert("path".into(), Value::Object(self.path.clone()));
+        }
+        if !self.query.is_empty() {
+            o.insert("query".into(), Value::Object(self.query.clone()));
+        }
+        if let Some(b) = &self.body {
+            o.insert("body".into(), b.clone());
+        }
+        r
+    }
+
+    /// How `read` judges a write: see the module's doc.
+    pub fn read_kind(&self) -> Option<ReadKind> {
+        let read = self.read.as_ref()?;
+        if read.get("as").is_some() {
+            return Some(ReadKind::StillWorks);
+        }
+        let op = read.get("operation")?.as_str()?;
+        let path = op.split_once(' ').map(|(_, p)| p).unwrap_or(op);
+        let keyed = path.contains('{');
+        let singleton = !keyed && read.get("query").and_then(|q| q.get("fields")).is_some();
+        Some(if keyed || singleton {
+            ReadKind::Unchanged
+        } else {
+            ReadKind::NothingFound
+        })
+    }
+
+    /// The steps that show a refused write changed nothing: a capture before it (for
+    /// [`ReadKind::Unchanged`]) and a check after it.
+    pub fn read_back(&self) -> (Option<Value>, Option<Value>) {
+        let (Some(read), Some(kind)) = (&self.read, self.read_kind()) else {
+            return (None, None);
+        };
+        let basis = json!({"convention": "a write a correct cluster refuses changes nothing; read back the way the sample's `read` says (ONTAP documents no partial writes)"});
+        match kind {
+            ReadKind::NothingFound => (
+                None,
+                Some(json!({
+                    "name": "read back: nothing was created",
+                    "request": read,
+                    "expect": {"status": 200, "basis": basis, "fields": {"num_records": 0}},
+                })),
+            ),
+            ReadKind::Unchanged => (
+                Some(json!({
+                    "name": "read before the write",
+                    "request": read,
+                    "capture": {"before_write": ""},
+                })),
+                Some(json!({
+                    "name": "read back: nothing changed",
+                    "request": read,
+                    "expect": {"status": 200, "basis": basis, "fields": {"": {"eq": "{{before_write}}"}}},
+                })),
+            ),
+            ReadKind::StillWorks => (
+                None,
+                Some(json!({
+                    "name": "read back: as before",
+                    "request": read,
+                    "expect": {"status": 200, "basis": basis},
+                })),
+            ),
+        }
+    }
+}
+
+/// How a sample's `read` shows whether a write happened.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum ReadKind {
+    NothingFound,
+    Unchanged,
+    StillWorks,
+}
