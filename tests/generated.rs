@@ -69,3 +69,115 @@ fn generated_checks_pass_the_emulator_and_fail_broken_targets() {
     );
     let _ = std::fs::remove_dir_all(dir);
 }
+
+/// A new operation in a copy of the spec (a collection GET with a documented filter, and a POST
+/// with its sample) gets its checks with no code change: the families read the spec, not a list
+/// of operations.
+#[test]
+fn a_new_operation_in_the_spec_gets_its_checks() {
+    use ontap_conform::spec::Spec;
+    let shipped = include_str!("../spec/openapi.yaml");
+    let added = r#"
+  /api/storage/qtrees:
+    get:
+      operationId: qtree_collection_get
+      summary: Retrieve qtrees
+      x-ontap-introduced-in: "9.6"
+      parameters:
+        - $ref: '#/components/parameters/fields'
+        - $ref: '#/components/parameters/max_records'
+        - $ref: '#/components/parameters/return_records_get'
+        - $ref: '#/components/parameters/order_by'
+        - name: name
+          in: query
+          required: false
+          description: Filter by name
+          schema: {type: string}
+      responses:
+        "200":
+          description: Ok
+          content:
+            application/json:
+              schema:
+                type: object
+                properties:
+                  num_records: {type: integer}
+                  records:
+                    type: array
+                    items:
+                      type: object
+                      properties:
+                        name: {type: string, maxLength: 64}
+                        id: {type: integer}
+                        security_style: {type: string, enum: [unix, ntfs, mixed]}
+        default:
+          description: Error
+          content:
+            application/json:
+              schema:
+                $ref: '#/components/schemas/error_response'
+    post:
+      operationId: qtree_create
+      summary: Create a qtree
+      x-ontap-introduced-in: "9.6"
+      x-conform-sample:
+        basis: {observed: "a test's own operation"}
+        vars: {qtree: "q{{case_uid}}"}
+        body: {name: "{{qtree}}", security_style: unix}
+        read:
+          operation: GET /api/storage/qtrees
+          query: {name: "{{qtree}}"}
+      requestBody:
+        required: true
+        content:
+          application/json:
+            schema:
+              type: object
+              required: [name]
+              properties:
+                name: {type: string, maxLength: 64}
+                security_style: {type: string, enum: [unix, ntfs, mixed]}
+      responses:
+        "201":
+          description: Created
+        default:
+          description: Error
+          content:
+            application/json:
+              schema:
+                $ref: '#/components/schemas/error_response'
+"#;
+    let text = shipped.replacen("\npaths:\n", &format!("\npaths:{added}"), 1);
+    assert_ne!(text, shipped, "the spec has a `paths:` line to add after");
+    let dir = temp_dir("spec-copy");
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("openapi.yaml");
+    std::fs::write(&file, text).unwrap();
+    let spec = Spec::load(Some(&file)).expect("the copy loads");
+    let cases = ontap_conform::case::generated::generate(&spec, 1).expect("its checks load");
+    let ids: Vec<&str> = cases
+        .iter()
+        .map(|c| c.def.id.as_str())
+        .filter(|id| id.contains("storage-qtrees"))
+        .collect();
+    for want in [
+        "get-storage-qtrees.walk",
+        "get-storage-qtrees.count-only",
+        "get-storage-qtrees.fields-projection",
+        "get-storage-qtrees.order-by-name-asc",
+        "get-storage-qtrees.order-by-id-desc",
+        "get-storage-qtrees.filter-name",
+        "get-storage-qtrees.unknown-query",
+        "get-storage-qtrees.no-credentials",
+        "post-storage-qtrees.accepted",
+        "post-storage-qtrees.missing-name",
+        "post-storage-qtrees.too-long-name",
+        "post-storage-qtrees.enum-security_style",
+        "post-storage-qtrees.wrong-type-name",
+        "post-storage-qtrees.read-only-refused",
+        "post-storage-qtrees.malformed-json",
+    ] {
+        assert!(ids.contains(&want), "{want} not in {ids:?}");
+    }
+    let _ = std::fs::remove_dir_all(dir);
+}

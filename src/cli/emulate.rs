@@ -12,12 +12,14 @@ pub(super) fn emulate(
     tls: bool,
     ontap_version: String,
     write_cert: Option<PathBuf>,
+    faults: Vec<crate::emulator::faults::Fault>,
 ) -> Result<Verdict, CliError> {
     init_logging();
     runtime().block_on(async move {
         let config = EmulatorConfig {
             tls,
             ontap_version,
+            faults,
             ..EmulatorConfig::default()
         };
         let emu = Emulator::start(listen, config)

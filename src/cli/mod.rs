@@ -135,6 +135,13 @@ pub enum Command {
         /// when there is one.
         #[arg(long, value_name = "DIR", conflicts_with_all = ["tls", "write_cert"])]
         check_recording: Option<PathBuf>,
+        /// Break one documented behaviour in front of the emulator, to measure a checker
+        /// against it (repeatable): error-without-message, job-uuid-not-uuid, password-echoed,
+        /// read-only-write-carried-out, order-by-ignored, next-link-loops; or change something
+        /// harmless a checker must pass: reordered-keys, extra-field, pretty-json,
+        /// other-message, absolute-location.
+        #[arg(long = "fault", value_name = "NAME", value_parser = crate::emulator::faults::Fault::parse)]
+        faults: Vec<crate::emulator::faults::Fault>,
     },
     /// Read recordings (`run --record DIR`) and print, per operation and ONTAP error code, what
     /// the target answered (status, code, message, target, body keys), as YAML to paste into the
@@ -302,7 +309,8 @@ pub fn main() -> ExitCode {
             ontap_version,
             write_cert,
             check_recording: None,
-        } => emulate::emulate(listen, tls, ontap_version, write_cert),
+            faults,
+        } => emulate::emulate(listen, tls, ontap_version, write_cert, faults),
         Command::Emulate {
             check_recording: Some(dir),
             ..

@@ -144,7 +144,9 @@ impl CaseRun<'_> {
         let expect = prepared.expect.as_ref();
         let convention = prepared.convention.as_ref();
         let (mut verdict, note) = self.judge(op, expect, convention, &resp).await;
-        verdict.problems.extend(walk_problems);
+        // The walk's own problems explain the expectations' (a loop cut short gives a count
+        // that is wrong too), so they come first.
+        verdict.problems.splice(0..0, walk_problems);
         let note = match (note, walk_note) {
             (Some(a), Some(b)) => Some(format!("{b}; {a}")),
             (a, b) => a.or(b),

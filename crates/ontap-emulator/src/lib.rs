@@ -29,6 +29,7 @@ mod context;
 mod control;
 mod conventions;
 pub mod error;
+pub mod faults;
 mod iscsi;
 mod ndmp;
 mod ndmp_svms;
@@ -74,6 +75,9 @@ pub struct EmulatorConfig {
     /// request holds its connection and a task forever; 30 s is hyper's own default for
     /// headers, which axum-server turns off.
     pub request_read_timeout: Duration,
+    /// Faults injected in front of the router, to measure a checker ([`faults`]); none by
+    /// default.
+    pub faults: Vec<faults::Fault>,
 }
 
 impl Default for EmulatorConfig {
@@ -83,6 +87,7 @@ impl Default for EmulatorConfig {
             ontap_version: "9.14.1".to_string(),
             max_body_bytes: 1024 * 1024,
             request_read_timeout: Duration::from_secs(30),
+            faults: Vec::new(),
         }
     }
 }
@@ -157,7 +162,7 @@ impl Emulator {
                 source,
             })?;
         let app = Arc::new(context::App::new(config.clone(), version));
-        let router = server::router(app);
+        let router = faults::wrap(server::router(app), &config.faults);
         let handle = axum_server::Handle::<SocketAddr>::new();
         let timeout = config.request_read_timeout;
         let (task, cert_pem) = if config.tls {

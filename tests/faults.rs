@@ -1,0 +1,135 @@
+//! Fault injection: the emulator with one documented behaviour broken in front of it
+//! (`emulate --fault NAME`), and the generated checks run against it. Each of the six faults must
+//! fail the checks that look at that behaviour, and only those; each harmless change (keys
+//! reordered, an undocumented field, pretty-printed JSON, another message text for the same
+//! code, an absolute `Location`) must fail nothing. The same faults are what the README's
+//! comparison with Schemathesis runs (`scripts/bench/faults.sh`).
+
+mod common;
+#[path = "common/rewrite.rs"]
+mod rewrite;
+
+use common::{EmulatorProcess, temp_dir};
+use serde_json::Value;
+
+/// (id, first failure message) of every case that did not pass.
+fn not_passing(json: &Value) -> Vec<(String, String)> {
+    json["cases"]
+        .as_array()
+        .expect("cases")
+        .iter()
+        .filter(|c| c["outcome"] != "pass")
+        .map(|c| {
+            let first = c["failures"][0]["message"].as_str().unwrap_or_default();
+            (
+                c["id"].as_str().unwrap_or_default().to_string(),
+                first.to_string(),
+            )
+        })
+        .collect()
+}
+
+/// The generated checks, strict, against the emulator with `fault` in front of it.
+fn run_with(fault: &str, dir: &std::path::Path) -> (Option<i32>, String, Vec<(String, String)>) {
+    let emu = EmulatorProcess::start("127.0.0.1:0", &["--fault", fault], &[]);
+    let args = ["--generated", "--no-builtin-cases", "--strict"].map(std::ffi::OsStr::new);
+    let (code, out, json) = rewrite::run_against(&emu.url, &dir.join(fault), &args);
+    emu.stop();
+    assert!(
+        json["summary"]["total"].as_u64().unwrap_or(0) > 100,
+        "{out}"
+    );
+    (code, out, not_passing(&json))
+}
+
+#[test]
+fn each_fault_is_caught_by_the_checks_that_look_at_it_and_only_those() {
+    let dir = temp_dir("faults");
+    // (fault, the checks that must fail, what every failure must be about)
+    let cases: [(&str, &[&str], &str); 6] = [
+        (
+            "error-without-message",
+            &[
+                ".missing-key",
+                ".unknown-query",
+                ".no-credentials",
+                ".malformed-json",
+            ],
+            "message",
+        ),
+        ("job-uuid-not-uuid", &["patch-security.accepted"], "uuid"),
+        (
+            "password-echoed",
+            &["post-security-authentication-password.accepted"],
+            "secret",
+        ),
+        (
+            "read-only-write-carried-out",
+            &[
+                "post-protocols-san-iscsi-credentials.read-only-refused",
+                "delete-security-accounts-by-key.read-only-refused",
+                "patch-security.read-only-refused",
+            ],
+            "where 403 was expected",
+        ),
+        (
+            "order-by-ignored",
+            &["get-security-accounts.order-by-name-desc"],
+            "`records` does not match",
+        ),
+        (
+            "next-link-loops",
+            &[
+                "get-security-accounts.walk",
+                "get-protocols-san-iscsi-credentials.walk",
+            ],
+            "was served already",
+        ),
+    ];
+    for (fault, must_fail, about) in cases {
+        let (code, out, failing) = run_with(fault, &dir);
+        assert_eq!(code, Some(1), "{fault}: {out}");
+        for id in must_fail {
+            assert!(
+                failing.iter().any(|(f, _)| f.contains(id)),
+                "{fault}: no failing check matches `{id}`: {failing:?}"
+            );
+        }
+        for (id, message) in &failing {
+            assert!(
+                message.contains(about),
+                "{fault}: {id} failed for something else: {message}"
+            );
+        }
+    }
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[test]
+fn harmless_changes_fail_nothing() {
+    let dir = temp_dir("harmless");
+    for fault in [
+        "reordered-keys",
+        "extra-field",
+        "pretty-json",
+        "other-message",
+        "absolute-location",
+    ] {
+        let (code, out, failing) = run_with(fault, &dir);
+        assert!(failing.is_empty(), "{fault}: {failing:?}");
+        assert_eq!(code, Some(0), "{fault}: {out}");
+    }
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[test]
+fn an_unknown_fault_is_refused_with_the_names() {
+    let o = common::bin()
+        .args(["emulate", "--fault", "everything"])
+        .output()
+        .expect("the binary runs");
+    assert_eq!(o.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("unknown fault `everything`"), "{err}");
+    assert!(err.contains("order-by-ignored"), "{err}");
+}
