@@ -1,4 +1,5 @@
-//! `cargo test` runs one trial per case file, named `<area>::<id>`, against the embedded emulator
+//! `cargo test` runs one trial per case file, named `<area>::<id>`, and one per check generated
+//! from the spec (`generated::<id>`, seed `ONTAP_SEED` or the default), against the embedded emulator
 //! or, when `ONTAP_TARGET` is set, against that cluster (`ONTAP_USER`, `ONTAP_PASSWORD`;
 //! `ONTAP_INSECURE=1` for a self-signed certificate, `ONTAP_ALLOW_DESTRUCTIVE=1` to run cases that
 //! change state). Works with libtest's `--list`, name filters and `--exact`, and under
@@ -94,7 +95,7 @@ fn run_one(spec: &Arc<Spec>, case: Case) -> Result<(), Failed> {
     let shared = shared(spec)
         .as_ref()
         .map_err(|e| Failed::from(e.as_str()))?;
-    let exclusive = case.def.exclusive || case.def.requires.emulator.is_some();
+    let exclusive = case.def.exclusive || case.def.isolated || case.def.requires.emulator.is_some();
     let _guard_w;
     let _guard_r;
     if exclusive {
@@ -147,8 +148,22 @@ fn main() {
             std::process::exit(2);
         }
     };
+    // The checks generated from the spec, as trials beside the cases (`generated::<id>`);
+    // `ONTAP_SEED` replays another seed's values.
+    let seed = std::env::var("ONTAP_SEED")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(case::generated::DEFAULT_SEED);
+    let generated = match case::generated::generate(&spec, seed) {
+        Ok(c) => c,
+        Err(d) => {
+            eprintln!("{d}");
+            std::process::exit(2);
+        }
+    };
     let trials = cases
         .into_iter()
+        .chain(generated)
         .map(|c| {
             let name = format!("{}::{}", c.area, c.def.id);
             let spec = spec.clone();

@@ -1,5 +1,5 @@
 //! The `ontap-emulator` binary: `ontap-emulator --listen 127.0.0.1:PORT [--tls]
-//! [--ontap-version 9.14.1]`. Prints the base URL on stdout once listening; stops on Ctrl-C.
+//! [--ontap-version 9.14.1] [--fault NAME]...`. Prints the base URL on stdout once listening; stops on Ctrl-C.
 //!
 //! For outside clients (NetApp's Python client, Schemathesis: `scripts/lib.sh`) that need the
 //! emulator without the harness. `ontap-conform emulate` serves the same emulator with friendlier
@@ -31,6 +31,10 @@ struct Args {
     /// The ONTAP version GET /api/cluster reports.
     #[arg(long, default_value = "9.14.1")]
     ontap_version: String,
+    /// Break one documented behaviour (or change something harmless) in front of the emulator,
+    /// to measure a checker against it (repeatable); see `ontap_emulator::faults`.
+    #[arg(long = "fault", value_name = "NAME", value_parser = ontap_emulator::faults::Fault::parse)]
+    faults: Vec<ontap_emulator::faults::Fault>,
 }
 
 #[tokio::main]
@@ -46,6 +50,7 @@ async fn main() -> ExitCode {
     let config = EmulatorConfig {
         tls: args.tls,
         ontap_version: args.ontap_version,
+        faults: args.faults,
         ..EmulatorConfig::default()
     };
     let emulator = match Emulator::start(args.listen, config).await {

@@ -51,6 +51,7 @@ pub(super) fn checks(g: &Gen, out: &mut Vec<Check>) {
     c.secrets = prelude.secrets.clone();
     c.secrets.push("ro_pw".into());
     c.exclusive = prelude.exclusive;
+    c.isolated = prelude.isolated;
     c.setup.push(json!({
         "name": "a throwaway read-only account",
         "request": {

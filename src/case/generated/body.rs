@@ -23,6 +23,7 @@ pub(super) fn checks(g: &Gen, out: &mut Vec<Check>) {
         c.setup = prelude.setup.clone();
         c.teardown = prelude.teardown.clone();
         c.exclusive = prelude.exclusive;
+        c.isolated = prelude.isolated;
         c
     };
 

@@ -69,6 +69,10 @@ pub(super) struct Prelude {
     pub setup: Vec<Value>,
     pub teardown: Vec<Value>,
     pub exclusive: bool,
+    /// The sample writes an object that was there before the check (it neither makes one nor
+    /// needs one made): the check must hold it still against other cases, or a concurrent
+    /// change would be read as its own (or undone by its write-back).
+    pub isolated: bool,
 }
 
 impl Samples {
@@ -124,6 +128,7 @@ impl Samples {
             }
         }
         extend(&mut p, s);
+        p.isolated = s.needs.is_none() && s.undo.is_none();
         if let Some(u) = &s.undo {
             p.teardown.insert(0, json!({"request": u}));
         }
