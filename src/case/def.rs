@@ -126,6 +126,14 @@ pub struct RequestDef {
     /// its `records` are every record walked, `num_records` their count (see `run/walk.rs`).
     #[serde(default)]
     pub follow_next: bool,
+    /// Sends this method instead of the operation's: a method the spec does not document on
+    /// the operation's path (a 405 check). The operation still names the path and its rules.
+    #[serde(default)]
+    pub method: Option<String>,
+    /// The body's Content-Type instead of `application/json` (the seed pages' curl lines send
+    /// their JSON with curl's default, `application/x-www-form-urlencoded`).
+    #[serde(default)]
+    pub content_type: Option<String>,
     /// Sends the body as these raw bytes instead (malformed JSON tests).
     #[serde(default)]
     pub raw_body: Option<String>,

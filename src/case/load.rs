@@ -183,6 +183,26 @@ fn compile_step(
             );
         }
     }
+    if let Some(m) = &req.method {
+        let documented = spec
+            .operations
+            .iter()
+            .any(|o| o.path == op.path && o.method.eq_ignore_ascii_case(m));
+        if m.is_empty() || !m.bytes().all(|b| b.is_ascii_uppercase()) {
+            report(
+                format!("{at}/request/method"),
+                format!("`{m}` is not an HTTP method (GET, POST, PATCH, DELETE, ...)"),
+            );
+        } else if documented {
+            report(
+                format!("{at}/request/method"),
+                format!(
+                    "`{m} {}` is an operation of the spec: name it in `operation` instead",
+                    op.path
+                ),
+            );
+        }
+    }
     if req.body.is_some() && req.raw_body.is_some() {
         report(
             format!("{at}/request/raw_body"),

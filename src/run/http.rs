@@ -123,6 +123,8 @@ pub struct Outgoing {
     pub url: String,
     pub body: Option<Vec<u8>>,
     pub auth: Auth,
+    /// The body's Content-Type when it is not `application/json` (a case's `content_type`).
+    pub content_type: Option<String>,
 }
 
 /// A curl command that sends the same request; passwords never appear in it.
@@ -140,7 +142,8 @@ pub fn curl_line(req: &Outgoing, insecure: bool) -> String {
     parts.push(format!("'{}'", shell_sq(&req.url)));
     parts.push("-H 'accept: application/hal+json'".into());
     if let Some(b) = &req.body {
-        parts.push("-H 'content-type: application/json'".into());
+        let ct = req.content_type.as_deref().unwrap_or("application/json");
+        parts.push(format!("-H 'content-type: {}'", shell_sq(ct)));
         parts.push(format!("-d '{}'", shell_sq(&String::from_utf8_lossy(b))));
     }
     parts.join(" ")
@@ -166,9 +169,8 @@ pub async fn send(client: &reqwest::Client, req: &Outgoing) -> Result<Response, 
         Auth::RunUser(u, p) | Auth::Other(u, p) => b = b.basic_auth(u, Some(p.expose())),
     }
     if let Some(body) = &req.body {
-        b = b
-            .header("content-type", "application/json")
-            .body(body.clone());
+        let ct = req.content_type.as_deref().unwrap_or("application/json");
+        b = b.header("content-type", ct).body(body.clone());
     }
     let mut resp = b.send().await.map_err(describe_error)?;
     let status = resp.status().as_u16();
@@ -351,6 +353,7 @@ mod tests {
             url: "https://h/api/x".into(),
             body: Some(br#"{"a":"it's"}"#.to_vec()),
             auth: Auth::RunUser("admin".into(), Secret::new("Netapp1!")),
+            content_type: None,
         };
         let line = curl_line(&req, true);
         assert_eq!(

@@ -83,7 +83,7 @@ impl CaseRun<'_> {
         let mut record = StepResult {
             phase: phase_name(phase),
             name: label.clone(),
-            method: op.method.clone(),
+            method: prepared.outgoing.method.clone(),
             url: self.redactor.redact(&prepared.outgoing.url),
             request_body: prepared
                 .body
@@ -236,7 +236,9 @@ impl CaseRun<'_> {
             (None, Some(b)) => Some(b.to_string().into_bytes()),
             (None, None) => None,
         };
-        let outgoing = target.request(&op.method, &path_and_query, bytes, auth);
+        let method = req.method.as_deref().unwrap_or(&op.method);
+        let mut outgoing = target.request(method, &path_and_query, bytes, auth);
+        outgoing.content_type = req.content_type.clone();
         let curl = self.redactor.redact(&target.curl(&outgoing));
         Ok(Prepared {
             outgoing,

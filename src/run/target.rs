@@ -73,6 +73,7 @@ impl Target {
             url: self.url(path_and_query),
             body,
             auth,
+            content_type: None,
         }
     }
 

@@ -36,6 +36,7 @@ pub(super) fn checks(g: &Gen, out: &mut Vec<Check>) {
     ));
     out.push(c);
 
+    methods_not_allowed(g, out);
     if g.op.method == "GET" {
         return;
     }
@@ -88,4 +89,52 @@ pub(super) fn checks(g: &Gen, out: &mut Vec<Check>) {
         "path": {"owner.uuid": "{{cluster.uuid}}", "name": "{{ro_user}}"},
     }}));
     out.push(c);
+}
+
+/// A method the spec does not document on a path, sent to it (once per path, from the path's
+/// first operation): 405 with `Allow`. `PUT` on every path (ONTAP's REST API has none); `POST`,
+/// `PATCH` and `DELETE` where undocumented, except `PATCH` and `DELETE` on a collection, which
+/// ONTAP serves with a query (NetApp's 'Object references and access').
+fn methods_not_allowed(g: &Gen, out: &mut Vec<Check>) {
+    let same_path: Vec<&str> = g
+        .spec
+        .operations
+        .iter()
+        .filter(|o| o.path == g.op.path)
+        .map(|o| o.method.as_str())
+        .collect();
+    if same_path.first() != Some(&g.op.method.as_str()) {
+        return;
+    }
+    let keyed = g.op.path_params().next().is_some();
+    let collection = !keyed
+        && g.spec
+            .operations
+            .iter()
+            .any(|o| o.path.starts_with(&format!("{}/{{", g.op.path)) && o.method == "GET");
+    for m in ["PUT", "POST", "PATCH", "DELETE"] {
+        if same_path.contains(&m) || (collection && matches!(m, "PATCH" | "DELETE")) {
+            continue;
+        }
+        let mut c = g.check(
+            &format!("{}-not-allowed", m.to_lowercase()),
+            &format!(
+                "{m}, which the spec does not document on this path, is refused with 405 and Allow"
+            ),
+        );
+        // Refused or not, a key that names nothing and no body leave nothing to change.
+        c.destructive = true;
+        c.steps.push(step(
+            &format!("{m} {}", g.op.path),
+            json!({"operation": g.op.key(), "method": m, "path": g.nobody_path()}),
+            Some(json!({
+                "status": 405,
+                "basis": {"convention": "RFC 9110 section 15.5.6: a method the resource does not support answers 405 with Allow, and NetApp's 'Interpret an ONTAP REST API response' lists 405 'Method not allowed'; the spec transcribes only the seeds' methods and a real cluster serves more (POST /api/svm/svms creates an SVM), so there another refusal is a deviation"},
+                "headers": {"Allow": {"present": true}},
+                "fields": {"error.code": {"present": true}, "error.message": {"present": true}},
+            })),
+            None,
+        ));
+        out.push(c);
+    }
 }

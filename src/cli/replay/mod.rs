@@ -320,6 +320,7 @@ impl Replay {
             url: format!("{}{path}", self.base),
             body,
             auth,
+            content_type: None,
         }
     }
 
