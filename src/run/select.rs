@@ -88,6 +88,8 @@ pub fn matches_filter(case: &Case, filter: &[String]) -> bool {
     filter.is_empty()
         || filter.iter().any(|f| {
             case.def.id == *f
+                // `<area>::<id>`, as the reports and `cargo test` name a case.
+                || f.split_once("::") == Some((case.area.as_str(), case.def.id.as_str()))
                 || case.def.tags.iter().any(|t| t == f)
                 || case.area == *f
                 || case.operation_key().contains(f.as_str())
