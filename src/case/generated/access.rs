@@ -89,6 +89,59 @@ pub(super) fn checks(g: &Gen, out: &mut Vec<Check>) {
         "path": {"owner.uuid": "{{cluster.uuid}}", "name": "{{ro_user}}"},
     }}));
     out.push(c);
+
+    // The same sample sent by an administrator of another SVM, where the sample names an SVM.
+    let names_svm = |v: &Value| v.to_string().contains("{{svm.");
+    let needed = sample.needs.as_deref().and_then(|n| g.samples.get(n));
+    if !(names_svm(&sample.request(&key)) || needed.is_some_and(|n| names_svm(&n.request("")))) {
+        return;
+    }
+    let mut c = g.check(
+        "other-svm-refused",
+        "the sample sent by an administrator of another SVM is refused, nothing written",
+    );
+    c.vars = prelude.vars.clone();
+    c.vars.insert("vs_user".into(), json!("s{{case_uid}}"));
+    c.secrets = prelude.secrets.clone();
+    c.secrets.push("vs_pw".into());
+    c.exclusive = prelude.exclusive;
+    c.isolated = prelude.isolated;
+    c.svms = 2;
+    c.setup.push(json!({
+        "name": "a throwaway administrator of the second SVM",
+        "request": {
+            "operation": "POST /api/security/accounts",
+            "body": {
+                "name": "{{vs_user}}",
+                "owner": {"uuid": "{{svm2.uuid}}"},
+                "role": {"name": "vsadmin"},
+                "applications": [{"application": "http", "authentication_methods": ["password"]}],
+                "password": "{{vs_pw}}",
+            },
+        },
+    }));
+    c.setup.extend(prelude.setup.clone());
+    let (before, after) = sample.read_back();
+    c.setup.extend(before);
+    let mut req = sample.request(&key);
+    req["as"] = json!({"user": "{{vs_user}}", "password": "{{vs_pw}}"});
+    c.steps.push(step(
+        "the sample, as the other SVM's administrator",
+        req,
+        Some(json!({
+            "status": 403,
+            "basis": {"convention": "an SVM's administrator (vsadmin) acts on its own SVM only; the emulator answers 403 code 6 as for any command the account may not run (docs-response: 6, 403, permission denied), but whether ONTAP answers 403 or 404 (another SVM's object is not visible) no public capture shows, so another refusal on a real cluster is a deviation"},
+            "fields": {"error.code": {"present": true}, "error.message": {"present": true}},
+        })),
+        None,
+    ));
+    c.steps.extend(after);
+    c.teardown = prelude.teardown.clone();
+    c.teardown.push(json!({"request": {
+        "operation": "DELETE /api/security/accounts/{owner.uuid}/{name}",
+        "path": {"owner.uuid": "{{svm2.uuid}}", "name": "{{vs_user}}"},
+    }}));
+    out.push(c);
 }
 
 /// A method the spec does not document on a path, sent to it (once per path, from the path's

@@ -122,6 +122,8 @@ struct Check {
     destructive: bool,
     exclusive: bool,
     isolated: bool,
+    /// How many SVMs the check needs (`requires.svms`); 0 for none.
+    svms: usize,
     vars: Map<String, Value>,
     secrets: Vec<String>,
     setup: Vec<Value>,
@@ -145,6 +147,9 @@ impl Check {
         }
         if self.isolated {
             o.insert("isolated".into(), json!(true));
+        }
+        if self.svms > 0 {
+            o.insert("requires".into(), json!({"svms": self.svms}));
         }
         if !self.vars.is_empty() {
             o.insert("vars".into(), Value::Object(self.vars));
