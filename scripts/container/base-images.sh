@@ -2,13 +2,15 @@
 # Makes, locally, the two base images the Dockerfile builds on, for a machine where a container
 # builder works but Docker Hub (the official `rust` and `debian` images) is out of reach:
 #
-#   localhost/ontap-conform-base/debian:bookworm-slim      Debian 12 minbase from debootstrap,
-#       trimmed as the official slim image is (no docs, man pages, locales, apt lists)
-#   localhost/ontap-conform-base/rust:1-slim-bookworm   that image plus the official rust slim
-#       image's recipe (scripts/container/rust.Containerfile)
+#   localhost/ontap-conform-base/debian:bookworm-slim
+#       Debian 12 minbase from debootstrap, trimmed as the official slim image is (no docs, man
+#       pages, locales, apt lists or caches)
+#   localhost/ontap-conform-base/rust:1-slim-bookworm
+#       that image plus the official rust slim image's recipe (scripts/container/rust.Containerfile)
 #
 # Usage: scripts/container/base-images.sh TOOL   (docker, podman or buildah; run as root, since
-# debootstrap is). Both are cached in $CONTAINER_CACHE (default ~/.cache/ontap-conform/container:
+# debootstrap is). Prints BUILDER_IMAGE=... and RUNTIME_IMAGE=... for the Dockerfile's build
+# arguments; its progress goes to stderr. Both are cached in $CONTAINER_CACHE (default ~/.cache/ontap-conform/container:
 # the rootfs as a tar, the builder image as a saved archive), so that a machine that loses its
 # container storage but keeps that directory (a CI cache) makes neither again; an image already in
 # the builder's storage is kept as it is. The Debian mirror is $DEBIAN_MIRROR (default
@@ -96,6 +98,7 @@ if ! tool_has "$builder_image"; then
   saved="$cache/rust-1-slim-bookworm.tar"
   if [[ -s "$saved" ]]; then
     tool_load "$saved"
+    echo "loaded $builder_image from $saved" >&2
   else
     ctx="$(mktemp -d)"
     mkdir "$ctx/local-ca"
@@ -104,8 +107,8 @@ if ! tool_has "$builder_image"; then
     tool_build --build-arg "BASE=$runtime_image" -t "$builder_image" -f "$ctx/rust.Containerfile" "$ctx" >&2
     rm -rf "$ctx"
     tool_save "$builder_image" "$saved.part" && mv "$saved.part" "$saved"
+    echo "made $builder_image" >&2
   fi
-  echo "made $builder_image" >&2
 fi
 
 echo "BUILDER_IMAGE=$builder_image"

@@ -51,7 +51,9 @@ if [[ -z "${BUILDER_IMAGE:-}" || -z "${RUNTIME_IMAGE:-}" ]]; then
     skip "the official base images cannot be pulled, and making local ones needs root and apt (debootstrap)"
   else
     echo "container check: Docker Hub is out of reach; local base images (scripts/container/base-images.sh)"
-    eval "$(bash "$here/base-images.sh" "$tool")"
+    images="$(bash "$here/base-images.sh" "$tool")" ||
+      skip "the official base images cannot be pulled and local ones could not be made (above)"
+    eval "$images"
   fi
 fi
 echo "container check: base images $BUILDER_IMAGE and $RUNTIME_IMAGE"
