@@ -4,19 +4,32 @@
 #   docker run --rm -e ONTAP_PASSWORD -v "$PWD/reports:/reports" ontap-conform \
 #       run --target https://cluster.example.com --user admin --report-dir /reports
 #
-# Two stages: the build needs a Rust toolchain (about 1.5 GB); the image that runs needs only the
+# Two stages: the build needs a Rust toolchain (about 1 GB); the image that runs needs only the
 # binary and CA certificates (rustls reads the system's roots through rustls-platform-verifier).
-FROM rust:1.85-slim-bookworm AS build
+# The base images are arguments so that a machine that cannot pull Docker Hub's can build on its
+# own (scripts/container/base-images.sh makes both with debootstrap; the README says how).
+# `rust:1` is the current stable Rust: the code uses let chains (stable since 1.88), so a
+# `rust:1.85` image, the rust-version Cargo.toml names, cannot build it.
+ARG BUILDER_IMAGE=docker.io/library/rust:1-slim-bookworm
+ARG RUNTIME_IMAGE=docker.io/library/debian:bookworm-slim
+
+FROM ${BUILDER_IMAGE} AS build
 WORKDIR /src
 COPY . .
-RUN cargo build --release --locked --bin ontap-conform --bin ontap-emulator
+# The cache mounts keep crates.io's downloads and the compiled dependencies from one build to the
+# next (BuildKit, podman and buildah all keep them); the binaries are copied out of the cached
+# target directory, which is not part of the layer.
+RUN --mount=type=cache,target=/usr/local/cargo/registry \
+    --mount=type=cache,target=/src/target \
+    cargo build --release --locked --bin ontap-conform --bin ontap-emulator \
+    && cp target/release/ontap-conform target/release/ontap-emulator /usr/local/bin/
 
-FROM debian:bookworm-slim
+FROM ${RUNTIME_IMAGE}
 RUN apt-get update \
     && apt-get install -y --no-install-recommends ca-certificates \
     && rm -rf /var/lib/apt/lists/* \
     && useradd --system --uid 10001 --create-home conform
-COPY --from=build /src/target/release/ontap-conform /src/target/release/ontap-emulator /usr/local/bin/
+COPY --from=build /usr/local/bin/ontap-conform /usr/local/bin/ontap-emulator /usr/local/bin/
 USER conform
 WORKDIR /home/conform
 ENTRYPOINT ["ontap-conform"]
