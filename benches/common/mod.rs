@@ -65,7 +65,7 @@ pub async fn call(router: &Router, method: Method, uri: &str, body: Option<Value
 /// range, odd ones `none`, so records are of the sizes a real cluster holds.
 pub fn credential_body(i: usize) -> Value {
     let initiator = format!("iqn.1992-08.com.netapp:bench{i:06}");
-    if i % 2 == 0 {
+    if i.is_multiple_of(2) {
         json!({
             "svm": {"uuid": SVM1},
             "initiator": initiator,

@@ -121,14 +121,16 @@ impl CaseRun<'_> {
             .map(|b| report_body(self.redactor.redact_value(b)));
         // A teardown DELETE is there to make sure the thing is gone; when the case's own steps
         // deleted it already (or failed before creating it), a refusal is that outcome too.
-        if phase == Phase::Teardown && prepared.expect.is_none() && op.method == "DELETE" {
-            if let Some(note) = self.already_gone(&prepared.outgoing, &resp).await {
-                record.passed = true;
-                record.note = Some(note);
-                record.duration_ms = started.elapsed().as_millis() as u64;
-                self.steps.push(record);
-                return true;
-            }
+        if phase == Phase::Teardown
+            && prepared.expect.is_none()
+            && op.method == "DELETE"
+            && let Some(note) = self.already_gone(&prepared.outgoing, &resp).await
+        {
+            record.passed = true;
+            record.note = Some(note);
+            record.duration_ms = started.elapsed().as_millis() as u64;
+            self.steps.push(record);
+            return true;
         }
 
         let mut walk_problems = Vec::new();

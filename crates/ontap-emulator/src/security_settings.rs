@@ -119,10 +119,10 @@ pub fn validate(req: &Value) -> ApiResult<()> {
         ("tls.protocol_versions", "at least one protocol version"),
         ("tls.cipher_suites", "at least one cipher suite"),
     ] {
-        if let Some(Value::Array(items)) = body::at(req, field) {
-            if items.is_empty() {
-                return Err(ApiError::invalid_value(field, what));
-            }
+        if let Some(Value::Array(items)) = body::at(req, field)
+            && items.is_empty()
+        {
+            return Err(ApiError::invalid_value(field, what));
         }
     }
     Ok(())

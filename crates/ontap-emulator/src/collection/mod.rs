@@ -323,7 +323,7 @@ mod tests {
     fn thing(i: usize) -> Value {
         json!({
             "name": format!("thing{i:02}"),
-            "kind": if i % 3 == 0 { "big" } else { "small" },
+            "kind": if i.is_multiple_of(3) { "big" } else { "small" },
             "size": i,
             "_links": {"self": {"href": format!("/api/things/{i}")}}
         })
