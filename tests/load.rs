@@ -89,7 +89,7 @@ async fn behave(
     round: usize,
     shared: String,
 ) -> (Vec<String>, (&'static str, String)) {
-    let svm = if me % 2 == 0 { SVM1 } else { SVM2 };
+    let svm = if me.is_multiple_of(2) { SVM1 } else { SVM2 };
     let mut sent_shared = Vec::new();
     let mut mine = Vec::new();
     for n in 0..OWN {
@@ -187,7 +187,7 @@ async fn misbehave(addr: String, n: usize) {
             let _ = s.flush().await;
             tokio::time::sleep(Duration::from_millis(5)).await;
             // Reset rather than a polite close, half the time.
-            if n % 2 == 0 {
+            if n.is_multiple_of(2) {
                 let _ = s.set_zero_linger();
             }
             drop(s);
