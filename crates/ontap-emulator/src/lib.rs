@@ -30,6 +30,7 @@ mod control;
 mod conventions;
 pub mod error;
 mod iscsi;
+mod log;
 mod ndmp;
 mod ndmp_svms;
 mod password;
@@ -46,6 +47,7 @@ use std::time::Duration;
 
 use tokio::task::JoinHandle;
 
+pub use log::LogWriter;
 pub use routes::{RouteInfo, routes};
 
 /// The starting cluster administrator.
