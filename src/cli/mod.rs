@@ -376,18 +376,27 @@ fn runtime() -> tokio::runtime::Runtime {
         .expect("a tokio runtime can always be built here")
 }
 
-/// Logs to stderr at `info`, or as `ONTAP_CONFORM_LOG` says.
+/// Logs to stderr at `info`, or as `ONTAP_CONFORM_LOG` says, for `emulate`: its line per
+/// request reaches stderr from a thread of its own, many lines to a write under load
+/// ([`crate::emulator::LogWriter`]).
 fn init_logging() {
-    init_logging_at("info");
+    init_logging_to("info", crate::emulator::LogWriter::stderr());
 }
 
 /// Logs to stderr at `default`, or as `ONTAP_CONFORM_LOG` says (`debug`, `reqwest=trace`...).
 fn init_logging_at(default: &str) {
+    init_logging_to(default, std::io::stderr);
+}
+
+fn init_logging_to<W>(default: &str, writer: W)
+where
+    W: for<'w> tracing_subscriber::fmt::MakeWriter<'w> + Send + Sync + 'static,
+{
     let filter = tracing_subscriber::EnvFilter::try_from_env("ONTAP_CONFORM_LOG")
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_writer(std::io::stderr)
+        .with_writer(writer)
         .with_target(false)
         .try_init();
 }

@@ -170,7 +170,7 @@ pub fn get_one(ctx: &Ctx, owner: &str, name: &str) -> ApiResult<Reply> {
     let rec = record(&state, &state.accounts[idx]);
     drop(state);
     Ok(Reply::ok(collection::select_fields(
-        &rec,
+        rec,
         &ctx.query,
         &["owner", "name"],
         KNOWN,

@@ -36,7 +36,7 @@ pub fn get_cluster(ctx: &Ctx) -> ApiResult<Reply> {
         "version.minor",
     ];
     Ok(Reply::ok(collection::select_fields(
-        &record,
+        record,
         &ctx.query,
         &[],
         &known,
@@ -88,7 +88,7 @@ pub fn get_svm(ctx: &Ctx, uuid: &str) -> ApiResult<Reply> {
         })
         .ok_or_else(|| ApiError::entry_missing("uuid"))?;
     Ok(Reply::ok(collection::select_fields(
-        &rec,
+        rec,
         &ctx.query,
         &["uuid", "name"],
         SVM_FIELDS,

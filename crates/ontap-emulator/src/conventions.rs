@@ -13,10 +13,9 @@ use axum::http::{HeaderMap, Method, StatusCode, header};
 use serde_json::{Map, Value, json};
 
 use super::collection::{Query, RESERVED, filter_matches};
-use super::context::{App, Ctx, Reply};
+use super::context::{App, Caller, Ctx, Reply};
 use super::error::{ApiError, ApiResult, INTERNAL_ERROR, INVALID_FIELD};
 use super::routes::{self, Params, Route};
-use super::state::Account;
 
 /// The headers a cluster account sends to run a request in an SVM's context.
 const SVM_NAME_HEADER: &str = "x-dot-svm-name";
@@ -31,7 +30,7 @@ const BULK_PARAMS: &[&str] = &["continue_on_failure", "serial_records"];
 /// name only its own SVM (403 otherwise); an SVM that does not exist, or a name and uuid of
 /// two different SVMs, is 400 code 2 naming the header (the code is this project's
 /// convention: no capture of ONTAP's answer is known).
-pub fn tunnel(app: &App, mut caller: Account, headers: &HeaderMap) -> ApiResult<Account> {
+pub fn tunnel(app: &App, mut caller: Caller, headers: &HeaderMap) -> ApiResult<Caller> {
     let read = |name: &str| {
         headers
             .get(name)
@@ -166,7 +165,7 @@ pub async fn on_collection(ctx: &Ctx, route: &Route, method: &Method) -> ApiResu
         // left out of the count silently, so it is the emulator's error instead.
         let href = record["_links"]["self"]["href"].as_str().unwrap_or("");
         let segs = routes::segments(href);
-        let segs: Vec<&str> = segs.iter().map(String::as_str).collect();
+        let segs: Vec<&str> = segs.iter().map(AsRef::as_ref).collect();
         let Some((handler, params)) = routes::find(&segs)
             .and_then(|(instance, params)| instance.handler(method).map(|h| (h, params)))
         else {
@@ -198,18 +197,16 @@ pub fn wants_plain_json(headers: &HeaderMap) -> bool {
     let Some(accept) = headers.get(header::ACCEPT).and_then(|v| v.to_str().ok()) else {
         return false;
     };
-    let types: Vec<String> = accept
-        .split(',')
-        .map(|t| {
+    let names = |wanted: &str| {
+        accept.split(',').any(|t| {
             t.split(';')
                 .next()
                 .unwrap_or("")
                 .trim()
-                .to_ascii_lowercase()
+                .eq_ignore_ascii_case(wanted)
         })
-        .collect();
-    types.iter().any(|t| t == "application/json")
-        && !types.iter().any(|t| t == "application/hal+json")
+    };
+    names("application/json") && !names("application/hal+json")
 }
 
 /// The plain-JSON form of an answer: no HAL `_links` anywhere except the answer's own `next`

@@ -14,8 +14,8 @@
 //!
 //! Where things are: `routes` is the map (every path, its methods and their handlers; [`routes()`]
 //! lists it so a test can compare it with the spec); `server` is what every request goes through
-//! (logging, credentials, roles, body limits); `context` is what handlers share (`App`, `Ctx`,
-//! `Reply`); then one module per resource (`cluster`, `accounts`, `password`, `security`,
+//! (logging, credentials, roles, body limits, panics); `log` writes the log lines off the
+//! requests' threads; `context` is what handlers share (`App`, `Ctx`, `Caller`, `Reply`); then one module per resource (`cluster`, `accounts`, `password`, `security`,
 //! `iscsi`, `ndmp`, `control`) over `state`, `collection` (ONTAP's query conventions), `body`
 //! and `error` (ONTAP's error bodies and codes); `conventions` holds what ONTAP does on every
 //! path around the handlers (SVM tunnelling, instance matchers, collection PATCH/DELETE, plain
@@ -31,6 +31,7 @@ mod conventions;
 pub mod error;
 pub mod faults;
 mod iscsi;
+mod log;
 mod ndmp;
 mod ndmp_svms;
 mod password;
@@ -47,6 +48,7 @@ use std::time::Duration;
 
 use tokio::task::JoinHandle;
 
+pub use log::LogWriter;
 pub use routes::{RouteInfo, routes};
 
 /// The starting cluster administrator.
@@ -112,7 +114,7 @@ pub enum EmulatorError {
 ///
 /// Exists so benchmarks can call the handlers as a tower `Service` (`oneshot`) and tell their cost
 /// apart from the socket's; anything that talks HTTP to the emulator should use
-/// [`Emulator::start`]. The router spawns each request's handler, so it needs a tokio runtime.
+/// [`Emulator::start`]. The router needs a tokio runtime (timers for body reads and `latency_ms`).
 #[doc(hidden)]
 pub fn router(config: EmulatorConfig) -> Result<axum::Router, EmulatorError> {
     let version = ontap_rest::Version::parse_release(&config.ontap_version)

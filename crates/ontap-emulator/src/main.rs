@@ -45,7 +45,7 @@ async fn main() -> ExitCode {
             tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
         )
         .with_ansi(false)
-        .with_writer(std::io::stderr)
+        .with_writer(ontap_emulator::LogWriter::stderr())
         .try_init();
     let config = EmulatorConfig {
         tls: args.tls,

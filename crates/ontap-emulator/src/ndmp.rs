@@ -74,7 +74,7 @@ pub fn get_password(ctx: &Ctx, svm: &str, user: &str) -> ApiResult<Reply> {
     });
     drop(state);
     Ok(Reply::ok(collection::select_fields(
-        &record,
+        record,
         &ctx.query,
         &["svm", "user"],
         KNOWN,

@@ -127,7 +127,7 @@ pub fn get_one(ctx: &Ctx, uuid: &str) -> ApiResult<Reply> {
         .ok_or_else(|| ApiError::entry_missing("svm.uuid"))?;
     drop(state);
     Ok(Reply::ok(collection::select_fields(
-        &rec,
+        rec,
         &ctx.query,
         &["svm"],
         KNOWN,

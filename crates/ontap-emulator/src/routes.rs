@@ -7,6 +7,7 @@
 //! call, and a trailing slash with it), and a template's `{name}` matches any one segment. axum's router would answer unknown paths,
 //! wrong methods and encoded slashes its own way, not ONTAP's.
 
+use std::borrow::Cow;
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::LazyLock;
@@ -294,11 +295,11 @@ pub fn find<'a>(segs: &[&'a str]) -> Option<(&'static Route, Params<'a>)> {
 /// Splits and percent-decodes the path into segments, leaving out empty ones: ONTAP serves
 /// `/api//security` as `/api/security` (NetApp's Ansible collection joins `https://host/api/`
 /// and `/security` for every call), and a trailing slash is one more empty segment. An encoded
-/// slash (`%2F`) stays inside its segment.
-pub fn segments(path: &str) -> Vec<String> {
+/// slash (`%2F`) stays inside its segment. A segment without escapes is borrowed, not copied.
+pub fn segments(path: &str) -> Vec<Cow<'_, str>> {
     path.split('/')
         .filter(|s| !s.is_empty())
-        .map(|s| percent_decode_str(s).decode_utf8_lossy().into_owned())
+        .map(|s| percent_decode_str(s).decode_utf8_lossy())
         .collect()
 }
 
@@ -333,7 +334,7 @@ mod tests {
 
     fn find_path(path: &str) -> Option<(&'static str, Vec<String>)> {
         let segs = segments(path);
-        let segs: Vec<&str> = segs.iter().map(String::as_str).collect();
+        let segs: Vec<&str> = segs.iter().map(AsRef::as_ref).collect();
         find(&segs).map(|(r, p)| (r.template, p.0.iter().map(|s| s.to_string()).collect()))
     }
 

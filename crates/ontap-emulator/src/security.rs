@@ -80,7 +80,7 @@ pub fn get_security(ctx: &Ctx) -> ApiResult<Reply> {
     }
     drop(state);
     Ok(Reply::ok(collection::select_fields(
-        &record,
+        record,
         &ctx.query,
         &[],
         &known,
@@ -369,7 +369,7 @@ pub fn get_job(ctx: &Ctx, uuid: &str) -> ApiResult<Reply> {
         .cloned()
         .ok_or_else(|| ApiError::entry_missing("uuid"))?;
     Ok(Reply::ok(collection::select_fields(
-        &job_record(&job),
+        job_record(&job),
         &ctx.query,
         &["uuid"],
         JOB_FIELDS,

@@ -45,17 +45,6 @@ pub struct Account {
     pub ndmp_auth: NdmpAuth,
 }
 
-impl Account {
-    pub fn is_cluster_admin(&self) -> bool {
-        self.owner.is_none() && self.role == "admin"
-    }
-    /// Roles that may only read.
-    pub fn is_readonly(&self) -> bool {
-        !(self.role == "admin"
-            || (self.role.starts_with("vsadmin") && self.role != "vsadmin-readonly"))
-    }
-}
-
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct AddrRange {
     pub start: std::net::IpAddr,

@@ -297,7 +297,7 @@ pub fn get_one(ctx: &Ctx, svm: &str, initiator: &str) -> ApiResult<Reply> {
         .ok_or_else(|| not_found(initiator))?;
     drop(state);
     Ok(Reply::ok(collection::select_fields(
-        &rec,
+        rec,
         &ctx.query,
         &["svm", "initiator"],
         KNOWN_FIELDS,
