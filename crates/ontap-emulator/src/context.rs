@@ -51,22 +51,55 @@ impl App {
 /// A successful answer.
 pub struct Reply {
     pub status: StatusCode,
-    pub body: Value,
+    pub body: ReplyBody,
     pub location: Option<String>,
+}
+
+/// An answer's body: a JSON tree, or one already written as JSON text.
+///
+/// The text form is for the hot GETs: building a `Value` per record (maps of owned strings)
+/// and then serializing it was, with the allocations it made, a sixth of the emulator's CPU
+/// under `wrk` (`benches/README.md`). A handler writes it for the request's own answer only
+/// ([`Ctx::plain`] already applied): the server sends it unchanged.
+pub enum ReplyBody {
+    Tree(Value),
+    Json(Vec<u8>),
+}
+
+impl From<Value> for ReplyBody {
+    fn from(v: Value) -> ReplyBody {
+        ReplyBody::Tree(v)
+    }
+}
+
+impl ReplyBody {
+    /// The body as a tree, for a handler run on another's behalf (matchers, collection
+    /// PATCH/DELETE), which reads fields of it.
+    pub fn into_value(self) -> Value {
+        match self {
+            ReplyBody::Tree(v) => v,
+            // Written by serde_json a moment ago: it parses.
+            ReplyBody::Json(bytes) => serde_json::from_slice(&bytes).unwrap_or(Value::Null),
+        }
+    }
 }
 
 impl Reply {
     pub fn ok(body: Value) -> Reply {
-        Reply {
-            status: StatusCode::OK,
-            body,
-            location: None,
-        }
+        Reply::with_status(StatusCode::OK, body)
     }
     pub fn with_status(status: StatusCode, body: Value) -> Reply {
         Reply {
             status,
-            body,
+            body: ReplyBody::Tree(body),
+            location: None,
+        }
+    }
+    /// 200 with a body already written as JSON.
+    pub fn json(bytes: Vec<u8>) -> Reply {
+        Reply {
+            status: StatusCode::OK,
+            body: ReplyBody::Json(bytes),
             location: None,
         }
     }
@@ -108,6 +141,10 @@ pub struct Ctx {
     pub query: Query,
     pub body: Bytes,
     pub caller: Caller,
+    /// The request's `Accept` asks for plain JSON: no HAL `_links` but a collection's `next`
+    /// ([`super::conventions::wants_plain_json`]). Read by handlers that write their answer as
+    /// text ([`ReplyBody::Json`]); the server strips a tree's links itself.
+    pub plain: bool,
 }
 
 impl Ctx {
@@ -122,6 +159,11 @@ pub fn json_response(status: StatusCode, body: &Value) -> Response {
     if serde_json::to_writer(&mut bytes, body).is_err() {
         bytes = b"{}".to_vec();
     }
+    bytes_response(status, bytes)
+}
+
+/// A response whose body is JSON text already written.
+pub fn bytes_response(status: StatusCode, bytes: Vec<u8>) -> Response {
     let mut resp = Response::new(Body::from(bytes));
     *resp.status_mut() = status;
     resp.headers_mut()

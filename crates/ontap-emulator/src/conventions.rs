@@ -82,6 +82,9 @@ fn sub_ctx(ctx: &Ctx, pairs: Vec<(String, String)>, reading: bool, body: bool) -
             Default::default()
         },
         caller: ctx.caller.clone(),
+        // The answer is read as a tree, links included (a collection's records name their
+        // paths), never sent.
+        plain: false,
     }
 }
 
@@ -112,7 +115,8 @@ pub async fn apply_matchers(ctx: &mut Ctx, route: &Route, params: &Params<'_>) -
     let record = get
         .call(&sub_ctx(ctx, Vec::new(), true, false), params)
         .await?
-        .body;
+        .body
+        .into_value();
     let mut matched = Vec::new();
     for (k, v) in candidates {
         let top = k.split('.').next().unwrap_or("");
@@ -157,7 +161,8 @@ pub async fn on_collection(ctx: &Ctx, route: &Route, method: &Method) -> ApiResu
     let page = get
         .call(&sub_ctx(ctx, filters, true, false), &routes::no_params())
         .await?
-        .body;
+        .body
+        .into_value();
     let records = page["records"].as_array().cloned().unwrap_or_default();
     let mut done = Vec::new();
     for record in records {
