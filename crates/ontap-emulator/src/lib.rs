@@ -48,7 +48,7 @@ use std::time::Duration;
 
 use tokio::task::JoinHandle;
 
-pub use log::LogWriter;
+pub use log::{LogTime, LogWriter};
 pub use routes::{RouteInfo, routes};
 
 /// The starting cluster administrator.

@@ -301,7 +301,8 @@ pub fn render_text(
         }
     }
     out.extend_from_slice(b"],\"num_records\":");
-    out.extend_from_slice((end - start).to_string().as_bytes());
+    // Writing to a Vec cannot fail.
+    let _ = std::io::Write::write_fmt(&mut out, format_args!("{}", end - start));
     let mut hrefs = Vec::new();
     if links {
         hrefs.push(("self", self_href(q, spec)));
@@ -317,10 +318,11 @@ pub fn render_text(
             }
             out.push(b'"');
             out.extend_from_slice(name.as_bytes());
-            out.extend_from_slice(b"\":");
-            if serde_json::to_writer(&mut out, &json!({ "href": href })).is_err() {
+            out.extend_from_slice(b"\":{\"href\":");
+            if serde_json::to_writer(&mut out, href).is_err() {
                 return Ok(None);
             }
+            out.push(b'}');
         }
         out.push(b'}');
     }
