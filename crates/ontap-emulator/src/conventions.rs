@@ -16,6 +16,7 @@ use super::collection::{Query, RESERVED, filter_matches};
 use super::context::{App, Caller, Ctx, Reply};
 use super::error::{ApiError, ApiResult, INTERNAL_ERROR, INVALID_FIELD};
 use super::routes::{self, Params, Route};
+use super::state::Job;
 
 /// The headers a cluster account sends to run a request in an SVM's context.
 const SVM_NAME_HEADER: &str = "x-dot-svm-name";
@@ -254,21 +255,27 @@ fn strip(v: &mut Value) {
 /// default). A job's `end_time` has whole seconds, so a job goes within a second after its
 /// retention time, never before it.
 pub fn expire_jobs(app: &App) {
-    let mut state = app.lock();
+    let state = app.lock();
     if state.jobs.is_empty() {
         return;
     }
     let keep_ms = (state.conditions.job_retention_s.min(1 << 40) as i64 + 1) * 1000;
     let now = chrono::Local::now();
-    state.jobs.retain(|_, job| {
-        if !job.state.finished() {
-            return true;
-        }
-        job.end_time
-            .as_deref()
-            .and_then(|e| chrono::DateTime::parse_from_rfc3339(e).ok())
-            .is_none_or(|end| (now.fixed_offset() - end).num_milliseconds() < keep_ms)
-    });
+    let expired = |job: &Job| {
+        job.state.finished()
+            && job
+                .end_time
+                .as_deref()
+                .and_then(|e| chrono::DateTime::parse_from_rfc3339(e).ok())
+                .is_some_and(|end| (now.fixed_offset() - end).num_milliseconds() >= keep_ms)
+    };
+    // Looked at first, changed only when a job is due: a change moves the state's generation
+    // on, which would drop every kept answer ([`super::rendered`]) on every request.
+    if !state.jobs.values().any(expired) {
+        return;
+    }
+    let mut state = state;
+    state.jobs.retain(|_, job| !expired(job));
 }
 
 #[cfg(test)]

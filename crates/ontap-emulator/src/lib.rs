@@ -35,6 +35,7 @@ mod log;
 mod ndmp;
 mod ndmp_svms;
 mod password;
+mod rendered;
 mod routes;
 mod security;
 mod security_settings;

@@ -291,7 +291,9 @@ fn visible<'a>(ctx: &Ctx, state: &'a State) -> Vec<&'a Credential> {
 }
 
 /// Records are built while the state is locked, and only those the answer needs (the page's,
-/// unless the query filters or orders): a cluster can hold 100,000 credentials.
+/// unless the query filters or orders): a cluster can hold 100,000 credentials. A page of
+/// whole records is written as text and kept until the state changes ([`crate::rendered`]):
+/// it depends on the state, the caller's scope and the request alone.
 pub fn list(ctx: &Ctx) -> ApiResult<Reply> {
     let spec = CollectionSpec {
         path: BASE,
@@ -299,13 +301,19 @@ pub fn list(ctx: &Ctx) -> ApiResult<Reply> {
         known_fields: KNOWN_FIELDS,
         extra_params: &[],
     };
+    if let Some(text) = ctx.app.rendered.get(ctx.app.generation(), BASE, ctx) {
+        return Ok(Reply::json(text));
+    }
     let state = ctx.app.lock();
+    let generation = ctx.app.generation();
     let creds = visible(ctx, &state);
     let write = |i: usize, out: &mut Vec<u8>| {
         serde_json::to_writer(out, &Out::new(&state, creds[i], !ctx.plain))
     };
     if let Some(text) = collection::render_text(creds.len(), write, &ctx.query, &spec, !ctx.plain)?
     {
+        let text = axum::body::Bytes::from(text);
+        ctx.app.rendered.put(generation, BASE, ctx, text.clone());
         return Ok(Reply::json(text));
     }
     let body =
