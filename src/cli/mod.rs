@@ -396,6 +396,7 @@ where
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
+        .with_timer(crate::emulator::LogTime)
         .with_writer(writer)
         .with_target(false)
         .try_init();

@@ -296,7 +296,7 @@ pub fn create(ctx: &Ctx) -> ApiResult<Reply> {
     state.accounts.push(account);
     Ok(Reply {
         status: StatusCode::CREATED,
-        body,
+        body: body.into(),
         location: Some(format!("{BASE}/{}/{}", owner_uuid(&owner), name)),
     })
 }

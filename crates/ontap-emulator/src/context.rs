@@ -2,7 +2,8 @@
 //! the successful answer ([`Reply`]) and the ONTAP-shaped HTTP responses. Its own module so the
 //! handler files import it, not the router that imports them.
 
-use std::sync::atomic::AtomicU64;
+use std::ops::{Deref, DerefMut};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use axum::body::{Body, Bytes};
@@ -15,13 +16,20 @@ use ontap_rest::Version;
 use super::EmulatorConfig;
 use super::collection::Query;
 use super::error::{ApiError, ApiResult};
+use super::rendered::Rendered;
 use super::state::{Account, State};
 
 pub const HAL_JSON: &str = "application/hal+json";
 
 /// Shared by every request.
 pub struct App {
-    pub state: Mutex<State>,
+    /// Reached only through [`App::lock`], which counts the changes.
+    state: Mutex<State>,
+    /// Bumped by every change of `state` ([`StateGuard`]): an answer rendered at one generation
+    /// is the answer at that generation ([`super::rendered`]).
+    generation: AtomicU64,
+    /// GET answers already written as text, by request and generation.
+    pub rendered: Rendered,
     pub config: EmulatorConfig,
     pub version: Version,
     /// Per-emulator secret for NDMP password derivation.
@@ -36,6 +44,8 @@ impl App {
         let secret = uuid::Uuid::new_v4().simple().to_string();
         App {
             state: Mutex::new(State::initial()),
+            generation: AtomicU64::new(0),
+            rendered: Rendered::default(),
             config,
             version,
             ndmp_secret: secret,
@@ -43,30 +53,105 @@ impl App {
         }
     }
     /// Locks the state (a poisoned lock is recovered: handlers never leave it half-written).
-    pub fn lock(&self) -> MutexGuard<'_, State> {
-        self.state.lock().unwrap_or_else(|e| e.into_inner())
+    pub fn lock(&self) -> StateGuard<'_> {
+        StateGuard {
+            state: self.state.lock().unwrap_or_else(|e| e.into_inner()),
+            generation: &self.generation,
+            changed: false,
+        }
+    }
+    /// The state's generation: changes with every change of the state, by a request, a job's
+    /// task or the clock (job retention), whatever the lock was taken for.
+    pub fn generation(&self) -> u64 {
+        self.generation.load(Ordering::Acquire)
+    }
+}
+
+/// The locked state. Reading it changes nothing; reaching it mutably (`DerefMut`, which every
+/// change goes through) counts as a change, and the generation moves on when the lock is
+/// released, before anyone else can see the state. Counting a mutable borrow that changed
+/// nothing only costs a cached answer.
+pub struct StateGuard<'a> {
+    state: MutexGuard<'a, State>,
+    generation: &'a AtomicU64,
+    changed: bool,
+}
+
+impl Deref for StateGuard<'_> {
+    type Target = State;
+    fn deref(&self) -> &State {
+        &self.state
+    }
+}
+
+impl DerefMut for StateGuard<'_> {
+    fn deref_mut(&mut self) -> &mut State {
+        self.changed = true;
+        &mut self.state
+    }
+}
+
+impl Drop for StateGuard<'_> {
+    fn drop(&mut self) {
+        // Still under the lock: the fields (the MutexGuard) drop after this.
+        if self.changed {
+            self.generation.fetch_add(1, Ordering::AcqRel);
+        }
     }
 }
 
 /// A successful answer.
 pub struct Reply {
     pub status: StatusCode,
-    pub body: Value,
+    pub body: ReplyBody,
     pub location: Option<String>,
+}
+
+/// An answer's body: a JSON tree, or one already written as JSON text.
+///
+/// The text form is for the hot GETs: building a `Value` per record (maps of owned strings)
+/// and then serializing it was, with the allocations it made, a sixth of the emulator's CPU
+/// under `wrk` (`benches/README.md`). A handler writes it for the request's own answer only
+/// ([`Ctx::plain`] already applied): the server sends it unchanged.
+pub enum ReplyBody {
+    Tree(Value),
+    Json(Bytes),
+}
+
+impl From<Value> for ReplyBody {
+    fn from(v: Value) -> ReplyBody {
+        ReplyBody::Tree(v)
+    }
+}
+
+impl ReplyBody {
+    /// The body as a tree, for a handler run on another's behalf (matchers, collection
+    /// PATCH/DELETE), which reads fields of it.
+    pub fn into_value(self) -> Value {
+        match self {
+            ReplyBody::Tree(v) => v,
+            // Written by serde_json a moment ago: it parses.
+            ReplyBody::Json(bytes) => serde_json::from_slice(&bytes).unwrap_or(Value::Null),
+        }
+    }
 }
 
 impl Reply {
     pub fn ok(body: Value) -> Reply {
-        Reply {
-            status: StatusCode::OK,
-            body,
-            location: None,
-        }
+        Reply::with_status(StatusCode::OK, body)
     }
     pub fn with_status(status: StatusCode, body: Value) -> Reply {
         Reply {
             status,
-            body,
+            body: ReplyBody::Tree(body),
+            location: None,
+        }
+    }
+    /// 200 with a body already written as JSON.
+    pub fn json(bytes: Bytes) -> Reply {
+        Reply {
+            status: StatusCode::OK,
+            body: ReplyBody::Json(bytes),
             location: None,
         }
     }
@@ -108,6 +193,10 @@ pub struct Ctx {
     pub query: Query,
     pub body: Bytes,
     pub caller: Caller,
+    /// The request's `Accept` asks for plain JSON: no HAL `_links` but a collection's `next`
+    /// ([`super::conventions::wants_plain_json`]). Read by handlers that write their answer as
+    /// text ([`ReplyBody::Json`]); the server strips a tree's links itself.
+    pub plain: bool,
 }
 
 impl Ctx {
@@ -122,7 +211,12 @@ pub fn json_response(status: StatusCode, body: &Value) -> Response {
     if serde_json::to_writer(&mut bytes, body).is_err() {
         bytes = b"{}".to_vec();
     }
-    let mut resp = Response::new(Body::from(bytes));
+    bytes_response(status, bytes)
+}
+
+/// A response whose body is JSON text already written.
+pub fn bytes_response(status: StatusCode, bytes: impl Into<Body>) -> Response {
+    let mut resp = Response::new(bytes.into());
     *resp.status_mut() = status;
     resp.headers_mut()
         .insert(header::CONTENT_TYPE, HeaderValue::from_static(HAL_JSON));

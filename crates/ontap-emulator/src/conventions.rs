@@ -16,6 +16,7 @@ use super::collection::{Query, RESERVED, filter_matches};
 use super::context::{App, Caller, Ctx, Reply};
 use super::error::{ApiError, ApiResult, INTERNAL_ERROR, INVALID_FIELD};
 use super::routes::{self, Params, Route};
+use super::state::Job;
 
 /// The headers a cluster account sends to run a request in an SVM's context.
 const SVM_NAME_HEADER: &str = "x-dot-svm-name";
@@ -82,6 +83,9 @@ fn sub_ctx(ctx: &Ctx, pairs: Vec<(String, String)>, reading: bool, body: bool) -
             Default::default()
         },
         caller: ctx.caller.clone(),
+        // The answer is read as a tree, links included (a collection's records name their
+        // paths), never sent.
+        plain: false,
     }
 }
 
@@ -112,7 +116,8 @@ pub async fn apply_matchers(ctx: &mut Ctx, route: &Route, params: &Params<'_>) -
     let record = get
         .call(&sub_ctx(ctx, Vec::new(), true, false), params)
         .await?
-        .body;
+        .body
+        .into_value();
     let mut matched = Vec::new();
     for (k, v) in candidates {
         let top = k.split('.').next().unwrap_or("");
@@ -157,7 +162,8 @@ pub async fn on_collection(ctx: &Ctx, route: &Route, method: &Method) -> ApiResu
     let page = get
         .call(&sub_ctx(ctx, filters, true, false), &routes::no_params())
         .await?
-        .body;
+        .body
+        .into_value();
     let records = page["records"].as_array().cloned().unwrap_or_default();
     let mut done = Vec::new();
     for record in records {
@@ -249,21 +255,27 @@ fn strip(v: &mut Value) {
 /// default). A job's `end_time` has whole seconds, so a job goes within a second after its
 /// retention time, never before it.
 pub fn expire_jobs(app: &App) {
-    let mut state = app.lock();
+    let state = app.lock();
     if state.jobs.is_empty() {
         return;
     }
     let keep_ms = (state.conditions.job_retention_s.min(1 << 40) as i64 + 1) * 1000;
     let now = chrono::Local::now();
-    state.jobs.retain(|_, job| {
-        if !job.state.finished() {
-            return true;
-        }
-        job.end_time
-            .as_deref()
-            .and_then(|e| chrono::DateTime::parse_from_rfc3339(e).ok())
-            .is_none_or(|end| (now.fixed_offset() - end).num_milliseconds() < keep_ms)
-    });
+    let expired = |job: &Job| {
+        job.state.finished()
+            && job
+                .end_time
+                .as_deref()
+                .and_then(|e| chrono::DateTime::parse_from_rfc3339(e).ok())
+                .is_some_and(|end| (now.fixed_offset() - end).num_milliseconds() >= keep_ms)
+    };
+    // Looked at first, changed only when a job is due: a change moves the state's generation
+    // on, which would drop every kept answer ([`super::rendered`]) on every request.
+    if !state.jobs.values().any(expired) {
+        return;
+    }
+    let mut state = state;
+    state.jobs.retain(|_, job| !expired(job));
 }
 
 #[cfg(test)]

@@ -15,7 +15,8 @@
 //! Where things are: `routes` is the map (every path, its methods and their handlers; [`routes()`]
 //! lists it so a test can compare it with the spec); `server` is what every request goes through
 //! (logging, credentials, roles, body limits, panics); `log` writes the log lines off the
-//! requests' threads; `context` is what handlers share (`App`, `Ctx`, `Caller`, `Reply`); then one module per resource (`cluster`, `accounts`, `password`, `security`,
+//! requests' threads; `context` is what handlers share (`App`, `Ctx`, `Caller`, `Reply`, the
+//! state's lock that counts changes); `rendered` keeps GET answers until the state changes; then one module per resource (`cluster`, `accounts`, `password`, `security`,
 //! `iscsi`, `ndmp`, `control`) over `state`, `collection` (ONTAP's query conventions), `body`
 //! and `error` (ONTAP's error bodies and codes); `conventions` holds what ONTAP does on every
 //! path around the handlers (SVM tunnelling, instance matchers, collection PATCH/DELETE, plain
@@ -35,6 +36,7 @@ mod log;
 mod ndmp;
 mod ndmp_svms;
 mod password;
+mod rendered;
 mod routes;
 mod security;
 mod security_settings;
@@ -48,7 +50,7 @@ use std::time::Duration;
 
 use tokio::task::JoinHandle;
 
-pub use log::LogWriter;
+pub use log::{LogTime, LogWriter};
 pub use routes::{RouteInfo, routes};
 
 /// The starting cluster administrator.

@@ -45,6 +45,7 @@ async fn main() -> ExitCode {
             tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
         )
         .with_ansi(false)
+        .with_timer(ontap_emulator::LogTime)
         .with_writer(ontap_emulator::LogWriter::stderr())
         .try_init();
     let config = EmulatorConfig {

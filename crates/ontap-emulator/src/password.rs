@@ -213,7 +213,7 @@ pub fn change(ctx: &Ctx) -> ApiResult<Reply> {
     }
     Ok(Reply {
         status: StatusCode::CREATED,
-        body: json!({}),
+        body: json!({}).into(),
         location: Some(format!(
             "/api/security/accounts/{}/{}",
             owner_uuid(&owner),

@@ -17,7 +17,9 @@ use axum::response::Response;
 use base64::Engine;
 
 use super::collection::Query;
-use super::context::{App, Caller, Ctx, Reply, error_response, json_response};
+use super::context::{
+    App, Caller, Ctx, Reply, ReplyBody, bytes_response, error_response, json_response,
+};
 use super::conventions;
 use super::error::{
     ApiError, ApiResult, BODY_TIMEOUT, BODY_TOO_LARGE, INTERNAL_ERROR, METHOD_NOT_ALLOWED,
@@ -86,12 +88,17 @@ async fn handle(app: Arc<App>, req: Request) -> Response {
         }
     }
     let plain = conventions::wants_plain_json(req.headers());
-    let mut resp = match handle_inner(app, req).await {
-        Ok(Answer::Reply(mut reply)) => {
-            if plain {
-                conventions::drop_links(&mut reply.body);
-            }
-            let mut resp = json_response(reply.status, &reply.body);
+    let mut resp = match handle_inner(app, req, plain).await {
+        Ok(Answer::Reply(reply)) => {
+            let mut resp = match reply.body {
+                ReplyBody::Tree(mut body) => {
+                    if plain {
+                        conventions::drop_links(&mut body);
+                    }
+                    json_response(reply.status, &body)
+                }
+                ReplyBody::Json(bytes) => bytes_response(reply.status, bytes),
+            };
             if let Some(loc) = reply.location
                 && let Ok(v) = HeaderValue::from_str(&loc)
             {
@@ -214,7 +221,7 @@ async fn read_body(app: &App, req: Request) -> ApiResult<axum::body::Bytes> {
 /// The order of the checks is ONTAP's: the area (404), credentials (401), the body (413, 408);
 /// then under `/emulator` the role (403) before the path (404); under `/api` the path (404),
 /// then the role (403: a read-only account may only read), then the method (405).
-async fn handle_inner(app: Arc<App>, req: Request) -> ApiResult<Answer> {
+async fn handle_inner(app: Arc<App>, req: Request, plain: bool) -> ApiResult<Answer> {
     let path = req.uri().path().to_string();
     let segs = routes::segments(&path);
     let segs: Vec<&str> = segs.iter().map(AsRef::as_ref).collect();
@@ -241,6 +248,7 @@ async fn handle_inner(app: Arc<App>, req: Request) -> ApiResult<Answer> {
         query,
         body,
         caller,
+        plain,
     };
 
     if area == "emulator" && !ctx.caller.is_cluster_admin() {

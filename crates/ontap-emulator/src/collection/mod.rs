@@ -4,13 +4,16 @@
 //! `num_records`, HAL `_links`.
 //!
 //! Split by purpose: [`query`] reads the query string, [`filter`] matches and orders records by
-//! field, and this file selects fields and renders a page.
+//! field, [`text`] writes a page of whole records as JSON text, and this file selects fields
+//! and renders a page.
 
 mod filter;
 mod query;
+mod text;
 
 pub use filter::filter_matches;
 pub use query::Query;
+pub use text::render_text;
 
 use std::cmp::Ordering;
 
@@ -241,6 +244,26 @@ pub fn render_lazy(
     page(count, |range| range.map(&build).collect(), q, spec, &params)
 }
 
+/// The collection's path with the request's query: the answer's `self`.
+fn self_href(q: &Query, spec: &CollectionSpec<'_>) -> String {
+    let qs = q.encode_without(&[]);
+    if qs.is_empty() {
+        spec.path.to_string()
+    } else {
+        format!("{}?{}", spec.path, qs)
+    }
+}
+
+/// The next page's path: every parameter of the request but `start`, then `start=end`.
+fn next_href(q: &Query, spec: &CollectionSpec<'_>, end: usize) -> String {
+    let mut qs = q.encode_without(&["start"]);
+    if !qs.is_empty() {
+        qs.push('&');
+    }
+    qs.push_str(&format!("start={end}"));
+    format!("{}?{}", spec.path, qs)
+}
+
 /// The answer for `total` records that passed the filters, in order; `take(range)` gives the
 /// records of the page, whole.
 fn page(
@@ -250,14 +273,7 @@ fn page(
     spec: &CollectionSpec<'_>,
     params: &Params,
 ) -> ApiResult<Value> {
-    let self_href = {
-        let qs = q.encode_without(&[]);
-        if qs.is_empty() {
-            spec.path.to_string()
-        } else {
-            format!("{}?{}", spec.path, qs)
-        }
-    };
+    let self_href = self_href(q, spec);
     if !params.return_records {
         return Ok(json!({ "num_records": total, "_links": { "self": { "href": self_href } } }));
     }
@@ -290,15 +306,7 @@ fn page(
     let mut links = Map::new();
     links.insert("self".into(), json!({ "href": self_href }));
     if end < total {
-        let mut qs = q.encode_without(&["start"]);
-        if !qs.is_empty() {
-            qs.push('&');
-        }
-        qs.push_str(&format!("start={end}"));
-        links.insert(
-            "next".into(),
-            json!({ "href": format!("{}?{}", spec.path, qs) }),
-        );
+        links.insert("next".into(), json!({ "href": next_href(q, spec, end) }));
     }
     // Built from its parts, not with `json!`: the macro would copy every record through serde.
     let mut answer = Map::new();
@@ -312,7 +320,7 @@ fn page(
 mod tests {
     use super::*;
 
-    fn spec() -> CollectionSpec<'static> {
+    pub(super) fn spec() -> CollectionSpec<'static> {
         CollectionSpec {
             path: "/api/things",
             default_fields: &["name"],
@@ -321,7 +329,7 @@ mod tests {
         }
     }
 
-    fn thing(i: usize) -> Value {
+    pub(super) fn thing(i: usize) -> Value {
         json!({
             "name": format!("thing{i:02}"),
             "kind": if i.is_multiple_of(3) { "big" } else { "small" },

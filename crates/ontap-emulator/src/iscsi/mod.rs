@@ -8,20 +8,22 @@
 //!
 //! Split by purpose: this file has the routes' reads and deletes and what they share (the
 //! record, the SVM in a path or body, the role scope); [`validate`] the rules for names, CHAP
-//! and address ranges; [`write`] create and patch.
+//! and address ranges; [`write`] create and patch; [`record`] the record as the API shows it.
 
+mod record;
 mod validate;
 mod write;
+
+use record::{Out, record};
 
 pub use write::{create, patch};
 
 use std::net::IpAddr;
 
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
-use serde_json::{Map, Value, json};
+use serde_json::{Value, json};
 
 use super::body::{self, Shape};
-use super::cluster::svm_ref;
 use super::collection::{self, CollectionSpec};
 use super::context::{Ctx, Reply};
 use super::error::*;
@@ -102,51 +104,6 @@ fn family(ip: &IpAddr) -> &'static str {
     if ip.is_ipv4() { "ipv4" } else { "ipv6" }
 }
 
-fn record(state: &State, c: &Credential) -> Value {
-    let mut m = Map::new();
-    m.insert(
-        "svm".into(),
-        svm_ref(&c.svm_uuid, &state.svm_name(&c.svm_uuid)),
-    );
-    m.insert("initiator".into(), json!(c.initiator));
-    m.insert("authentication_type".into(), json!(c.authentication_type));
-    let mut chap = Map::new();
-    if let Some(u) = &c.chap.inbound_user {
-        chap.insert("inbound".into(), json!({ "user": u }));
-    }
-    if let Some(u) = &c.chap.outbound_user {
-        chap.insert("outbound".into(), json!({ "user": u }));
-    }
-    if !chap.is_empty() {
-        m.insert("chap".into(), Value::Object(chap));
-    }
-    let mut addr = Map::new();
-    if !c.masks.is_empty() {
-        let masks: Vec<Value> = c
-            .masks
-            .iter()
-            .map(|k| json!({ "address": k.address.to_string(), "netmask": k.netmask.to_string(), "family": family(&k.address) }))
-            .collect();
-        addr.insert("masks".into(), Value::Array(masks));
-    }
-    if !c.ranges.is_empty() {
-        let ranges: Vec<Value> = c
-            .ranges
-            .iter()
-            .map(|r| json!({ "start": r.start.to_string(), "end": r.end.to_string(), "family": family(&r.start) }))
-            .collect();
-        addr.insert("ranges".into(), Value::Array(ranges));
-    }
-    if !addr.is_empty() {
-        m.insert("initiator_address".into(), Value::Object(addr));
-    }
-    m.insert(
-        "_links".into(),
-        json!({ "self": { "href": format!("{BASE}/{}/{}", c.svm_uuid, c.initiator) } }),
-    );
-    Value::Object(m)
-}
-
 /// Credentials the caller may see (own SVM for SVM accounts; SVMs with the iSCSI service).
 ///
 /// Which SVMs have the service is worked out once, not per credential: with 100,000 credentials
@@ -171,7 +128,9 @@ fn visible<'a>(ctx: &Ctx, state: &'a State) -> Vec<&'a Credential> {
 }
 
 /// Records are built while the state is locked, and only those the answer needs (the page's,
-/// unless the query filters or orders): a cluster can hold 100,000 credentials.
+/// unless the query filters or orders): a cluster can hold 100,000 credentials. A page of
+/// whole records is written as text and kept until the state changes ([`crate::rendered`]):
+/// it depends on the state, the caller's scope and the request alone.
 pub fn list(ctx: &Ctx) -> ApiResult<Reply> {
     let spec = CollectionSpec {
         path: BASE,
@@ -179,8 +138,21 @@ pub fn list(ctx: &Ctx) -> ApiResult<Reply> {
         known_fields: KNOWN_FIELDS,
         extra_params: &[],
     };
+    if let Some(text) = ctx.app.rendered.get(ctx.app.generation(), BASE, ctx) {
+        return Ok(Reply::json(text));
+    }
     let state = ctx.app.lock();
+    let generation = ctx.app.generation();
     let creds = visible(ctx, &state);
+    let write = |i: usize, out: &mut Vec<u8>| {
+        serde_json::to_writer(out, &Out::new(&state, creds[i], !ctx.plain))
+    };
+    if let Some(text) = collection::render_text(creds.len(), write, &ctx.query, &spec, !ctx.plain)?
+    {
+        let text = axum::body::Bytes::from(text);
+        ctx.app.rendered.put(generation, BASE, ctx, text.clone());
+        return Ok(Reply::json(text));
+    }
     let body =
         collection::render_lazy(creds.len(), |i| record(&state, creds[i]), &ctx.query, &spec)?;
     Ok(Reply::ok(body))

@@ -72,7 +72,7 @@ pub fn create(ctx: &Ctx) -> ApiResult<Reply> {
     state.credentials.insert(key, cred);
     Ok(Reply {
         status: StatusCode::CREATED,
-        body,
+        body: body.into(),
         location: Some(location(&svm.uuid, &initiator)),
     })
 }
