@@ -42,6 +42,7 @@ use tokio::sync::Semaphore;
 use crate::case::Case;
 use crate::report::coverage;
 use crate::report::model::{CaseResult, Mode, RunReport, SCHEMA_VERSION, Schedule};
+use crate::report::store::Spool;
 use crate::secret::Secret;
 use crate::spec::{Spec, Version};
 use http::ClientOptions;
@@ -184,6 +185,44 @@ pub async fn run(
     opts: RunOptions,
     progress: Option<Progress>,
 ) -> Result<RunReport, RunError> {
+    let mut results = Vec::new();
+    let mut report = run_with(spec, cases, opts, progress, &mut |i, r| {
+        results.push((i, r));
+        Ok(())
+    })
+    .await?;
+    results.sort_by_key(|(i, _)| *i);
+    report.cases = results.into_iter().map(|(_, r)| r).collect();
+    Ok(report)
+}
+
+/// [`run`] with each case's result spooled to a temporary file as it ends, for the reports'
+/// writers to read back one at a time ([`crate::report::write_all_from`]): memory stays flat
+/// however many cases run. The report it returns has no cases of its own; the spool has them.
+pub async fn run_spooled(
+    spec: Arc<Spec>,
+    cases: Vec<Case>,
+    opts: RunOptions,
+    progress: Option<Progress>,
+) -> Result<(RunReport, Spool), RunError> {
+    let mut spool =
+        Spool::new().map_err(|e| RunError::Config(format!("cannot spool the results: {e}")))?;
+    let report = run_with(spec, cases, opts, progress, &mut |i, r| spool.push(i, r)).await?;
+    Ok((report, spool))
+}
+
+/// Where [`run_with`] hands each result as its case ends: its index in the run and the result.
+type Sink<'s> = dyn FnMut(usize, CaseResult) -> std::io::Result<()> + Send + 's;
+
+/// The run itself: every result goes to `sink` as its case ends, counted on the way for the
+/// summary and the coverage matrix; the report returned has everything but the cases.
+async fn run_with(
+    spec: Arc<Spec>,
+    cases: Vec<Case>,
+    opts: RunOptions,
+    progress: Option<Progress>,
+    sink: &mut Sink<'_>,
+) -> Result<RunReport, RunError> {
     let started = Instant::now();
     let started_at = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
     let target = Target::new(&opts)?;
@@ -254,15 +293,18 @@ pub async fn run(
             (index, result)
         });
     }
-    let mut results = Vec::new();
+    let mut tally = coverage::Tally::new(&ctx.spec);
     while let Some(joined) = tasks.join_next().await {
         match joined {
-            Ok(r) => results.push(r),
+            Ok((index, result)) => {
+                tally.add(index, &result);
+                sink(index, result)
+                    .map_err(|e| RunError::Config(format!("cannot keep a case's result: {e}")))?;
+            }
             Err(e) => return Err(RunError::Config(format!("a case task died: {e}"))),
         }
     }
-    results.sort_by_key(|(i, _)| *i);
-    let cases: Vec<CaseResult> = results.into_iter().map(|(_, r)| r).collect();
+    let (summary, coverage) = tally.finish();
     if let Some(r) = &ctx.recorder {
         r.finish().map_err(RunError::Config)?;
     }
@@ -281,8 +323,8 @@ pub async fn run(
         ontap_version: ctx.facts.version_text.clone(),
         started_at,
         duration_ms: started.elapsed().as_millis() as u64,
-        summary: RunReport::summarize(&cases),
-        coverage: coverage::matrix(&ctx.spec, &cases),
-        cases,
+        summary,
+        coverage,
+        cases: Vec::new(),
     })
 }
