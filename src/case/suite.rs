@@ -18,17 +18,58 @@ pub fn builtin_source_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("cases")
 }
 
-/// One case file to load: how it is named in messages and reports, its area, its text.
-struct Source {
-    shown: PathBuf,
-    area: String,
-    text: Result<String, String>,
+/// One case file to load: how it is named in messages and reports, its area, where its text is.
+/// The text is read when the case is loaded, so a suite is never in memory as text all at once.
+#[derive(Debug, Clone)]
+pub struct Source {
+    pub shown: PathBuf,
+    pub area: String,
+    text: Text,
+}
+
+#[derive(Debug, Clone)]
+enum Text {
+    Builtin(&'static str),
+    File(PathBuf),
+}
+
+impl Source {
+    /// Reads and checks the case again: a run that keeps only where its cases are (see
+    /// `run::run_spooled`) loads each one when its turn comes.
+    pub fn load(&self, spec: &Spec) -> Result<Case, Diagnostics> {
+        let text = match &self.text {
+            Text::Builtin(t) => std::borrow::Cow::Borrowed(*t),
+            Text::File(f) => std::borrow::Cow::Owned(std::fs::read_to_string(f).map_err(|e| {
+                Diagnostics(vec![Diagnostic::new(
+                    &self.shown,
+                    0,
+                    "",
+                    format!("cannot read: {e}"),
+                )])
+            })?),
+        };
+        load_case(&self.shown, &self.area, &text, spec)
+    }
 }
 
 /// The built-in suite (unless `builtin` is false) and every `*.yaml` under each of `dirs`,
 /// checked against `spec`; ids must be unique across all of them. All problems are returned
 /// together.
 pub fn load_suite(spec: &Spec, builtin: bool, dirs: &[PathBuf]) -> Result<Vec<Case>, Diagnostics> {
+    let mut cases = Vec::new();
+    for_each_case(spec, builtin, dirs, |_, c| cases.push(c))?;
+    Ok(cases)
+}
+
+/// [`load_suite`] one case at a time: each case that loads is handed to `each` with its source
+/// and dropped unless `each` keeps it, so checking 100,000 case files holds one of them at a
+/// time. The problems of all files are returned together at the end.
+pub fn for_each_case(
+    spec: &Spec,
+    builtin: bool,
+    dirs: &[PathBuf],
+    mut each: impl FnMut(&Source, Case),
+) -> Result<(), Diagnostics> {
     let same_as_builtin =
         |d: &PathBuf| d.canonicalize().ok() == builtin_source_dir().canonicalize().ok();
     let mut sources = Vec::new();
@@ -42,7 +83,7 @@ pub fn load_suite(spec: &Spec, builtin: bool, dirs: &[PathBuf]) -> Result<Vec<Ca
             sources.push(Source {
                 shown: PathBuf::from(path),
                 area: area.unwrap_or("general").to_string(),
-                text: Ok(text.to_string()),
+                text: Text::Builtin(text),
             });
         }
     }
@@ -52,34 +93,27 @@ pub fn load_suite(spec: &Spec, builtin: bool, dirs: &[PathBuf]) -> Result<Vec<Ca
             Err(d) => diags.push(d),
         }
     }
-    let mut cases = Vec::new();
-    for s in sources {
-        match s.text {
-            Ok(text) => match load_case(&s.shown, &s.area, &text, spec) {
-                Ok(c) => cases.push(c),
-                Err(d) => diags.extend(d.0),
-            },
-            Err(e) => diags.push(Diagnostic::new(
-                &s.shown,
-                0,
-                "",
-                format!("cannot read: {e}"),
-            )),
-        }
-    }
     let mut seen: BTreeMap<String, PathBuf> = BTreeMap::new();
-    for c in &cases {
-        if let Some(other) = seen.insert(c.def.id.clone(), c.file.clone()) {
-            diags.push(Diagnostic::new(
-                &c.file,
-                c.lines.line_of("/id"),
-                "id",
-                format!("id `{}` is also used by {}", c.def.id, other.display()),
-            ));
+    let mut duplicates = Vec::new();
+    for s in sources {
+        match s.load(spec) {
+            Ok(c) => {
+                if let Some(other) = seen.insert(c.def.id.clone(), c.file.clone()) {
+                    duplicates.push(Diagnostic::new(
+                        &c.file,
+                        c.lines.line_of("/id"),
+                        "id",
+                        format!("id `{}` is also used by {}", c.def.id, other.display()),
+                    ));
+                }
+                each(&s, c);
+            }
+            Err(d) => diags.extend(d.0),
         }
     }
+    diags.extend(duplicates);
     if diags.is_empty() {
-        Ok(cases)
+        Ok(())
     } else {
         Err(Diagnostics(diags))
     }
@@ -105,7 +139,7 @@ fn dir_sources(dir: &Path) -> Result<Vec<Source>, Diagnostic> {
                 .filter(|_| f.parent() != Some(dir))
                 .map(|c| c.as_os_str().to_string_lossy().into_owned())
                 .unwrap_or_else(|| "general".into()),
-            text: std::fs::read_to_string(&f).map_err(|e| e.to_string()),
+            text: Text::File(f),
         })
         .collect())
 }

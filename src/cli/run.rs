@@ -36,13 +36,16 @@ pub(super) fn run(args: RunArgs) -> Result<Verdict, CliError> {
         diags,
     })?;
     let spec = Arc::new(spec);
-    let cases = args.cases.load(&spec).map_err(|diags| CliError::Cases {
-        then: format!(
-            "run: {} problem(s) in the case files; nothing was run",
-            diags.0.len()
-        ),
-        diags,
-    })?;
+    let cases = args
+        .cases
+        .plan(&spec, &args.filter, args.partition)
+        .map_err(|diags| CliError::Cases {
+            then: format!(
+                "run: {} problem(s) in the case files; nothing was run",
+                diags.0.len()
+            ),
+            diags,
+        })?;
     let client = args.conn.client().map_err(|e| CliError::cannot("run", e))?;
     let jobs = args.jobs.unwrap_or(DEFAULT_JOBS);
     let interrupt = Arc::new(AtomicBool::new(false));

@@ -19,6 +19,7 @@ mod conditions;
 pub mod http;
 mod job;
 mod judge;
+mod pending;
 mod probe;
 pub mod record;
 pub mod schedule;
@@ -27,8 +28,9 @@ mod step;
 pub mod target;
 
 pub use case_run::covers;
+pub use pending::{Pending, Plan};
 pub use probe::probe_target;
-pub use select::{Partition, PartitionKind, matches_filter, select};
+pub use select::{Partition, PartitionKind, Selector, matches_filter, select};
 pub use target::Target;
 
 use std::path::PathBuf;
@@ -185,8 +187,9 @@ pub async fn run(
     opts: RunOptions,
     progress: Option<Progress>,
 ) -> Result<RunReport, RunError> {
+    let plan = Plan::of(cases, &spec, &opts.filter, opts.partition);
     let mut results = Vec::new();
-    let mut report = run_with(spec, cases, opts, progress, &mut |i, r| {
+    let mut report = run_with(spec, plan, opts, progress, &mut |i, r| {
         results.push((i, r));
         Ok(())
     })
@@ -196,29 +199,36 @@ pub async fn run(
     Ok(report)
 }
 
-/// [`run`] with each case's result spooled to a temporary file as it ends, for the reports'
+/// [`run`] for a [`Plan`] (already selected with `opts`' filter and partition), each case
+/// loaded at its turn and its result spooled to a temporary file as it ends, for the reports'
 /// writers to read back one at a time ([`crate::report::write_all_from`]): memory stays flat
 /// however many cases run. The report it returns has no cases of its own; the spool has them.
 pub async fn run_spooled(
     spec: Arc<Spec>,
-    cases: Vec<Case>,
+    plan: Plan,
     opts: RunOptions,
     progress: Option<Progress>,
 ) -> Result<(RunReport, Spool), RunError> {
     let mut spool =
         Spool::new().map_err(|e| RunError::Config(format!("cannot spool the results: {e}")))?;
-    let report = run_with(spec, cases, opts, progress, &mut |i, r| spool.push(i, r)).await?;
+    let report = run_with(spec, plan, opts, progress, &mut |i, r| spool.push(i, r)).await?;
     Ok((report, spool))
 }
 
 /// Where [`run_with`] hands each result as its case ends: its index in the run and the result.
 type Sink<'s> = dyn FnMut(usize, CaseResult) -> std::io::Result<()> + Send + 's;
 
+/// How many cases may have started (holding or waiting for their locks and a slot) at once,
+/// beyond `--jobs`: a task per case of a 100,000-case run would hold 100,000 tasks. Cases
+/// start in the scheduler's order, so only a case far down that order waits for a place.
+const WINDOW_PER_JOB: usize = 64;
+const MIN_WINDOW: usize = 1024;
+
 /// The run itself: every result goes to `sink` as its case ends, counted on the way for the
 /// summary and the coverage matrix; the report returned has everything but the cases.
 async fn run_with(
     spec: Arc<Spec>,
-    cases: Vec<Case>,
+    plan: Plan,
     opts: RunOptions,
     progress: Option<Progress>,
     sink: &mut Sink<'_>,
@@ -246,34 +256,36 @@ async fn run_with(
         recorder,
     });
 
-    let selected: Vec<(usize, Case)> = select(cases, &ctx.opts.filter, ctx.opts.partition)
-        .into_iter()
-        .enumerate()
-        .collect();
     if let Some(p) = &progress {
-        p(ProgressEvent::Selected(selected.len()));
+        p(ProgressEvent::Selected(plan.len()));
     }
-    let permits = Arc::new(Semaphore::new(ctx.opts.jobs.max(1)));
+    let jobs = ctx.opts.jobs.max(1);
+    let permits = Arc::new(Semaphore::new(jobs));
     let locks = Arc::new(schedule::Locks::default());
-    let mut footprints: Vec<schedule::Footprint> = selected
-        .iter()
-        .map(|(_, c)| schedule::footprint(c, &ctx.spec))
-        .collect();
-    schedule::widen_reads(&mut footprints);
-    let (critical_path, chain) = schedule::critical_chain(&footprints);
+    let Plan { cases, distinct } = plan;
+    let (mut slots, footprints): (Vec<Option<Pending>>, Vec<u32>) =
+        cases.into_iter().map(|(p, f)| (Some(p), f)).unzip();
+    let (critical_path, chain, order) = {
+        let each: Vec<&schedule::Footprint> =
+            footprints.iter().map(|f| &*distinct[*f as usize]).collect();
+        let (n, chain) = schedule::critical_chain(&each);
+        (n, chain, schedule::start_order(&each))
+    };
     tracing::debug!(
-        "{} cases, {} at a time; critical path {critical_path} requests ({})",
-        selected.len(),
-        ctx.opts.jobs.max(1),
+        "{} cases, {jobs} at a time; critical path {critical_path} requests ({})",
+        slots.len(),
         chain.as_deref().unwrap_or("the longest case")
     );
-    let mut slots: Vec<Option<(usize, Case)>> = selected.into_iter().map(Some).collect();
+    let mut order = order.into_iter();
     let mut tasks = tokio::task::JoinSet::new();
-    for i in schedule::start_order(&footprints) {
-        let Some((index, case)) = slots[i].take() else {
-            continue;
+    let mut spawn_next = |tasks: &mut tokio::task::JoinSet<_>| {
+        let Some(index) = order.next() else {
+            return false;
         };
-        let fp = footprints[i].clone();
+        let Some(pending) = slots[index].take() else {
+            return true;
+        };
+        let fp = distinct[footprints[index] as usize].clone();
         let (ctx, permits, locks, progress) = (
             ctx.clone(),
             permits.clone(),
@@ -285,22 +297,33 @@ async fn run_with(
             let _held = locks.acquire(&fp).await;
             let result = {
                 let _permit = permits.acquire().await;
-                case_run::run_case(&ctx, &case, index).await
+                match pending.into_case(&ctx.spec) {
+                    Ok(case) => Ok(Box::pin(case_run::run_case(&ctx, &case, index)).await),
+                    Err(e) => Err(e),
+                }
             };
-            if let Some(p) = &progress {
-                p(ProgressEvent::Finished(&result));
+            if let (Some(p), Ok(result)) = (&progress, &result) {
+                p(ProgressEvent::Finished(result));
             }
             (index, result)
         });
+        true
+    };
+    for _ in 0..(jobs * WINDOW_PER_JOB).max(MIN_WINDOW) {
+        if !spawn_next(&mut tasks) {
+            break;
+        }
     }
     let mut tally = coverage::Tally::new(&ctx.spec);
     while let Some(joined) = tasks.join_next().await {
         match joined {
-            Ok((index, result)) => {
+            Ok((index, Ok(result))) => {
+                spawn_next(&mut tasks);
                 tally.add(index, &result);
                 sink(index, result)
                     .map_err(|e| RunError::Config(format!("cannot keep a case's result: {e}")))?;
             }
+            Ok((_, Err(e))) => return Err(RunError::Config(e)),
             Err(e) => return Err(RunError::Config(format!("a case task died: {e}"))),
         }
     }
