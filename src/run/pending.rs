@@ -133,3 +133,48 @@ impl Builder {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::case::load_suite;
+    use crate::run::select::select;
+
+    /// The plan of the suite kept as sources selects the cases `select` selects from the
+    /// loaded suite, in the same order, with the same footprints, and each source loads the
+    /// case it stands for.
+    #[test]
+    fn a_plan_of_sources_is_the_selection_of_the_loaded_suite() {
+        let spec = Spec::load(None).unwrap();
+        let filter = vec!["iscsi".to_string(), "security".to_string()];
+        let partition: Partition = "count:2/3".parse().unwrap();
+        let loaded = select(
+            load_suite(&spec, true, &[]).unwrap(),
+            &filter,
+            Some(partition),
+        );
+        let plan = Plan::load(
+            &spec,
+            true,
+            &[],
+            || Ok(Vec::new()),
+            &filter,
+            Some(partition),
+        )
+        .unwrap();
+        assert!(!loaded.is_empty());
+        assert_eq!(plan.len(), loaded.len());
+        let mut footprints: Vec<Footprint> = loaded
+            .iter()
+            .map(|c| schedule::footprint(c, &spec))
+            .collect();
+        schedule::widen_reads(&mut footprints);
+        assert!(plan.distinct.len() < footprints.len(), "footprints repeat");
+        for ((pending, fp), case) in plan.cases.into_iter().zip(&loaded) {
+            assert_eq!(*plan.distinct[fp as usize], footprints.remove(0));
+            let again = pending.into_case(&spec).unwrap();
+            assert_eq!(again.def.id, case.def.id);
+            assert_eq!(again.file, case.file);
+        }
+    }
+}
