@@ -3,9 +3,12 @@
 //!
 //! The runner produces a [`CaseResult`] per case; it knows nothing of report formats. Everything
 //! it stores passes through the case's [`Redactor`](crate::secret::Redactor) first. It executes
-//! the typed plan the loader compiled and re-reads no case text. One file per stage:
+//! the typed plan the loader compiled; `run_spooled` (the CLI's) holds where each case is rather
+//! than its plan and loads it at its turn, and hands each result to a spool as the case ends,
+//! so memory does not grow with the suite. One file per stage:
 //!
-//! - [`select`]: which cases run (`--filter`, `--partition`);
+//! - [`select`]: which cases run (`--filter`, `--partition`); `pending`: the selected cases until
+//!   their turn, and what they lock;
 //! - [`target`]: the base URL, account and client every request is built from; [`http`] sends;
 //! - [`probe`]: what the target is, before the first case;
 //! - `case_run`: one case's lifecycle (vars, secrets, setup, conditions, steps, teardown);
@@ -262,12 +265,13 @@ async fn run_with(
     let jobs = ctx.opts.jobs.max(1);
     let permits = Arc::new(Semaphore::new(jobs));
     let locks = Arc::new(schedule::Locks::default());
-    let Plan { cases, distinct } = plan;
-    let (mut slots, footprints): (Vec<Option<Pending>>, Vec<u32>) =
-        cases.into_iter().map(|(p, f)| (Some(p), f)).unzip();
+    let Plan {
+        cases: mut slots,
+        distinct,
+    } = plan;
     let (critical_path, chain, order) = {
         let each: Vec<&schedule::Footprint> =
-            footprints.iter().map(|f| &*distinct[*f as usize]).collect();
+            slots.iter().map(|(_, f)| &*distinct[*f as usize]).collect();
         let (n, chain) = schedule::critical_chain(&each);
         (n, chain, schedule::start_order(&each))
     };
@@ -282,10 +286,10 @@ async fn run_with(
         let Some(index) = order.next() else {
             return false;
         };
-        let Some(pending) = slots[index].take() else {
+        let Some(pending) = slots[index].0.take() else {
             return true;
         };
-        let fp = distinct[footprints[index] as usize].clone();
+        let fp = distinct[slots[index].1 as usize].clone();
         let (ctx, permits, locks, progress) = (
             ctx.clone(),
             permits.clone(),

@@ -33,7 +33,7 @@ impl Pending {
             Pending::Source(s) => s.load(spec).map_err(|d| {
                 format!(
                     "{}: the case file changed after the run checked it: {}",
-                    s.shown.display(),
+                    s.shown().display(),
                     d.0.first().map(|d| d.to_string()).unwrap_or_default()
                 )
             }),
@@ -43,7 +43,8 @@ impl Pending {
 
 /// The selected cases in run order, each with the index of its footprint in `distinct`.
 pub struct Plan {
-    pub(super) cases: Vec<(Pending, u32)>,
+    /// `None` once the case has started.
+    pub(super) cases: Vec<(Option<Pending>, u32)>,
     /// Each footprint once, reads already widened ([`schedule::widen_reads`]).
     pub(super) distinct: Vec<Arc<Footprint>>,
 }
@@ -107,7 +108,7 @@ impl Plan {
 
 #[derive(Default)]
 struct Builder {
-    cases: Vec<(Pending, u32)>,
+    cases: Vec<(Option<Pending>, u32)>,
     distinct: Vec<Footprint>,
     index: HashMap<String, u32>,
 }
@@ -120,7 +121,7 @@ impl Builder {
         if at == next {
             self.distinct.push(fp);
         }
-        self.cases.push((pending, at));
+        self.cases.push((Some(pending), at));
     }
 
     fn finish(mut self) -> Plan {
@@ -172,7 +173,7 @@ mod tests {
         assert!(plan.distinct.len() < footprints.len(), "footprints repeat");
         for ((pending, fp), case) in plan.cases.into_iter().zip(&loaded) {
             assert_eq!(*plan.distinct[fp as usize], footprints.remove(0));
-            let again = pending.into_case(&spec).unwrap();
+            let again = pending.unwrap().into_case(&spec).unwrap();
             assert_eq!(again.def.id, case.def.id);
             assert_eq!(again.file, case.file);
         }
