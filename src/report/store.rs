@@ -96,7 +96,7 @@ struct Entry {
 }
 
 /// Case results written to a temporary file as they end, in any order, and read back by index.
-/// The file is removed when the spool is dropped.
+/// The file is removed as soon as it is open (Unix) or when the spool is dropped.
 pub struct Spool {
     path: PathBuf,
     file: Mutex<File>,
@@ -119,6 +119,10 @@ impl Spool {
             .write(true)
             .create_new(true)
             .open(&path)?;
+        // Where an open file can lose its name (Unix), it does at once: a run killed before it
+        // drops the spool then leaves nothing behind.
+        #[cfg(unix)]
+        std::fs::remove_file(&path)?;
         Ok(Spool {
             path,
             file: Mutex::new(file),
