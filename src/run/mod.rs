@@ -224,9 +224,9 @@ type Sink<'s> = dyn FnMut(usize, CaseResult) -> std::io::Result<()> + Send + 's;
 /// How many cases may have started (holding or waiting for their locks and a slot) at once: a
 /// task per case of a 100,000-case run would hold 100,000 tasks. Cases start in the scheduler's
 /// order, writers first, so the window is wide enough for every writer of a large suite to be
-/// waiting while the readers behind them start too (a waiting task is a few hundred bytes;
-/// 1,024 made 10,000 cases a seventh slower than 1,000 per case, readers waiting for writers
-/// to leave the window).
+/// waiting while the readers behind them start too (a waiting task is a few hundred bytes). With
+/// 1,024, the first 20,000 cases of a 100,000-case run (its writers, whose chains follow one
+/// another) filled the window and the run went at a fraction of its rate.
 const WINDOW_PER_JOB: usize = 1024;
 const MIN_WINDOW: usize = 32 * 1024;
 
