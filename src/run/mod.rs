@@ -222,13 +222,14 @@ pub async fn run_spooled(
 type Sink<'s> = dyn FnMut(usize, CaseResult) -> std::io::Result<()> + Send + 's;
 
 /// How many cases may have started (holding or waiting for their locks and a slot) at once: a
-/// task per case of a 100,000-case run would hold 100,000 tasks. Cases start in the scheduler's
-/// order, writers first, so the window is wide enough for every writer of a large suite to be
-/// waiting while the readers behind them start too (a waiting task is a few hundred bytes). With
-/// 1,024, the first 20,000 cases of a 100,000-case run (its writers, whose chains follow one
-/// another) filled the window and the run went at a fraction of its rate.
-const WINDOW_PER_JOB: usize = 1024;
-const MIN_WINDOW: usize = 32 * 1024;
+/// task per case of a 100,000-case run would hold 100,000 tasks, and a task waiting for its
+/// locks takes about 2.5 KB (measured: 10,000 waiting tasks added 23 MiB). Cases start in the
+/// scheduler's order, writers first, so the window must be wide enough for the readers behind
+/// a large suite's writers to start while those wait: with 1,024, the first 20,000 cases of a
+/// 100,000-case run (its writers, whose chains follow one another) filled it and the run went
+/// at a fraction of its rate; 32,768 took 161 MiB. 8,192 costs at most about 20 MiB.
+const WINDOW_PER_JOB: usize = 256;
+const MIN_WINDOW: usize = 8 * 1024;
 
 /// The run itself: every result goes to `sink` as its case ends, counted on the way for the
 /// summary and the coverage matrix; the report returned has everything but the cases.
