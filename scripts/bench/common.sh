@@ -20,6 +20,16 @@ bench_prepare() {
     bin=target/release/ontap-conform
 }
 
+# Installs the Debian packages named (e.g. `wrk`) whose command is missing.
+bench_debian() {
+    local need=() p
+    for p in "$@"; do command -v "$p" >/dev/null || need+=("$p"); done
+    [ "${#need[@]}" -eq 0 ] && return 0
+    echo "installing ${need[*]} from Debian" >&2
+    apt-get update -qq >/dev/null
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
+}
+
 # The median of the numbers on stdin, one a line (the mean of the middle two for an even count).
 median() {
     sort -g | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'

@@ -38,6 +38,31 @@ impl CaseArgs {
         Ok(cases)
     }
 
+    /// The run's plan of them (see [`crate::run::Plan::load`]): checked like [`Self::load`],
+    /// selected with `filter` and `partition`, each case file kept as where it is until its turn.
+    pub fn plan(
+        &self,
+        spec: &crate::spec::Spec,
+        filter: &[String],
+        partition: Option<crate::run::Partition>,
+    ) -> Result<crate::run::Plan, crate::diag::Diagnostics> {
+        let extra = || {
+            if self.generated {
+                crate::case::generated::generate(spec)
+            } else {
+                Ok(Vec::new())
+            }
+        };
+        crate::run::Plan::load(
+            spec,
+            !self.no_builtin_cases,
+            &self.dirs,
+            extra,
+            filter,
+            partition,
+        )
+    }
+
     /// Where they came from, for messages: `the built-in suite and my-cases`.
     pub fn describe(&self) -> String {
         let mut parts: Vec<String> = Vec::new();

@@ -36,13 +36,16 @@ pub(super) fn run(args: RunArgs) -> Result<Verdict, CliError> {
         diags,
     })?;
     let spec = Arc::new(spec);
-    let cases = args.cases.load(&spec).map_err(|diags| CliError::Cases {
-        then: format!(
-            "run: {} problem(s) in the case files; nothing was run",
-            diags.0.len()
-        ),
-        diags,
-    })?;
+    let cases = args
+        .cases
+        .plan(&spec, &args.filter, args.partition)
+        .map_err(|diags| CliError::Cases {
+            then: format!(
+                "run: {} problem(s) in the case files; nothing was run",
+                diags.0.len()
+            ),
+            diags,
+        })?;
     let client = args.conn.client().map_err(|e| CliError::cannot("run", e))?;
     let jobs = args.jobs.unwrap_or(DEFAULT_JOBS);
     let interrupt = Arc::new(AtomicBool::new(false));
@@ -92,13 +95,14 @@ pub(super) fn run(args: RunArgs) -> Result<Verdict, CliError> {
             let display = display.clone();
             Arc::new(move |e: ProgressEvent<'_>| display.event(e))
         };
-        let report = run::run(spec, cases, opts, Some(progress)).await;
+        // Spooled: each result leaves memory as its case ends (see `report::store`).
+        let report = run::run_spooled(spec, cases, opts, Some(progress)).await;
         display.finish();
-        let report = report.map_err(|e| CliError::cannot("run", e))?;
+        let (report, results) = report.map_err(|e| CliError::cannot("run", e))?;
         if let Some(e) = emulator {
             e.shutdown().await;
         }
-        report::write_all(&args.report_dir, &report).map_err(|e| {
+        report::write_all_from(&args.report_dir, &report, &results).map_err(|e| {
             CliError::cannot(
                 "run",
                 format!(
@@ -107,10 +111,12 @@ pub(super) fn run(args: RunArgs) -> Result<Verdict, CliError> {
                 ),
             )
         })?;
-        print!(
-            "{}",
-            report::text::summary(&report, &args.report_dir.display().to_string())
-        );
+        let summary =
+            report::text::summary_from(&report, &results, &args.report_dir.display().to_string())
+                .map_err(|e| {
+                CliError::cannot("run", format!("cannot read the run's results back: {e}"))
+            })?;
+        print!("{summary}");
         if report.interrupted {
             Err(CliError::Interrupted)
         } else if report.summary.has_failures() {

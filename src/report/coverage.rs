@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::spec::{Operation, Spec};
 
-use super::model::{CaseResult, CellKind, CellState, CoverageCell, Outcome};
+use super::model::{CaseResult, CellKind, CellState, CoverageCell, Outcome, Summary};
 
 /// What one step of a case expects, as far as coverage goes: a status, an ONTAP error code or
 /// both, from one operation.
@@ -90,31 +90,92 @@ pub fn cell_state(outcomes: &[Outcome]) -> CellState {
 /// The coverage matrix: every documented success status and error code of every operation,
 /// with the cases whose steps expect it (in the order given) and how they fared.
 pub fn matrix(spec: &Spec, cases: &[CaseResult]) -> Vec<CoverageCell> {
-    let mut cells = Vec::new();
-    for op in &spec.operations {
-        for cell in documented(op) {
-            let hits: Vec<&CaseResult> = cases
-                .iter()
-                .filter(|c| c.covers.iter().any(|cv| cell.counted_by(cv, op)))
-                .collect();
-            let outcomes: Vec<Outcome> = hits.iter().map(|c| c.outcome).collect();
-            let entry = match cell {
-                Documented::ErrorCode(code) => op.error(code),
-                Documented::Status(_) => None,
-            };
-            cells.push(CoverageCell {
-                basis: entry.map(|e| e.basis.clone()),
-                status_basis: entry.map(|e| e.status_basis.clone()),
-                method: op.method.clone(),
-                path: op.path.clone(),
-                kind: cell.kind(),
-                value: cell.value(),
-                state: cell_state(&outcomes),
-                cases: hits.iter().map(|c| c.id.clone()).collect(),
-            });
+    let mut tally = Tally::new(spec);
+    for (i, c) in cases.iter().enumerate() {
+        tally.add(i, c);
+    }
+    tally.finish().1
+}
+
+/// The summary and the coverage matrix built one case at a time, as cases end in any order, so
+/// a run need not keep its results to count them: [`Tally::finish`] gives what
+/// [`RunReport::summarize`](super::model::RunReport::summarize) and [`matrix`] give for the
+/// same cases in index order.
+pub struct Tally<'a> {
+    cells: Vec<TallyCell<'a>>,
+    summary: Summary,
+}
+
+struct TallyCell<'a> {
+    op: &'a Operation,
+    cell: Documented<'a>,
+    /// (index of the case, its id, its outcome).
+    hits: Vec<(usize, String, Outcome)>,
+}
+
+impl<'a> Tally<'a> {
+    pub fn new(spec: &'a Spec) -> Self {
+        let cells = spec
+            .operations
+            .iter()
+            .flat_map(|op| {
+                documented(op).into_iter().map(move |cell| TallyCell {
+                    op,
+                    cell,
+                    hits: Vec::new(),
+                })
+            })
+            .collect();
+        Tally {
+            cells,
+            summary: Summary::default(),
         }
     }
-    cells
+
+    /// Counts `case`, the `index`th of the run.
+    pub fn add(&mut self, index: usize, case: &CaseResult) {
+        let s = &mut self.summary;
+        s.total += 1;
+        match case.outcome {
+            Outcome::Pass => s.passed += 1,
+            Outcome::Fail => s.failed += 1,
+            Outcome::Error => s.errors += 1,
+            Outcome::Skip => s.skipped += 1,
+        }
+        s.deviations += case.deviations.len();
+        for t in &mut self.cells {
+            if case.covers.iter().any(|cv| t.cell.counted_by(cv, t.op)) {
+                t.hits.push((index, case.id.clone(), case.outcome));
+            }
+        }
+    }
+
+    /// The summary and the matrix, each cell's cases in index order.
+    pub fn finish(self) -> (Summary, Vec<CoverageCell>) {
+        let cells = self
+            .cells
+            .into_iter()
+            .map(|mut t| {
+                t.hits.sort_by_key(|(i, _, _)| *i);
+                let outcomes: Vec<Outcome> = t.hits.iter().map(|(_, _, o)| *o).collect();
+                let entry = match t.cell {
+                    Documented::ErrorCode(code) => t.op.error(code),
+                    Documented::Status(_) => None,
+                };
+                CoverageCell {
+                    basis: entry.map(|e| e.basis.clone()),
+                    status_basis: entry.map(|e| e.status_basis.clone()),
+                    method: t.op.method.clone(),
+                    path: t.op.path.clone(),
+                    kind: t.cell.kind(),
+                    value: t.cell.value(),
+                    state: cell_state(&outcomes),
+                    cases: t.hits.into_iter().map(|(_, id, _)| id).collect(),
+                }
+            })
+            .collect();
+        (self.summary, cells)
+    }
 }
 
 /// What the spec documents and no case expects: the matrix's `none` cells, before a run.

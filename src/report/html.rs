@@ -5,9 +5,11 @@
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
+use std::io::{self, Write};
 use std::path::Path;
 
-use super::model::{CaseResult, CellKind, CellState, Failure, Outcome, RunReport};
+use super::model::{CaseResult, CellKind, CellState, Outcome, RunReport};
+use super::store::Cases;
 
 /// Escapes text for HTML element content and attribute values.
 pub fn esc(s: &str) -> String {
@@ -44,6 +46,26 @@ pre{background:#f5f6f8;padding:.6rem;overflow:auto;white-space:pre-wrap;word-bre
 "#;
 
 pub fn render(report: &RunReport) -> String {
+    let mut out = Vec::new();
+    match write_to(&mut out, report, &report.cases) {
+        Ok(()) => String::from_utf8_lossy(&out).into_owned(),
+        Err(e) => format!("<!-- cannot render: {e} -->\n"),
+    }
+}
+
+/// Moves what `h` holds to `out` once it is large, so a page of 100,000 rows is never whole in
+/// memory.
+fn spill(h: &mut String, out: &mut dyn Write) -> io::Result<()> {
+    if h.len() >= 1 << 16 {
+        out.write_all(h.as_bytes())?;
+        h.clear();
+    }
+    Ok(())
+}
+
+/// The page for `head`'s run with `cases` as its cases (`head.cases` is not read).
+pub fn write_to(out: &mut dyn Write, head: &RunReport, cases: &dyn Cases) -> io::Result<()> {
+    let report = head;
     let s = &report.summary;
     let mut h = String::new();
     let errors = if s.errors > 0 {
@@ -141,46 +163,65 @@ pub fn render(report: &RunReport) -> String {
         (Outcome::Fail, "Failing cases"),
         (Outcome::Error, "Cases that could not be judged"),
     ] {
-        let cases = report.cases_with(outcome);
-        if !cases.is_empty() {
-            let _ = write!(h, "<h2>{title} ({})</h2>", cases.len());
-            for c in cases {
-                failing_case(&mut h, c);
+        let with: Vec<usize> = (0..cases.len())
+            .filter(|i| cases.outcome(*i) == outcome)
+            .collect();
+        if !with.is_empty() {
+            let _ = write!(h, "<h2>{title} ({})</h2>", with.len());
+            for i in with {
+                failing_case(&mut h, &*cases.case(i)?);
+                spill(&mut h, out)?;
             }
         }
     }
 
-    let deviations: Vec<(&CaseResult, &Failure)> = report
-        .cases
-        .iter()
-        .flat_map(|c| c.deviations.iter().map(move |d| (c, d)))
+    let deviating: Vec<usize> = (0..cases.len())
+        .filter(|i| cases.deviations(*i) > 0)
         .collect();
-    if !deviations.is_empty() {
+    let count: usize = deviating.iter().map(|i| cases.deviations(*i)).sum();
+    if count > 0 {
         let _ = write!(
             h,
             "<h2>Deviations ({})</h2><p class=\"meta\">Where the target broke one of this suite's conventions: reported, not failed, in lenient mode.</p><table><tr><th>Case</th><th>Where</th><th>Expected</th><th>Actual</th><th>Deviation</th><th>Why the suite holds it</th></tr>",
-            deviations.len()
+            count
         );
-        for (c, d) in deviations {
-            let _ = write!(
-                h,
-                "<tr><td>{}::{}</td><td><code>{}</code></td><td><code>{}</code></td><td><code>{}</code></td><td>{}</td><td>{}</td></tr>",
-                esc(&c.area),
-                esc(&c.id),
-                esc(d.location.as_deref().unwrap_or(&d.step)),
-                esc(d.expected.as_deref().unwrap_or("")),
-                esc(d.actual.as_deref().unwrap_or("")),
-                esc(&d.message),
-                esc(d.basis.as_ref().map(|b| b.source()).unwrap_or(""))
-            );
+        for i in deviating {
+            let c = cases.case(i)?;
+            for d in &c.deviations {
+                let _ = write!(
+                    h,
+                    "<tr><td>{}::{}</td><td><code>{}</code></td><td><code>{}</code></td><td><code>{}</code></td><td>{}</td><td>{}</td></tr>",
+                    esc(&c.area),
+                    esc(&c.id),
+                    esc(d.location.as_deref().unwrap_or(&d.step)),
+                    esc(d.expected.as_deref().unwrap_or("")),
+                    esc(d.actual.as_deref().unwrap_or("")),
+                    esc(&d.message),
+                    esc(d.basis.as_ref().map(|b| b.source()).unwrap_or(""))
+                );
+            }
+            spill(&mut h, out)?;
         }
         h.push_str("</table>");
     }
 
     h.push_str("<h2>All cases</h2><table><tr><th>Case</th><th>Operation</th><th>Expected</th><th>What each check rests on</th><th>Outcome</th><th>ms</th></tr>");
-    let mut ordered: Vec<&CaseResult> = report.cases.iter().collect();
-    ordered.sort_by_key(|c| (!c.outcome.is_failing(), c.area.clone(), c.id.clone()));
-    for c in ordered {
+    let mut ordered: Vec<usize> = (0..cases.len()).collect();
+    // Stable, as the sort of the cases themselves was: equal keys keep report order.
+    ordered.sort_by(|a, b| {
+        (
+            !cases.outcome(*a).is_failing(),
+            cases.area(*a),
+            cases.id(*a),
+        )
+            .cmp(&(
+                !cases.outcome(*b).is_failing(),
+                cases.area(*b),
+                cases.id(*b),
+            ))
+    });
+    for i in ordered {
+        let c = cases.case(i)?;
         let expected = match (&c.expected.status_text(), &c.expected.error_code) {
             (Some(s), Some(e)) => format!("{s} / {e}"),
             (Some(s), None) => s.to_string(),
@@ -214,9 +255,10 @@ pub fn render(report: &RunReport) -> String {
                 .unwrap_or_default(),
             c.duration_ms
         );
+        spill(&mut h, out)?;
     }
     h.push_str("</table></body></html>\n");
-    h
+    out.write_all(h.as_bytes())
 }
 
 /// One failing or errored case: every problem (with the case file's line when known), then each

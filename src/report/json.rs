@@ -1,14 +1,43 @@
 //! `conformance.json`: the result model as it is, for machines; and its reader, beside the
 //! writer so the two change together. `diff` and `merge` read reports through [`read_report`].
 
+use std::io::{self, Write};
 use std::path::Path;
 
 use serde::Deserialize;
 
 use super::model::{OLDEST_READABLE_VERSION, RunReport, SCHEMA_VERSION};
+use super::store::Cases;
 
 pub fn render(report: &RunReport) -> String {
     serde_json::to_string_pretty(report).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"))
+}
+
+/// What [`render`] prints for `head` with `cases` as its cases, written one case at a time:
+/// `head` is rendered with no cases (`cases` is its last field, so its text ends in
+/// `"cases": []` and the closing brace), and the array is written in place of that `[]` from
+/// each case's own text, indented as the whole report indents it.
+pub fn write_to(out: &mut dyn Write, head: &RunReport, cases: &dyn Cases) -> io::Result<()> {
+    if !head.cases.is_empty() {
+        return Err(io::Error::other(
+            "json::write_to: the model's own cases would be written twice",
+        ));
+    }
+    let text = serde_json::to_string_pretty(head).map_err(io::Error::other)?;
+    let prefix = text
+        .strip_suffix("[]\n}")
+        .filter(|p| p.ends_with("\"cases\": "))
+        .ok_or_else(|| io::Error::other("json::write_to: `cases` is not the model's last field"))?;
+    out.write_all(prefix.as_bytes())?;
+    if cases.is_empty() {
+        return out.write_all(b"[]\n}");
+    }
+    out.write_all(b"[")?;
+    for i in 0..cases.len() {
+        out.write_all(if i == 0 { b"\n    " } else { b",\n    " })?;
+        cases.write_json(i, out)?;
+    }
+    out.write_all(b"\n  ]\n}")
 }
 
 pub fn write_report(path: &Path, report: &RunReport) -> std::io::Result<()> {

@@ -3,12 +3,14 @@
 //! write them), so a dashboard tells a wrong answer from a check that did not run.
 
 use std::collections::BTreeMap;
+use std::io::{self, Write};
 use std::path::Path;
 use std::time::Duration;
 
 use quick_junit::{NonSuccessKind, Report, TestCase, TestCaseStatus, TestSuite};
 
 use super::model::{CaseResult, Outcome, RunReport};
+use super::store::Cases;
 
 fn failure_text(c: &CaseResult) -> String {
     let mut out = String::new();
@@ -40,15 +42,27 @@ fn non_success(c: &CaseResult, kind: NonSuccessKind) -> TestCaseStatus {
 }
 
 pub fn render(report: &RunReport) -> String {
-    let mut junit = Report::new("ontap-conform");
-    junit.set_time(Duration::from_millis(report.duration_ms));
-    let mut areas: BTreeMap<&str, Vec<&CaseResult>> = BTreeMap::new();
-    for c in &report.cases {
-        areas.entry(c.area.as_str()).or_default().push(c);
+    let mut out = Vec::new();
+    match write_to(&mut out, report, &report.cases) {
+        Ok(()) => String::from_utf8_lossy(&out).into_owned(),
+        Err(e) => format!("<!-- cannot serialize: {e} -->"),
     }
-    for (area, cases) in areas {
+}
+
+/// The report for `head`'s run with `cases` as its cases. Only the test-case lines are kept
+/// (id, class, time, the failure's text), never a case's steps.
+pub fn write_to(out: &mut dyn Write, head: &RunReport, cases: &dyn Cases) -> io::Result<()> {
+    let mut junit = Report::new("ontap-conform");
+    junit.set_time(Duration::from_millis(head.duration_ms));
+    let mut areas: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+    for i in 0..cases.len() {
+        areas.entry(cases.area(i)).or_default().push(i);
+    }
+    for (area, indexes) in areas {
         let mut suite = TestSuite::new(area);
-        for c in cases {
+        for i in indexes {
+            let c = cases.case(i)?;
+            let c: &CaseResult = &c;
             let status = match c.outcome {
                 Outcome::Pass => TestCaseStatus::success(),
                 Outcome::Fail => non_success(c, NonSuccessKind::Failure),
@@ -71,9 +85,7 @@ pub fn render(report: &RunReport) -> String {
         }
         junit.add_test_suite(suite);
     }
-    junit
-        .to_string()
-        .unwrap_or_else(|e| format!("<!-- cannot serialize: {e} -->"))
+    junit.serialize(out).map_err(io::Error::other)
 }
 
 pub fn write_report(path: &Path, report: &RunReport) -> std::io::Result<()> {

@@ -410,3 +410,58 @@ fn a_newer_version_is_refused_naming_file_and_line() {
     assert!(e.contains("v4.json: schema_version 4 (line 3)"), "{e}");
     let _ = std::fs::remove_dir_all(dir);
 }
+
+/// The reports written from a spool, one case at a time, are byte for byte the reports rendered
+/// from the whole model, whatever order the cases ended in; a failing case's `null` body and a
+/// float keep their exact text.
+#[test]
+fn reports_from_a_spool_are_the_reports_of_the_whole_model() {
+    use super::store::Spool;
+    let mut r = mixed();
+    r.cases[1].steps[0].response_body = Some(serde_json::Value::Null);
+    r.cases[0].steps[0].response_body = Some(serde_json::json!({"ratio": 0.1 + 0.2, "n": null}));
+    r.cases[0].deviations = vec![failure("steps[0]", "a convention broken", None)];
+    r.cases[3].deviations = vec![failure("steps[0]", "another", Some("cases/demo/d.yaml:3"))];
+    r.summary = RunReport::summarize(&r.cases);
+    let mut spool = Spool::new().unwrap();
+    for i in [2, 0, 3, 1] {
+        spool.push(i, r.cases[i].clone()).unwrap();
+    }
+    let head = RunReport {
+        cases: Vec::new(),
+        ..r.clone()
+    };
+    let base = std::env::temp_dir().join(format!("oc-spool-{}", std::process::id()));
+    let (whole, spooled) = (base.join("whole"), base.join("spooled"));
+    super::write_all(&whole, &r).unwrap();
+    super::write_all_from(&spooled, &head, &spool).unwrap();
+    for name in ["conformance.json", "junit.xml", "conformance.html"] {
+        let a = std::fs::read(whole.join(name)).unwrap();
+        let b = std::fs::read(spooled.join(name)).unwrap();
+        assert!(a == b, "{name} differs");
+    }
+    assert_eq!(
+        text::summary(&r, "out"),
+        text::summary_from(&head, &spool, "out").unwrap()
+    );
+    // And with no cases at all.
+    let empty = report(Vec::new());
+    let mut out = Vec::new();
+    json::write_to(&mut out, &empty, &Spool::new().unwrap()).unwrap();
+    assert_eq!(String::from_utf8(out).unwrap(), json::render(&empty));
+    let _ = std::fs::remove_dir_all(&base);
+}
+
+/// The tally built as cases end, in any order, is the summary and matrix of the whole list.
+#[test]
+fn the_tally_in_any_order_is_the_summary_and_matrix() {
+    let r = mixed();
+    let spec = spec();
+    let mut tally = coverage::Tally::new(&spec);
+    for i in [3, 1, 0, 2] {
+        tally.add(i, &r.cases[i]);
+    }
+    let (summary, cells) = tally.finish();
+    assert_eq!(summary, r.summary);
+    assert_eq!(cells, r.coverage);
+}

@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
 use super::model::{CaseResult, Outcome, RunReport};
+use super::store::Cases;
 
 /// The target's version as people say it. ONTAP's `version.full` already reads "NetApp Release
 /// 9.14.1: <date>"; `--ontap-version` gives a bare number.
@@ -34,23 +35,42 @@ pub fn fail_line(c: &CaseResult) -> String {
 /// shape it had before errors existed, for the log parsers that read it; errors get a line of
 /// their own just above it, only when there are some, and fail the run's exit code.
 pub fn summary(report: &RunReport, report_dir: &str) -> String {
+    summary_from(report, &report.cases, report_dir)
+        .unwrap_or_else(|e| format!("cannot read the run's results back: {e}\n"))
+}
+
+/// [`summary`] for `head`'s run with `cases` as its cases (`head.cases` is not read).
+pub fn summary_from(
+    head: &RunReport,
+    cases: &dyn Cases,
+    report_dir: &str,
+) -> std::io::Result<String> {
+    let report = head;
     let mut out = String::new();
-    let list = |out: &mut String, title: &str, outcome: Outcome| {
-        let cases = report.cases_with(outcome);
-        if !cases.is_empty() {
+    for (title, outcome) in [
+        ("failed cases", Outcome::Fail),
+        ("cases that could not be judged", Outcome::Error),
+    ] {
+        let with: Vec<usize> = (0..cases.len())
+            .filter(|i| cases.outcome(*i) == outcome)
+            .collect();
+        if !with.is_empty() {
             let _ = writeln!(out, "{title}:");
-            for c in cases {
-                let _ = writeln!(out, "  {}", fail_line(c));
+            for i in with {
+                let _ = writeln!(out, "  {}", fail_line(&*cases.case(i)?));
             }
         }
-    };
-    list(&mut out, "failed cases", Outcome::Fail);
-    list(&mut out, "cases that could not be judged", Outcome::Error);
-    let mut reasons: BTreeMap<&str, usize> = BTreeMap::new();
-    for c in &report.cases {
-        if c.outcome == Outcome::Skip {
+    }
+    let mut reasons: BTreeMap<String, usize> = BTreeMap::new();
+    for i in 0..cases.len() {
+        if cases.outcome(i) == Outcome::Skip {
+            let c = cases.case(i)?;
             *reasons
-                .entry(c.skip_reason.as_deref().unwrap_or("no reason given"))
+                .entry(
+                    c.skip_reason
+                        .clone()
+                        .unwrap_or_else(|| "no reason given".into()),
+                )
                 .or_default() += 1;
         }
     }
@@ -60,18 +80,20 @@ pub fn summary(report: &RunReport, report_dir: &str) -> String {
             let _ = writeln!(out, "  {n:>3}  {reason}");
         }
     }
-    let deviations: Vec<(&CaseResult, &str)> = report
-        .cases
-        .iter()
-        .flat_map(|c| c.deviations.iter().map(move |d| (c, d.message.as_str())))
-        .collect();
+    let mut deviations = Vec::new();
+    for i in (0..cases.len()).filter(|i| cases.deviations(*i) > 0) {
+        let c = cases.case(i)?;
+        for d in &c.deviations {
+            deviations.push(format!("  {}::{}  {}", c.area, c.id, d.message));
+        }
+    }
     if !deviations.is_empty() {
         let _ = writeln!(
             out,
             "deviations from this suite's conventions (reported, not failures, in lenient mode):"
         );
-        for (c, message) in deviations {
-            let _ = writeln!(out, "  {}::{}  {message}", c.area, c.id);
+        for line in deviations {
+            let _ = writeln!(out, "{line}");
         }
     }
     let version = version_label(report);
@@ -100,5 +122,5 @@ pub fn summary(report: &RunReport, report_dir: &str) -> String {
         "{} passed, {} failed, {} skipped",
         s.passed, s.failed, s.skipped
     );
-    out
+    Ok(out)
 }

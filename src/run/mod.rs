@@ -3,9 +3,12 @@
 //!
 //! The runner produces a [`CaseResult`] per case; it knows nothing of report formats. Everything
 //! it stores passes through the case's [`Redactor`](crate::secret::Redactor) first. It executes
-//! the typed plan the loader compiled and re-reads no case text. One file per stage:
+//! the typed plan the loader compiled; `run_spooled` (the CLI's) holds where each case is rather
+//! than its plan and loads it at its turn, and hands each result to a spool as the case ends,
+//! so memory does not grow with the suite. One file per stage:
 //!
-//! - [`select`]: which cases run (`--filter`, `--partition`);
+//! - [`select`]: which cases run (`--filter`, `--partition`); `pending`: the selected cases until
+//!   their turn, and what they lock;
 //! - [`target`]: the base URL, account and client every request is built from; [`http`] sends;
 //! - [`probe`]: what the target is, before the first case;
 //! - `case_run`: one case's lifecycle (vars, secrets, setup, conditions, steps, teardown);
@@ -19,6 +22,7 @@ mod conditions;
 pub mod http;
 mod job;
 mod judge;
+mod pending;
 mod probe;
 pub mod record;
 pub mod schedule;
@@ -28,8 +32,9 @@ pub mod target;
 mod walk;
 
 pub use case_run::covers;
+pub use pending::{Pending, Plan};
 pub use probe::probe_target;
-pub use select::{Partition, PartitionKind, matches_filter, select};
+pub use select::{Partition, PartitionKind, Selector, matches_filter, select};
 pub use target::Target;
 
 use std::path::PathBuf;
@@ -43,6 +48,7 @@ use tokio::sync::Semaphore;
 use crate::case::Case;
 use crate::report::coverage;
 use crate::report::model::{CaseResult, Mode, RunReport, SCHEMA_VERSION, Schedule};
+use crate::report::store::Spool;
 use crate::secret::Secret;
 use crate::spec::{Spec, Version};
 use http::ClientOptions;
@@ -185,6 +191,56 @@ pub async fn run(
     opts: RunOptions,
     progress: Option<Progress>,
 ) -> Result<RunReport, RunError> {
+    let plan = Plan::of(cases, &spec, &opts.filter, opts.partition);
+    let mut results = Vec::new();
+    let mut report = run_with(spec, plan, opts, progress, &mut |i, r| {
+        results.push((i, r));
+        Ok(())
+    })
+    .await?;
+    results.sort_by_key(|(i, _)| *i);
+    report.cases = results.into_iter().map(|(_, r)| r).collect();
+    Ok(report)
+}
+
+/// [`run`] for a [`Plan`] (already selected with `opts`' filter and partition), each case
+/// loaded at its turn and its result spooled to a temporary file as it ends, for the reports'
+/// writers to read back one at a time ([`crate::report::write_all_from`]): memory stays flat
+/// however many cases run. The report it returns has no cases of its own; the spool has them.
+pub async fn run_spooled(
+    spec: Arc<Spec>,
+    plan: Plan,
+    opts: RunOptions,
+    progress: Option<Progress>,
+) -> Result<(RunReport, Spool), RunError> {
+    let mut spool =
+        Spool::new().map_err(|e| RunError::Config(format!("cannot spool the results: {e}")))?;
+    let report = run_with(spec, plan, opts, progress, &mut |i, r| spool.push(i, r)).await?;
+    Ok((report, spool))
+}
+
+/// Where [`run_with`] hands each result as its case ends: its index in the run and the result.
+type Sink<'s> = dyn FnMut(usize, CaseResult) -> std::io::Result<()> + Send + 's;
+
+/// How many cases may have started (holding or waiting for their locks and a slot) at once: a
+/// task per case of a 100,000-case run would hold 100,000 tasks, and a task waiting for its
+/// locks takes about 2.5 KB (measured: 10,000 waiting tasks added 23 MiB). Cases start in the
+/// scheduler's order, writers first, so the window must be wide enough for the readers behind
+/// a large suite's writers to start while those wait: with 1,024, the first 20,000 cases of a
+/// 100,000-case run (its writers, whose chains follow one another) filled it and the run went
+/// at a fraction of its rate; 32,768 took 161 MiB. 8,192 costs at most about 20 MiB.
+const WINDOW_PER_JOB: usize = 256;
+const MIN_WINDOW: usize = 8 * 1024;
+
+/// The run itself: every result goes to `sink` as its case ends, counted on the way for the
+/// summary and the coverage matrix; the report returned has everything but the cases.
+async fn run_with(
+    spec: Arc<Spec>,
+    plan: Plan,
+    opts: RunOptions,
+    progress: Option<Progress>,
+    sink: &mut Sink<'_>,
+) -> Result<RunReport, RunError> {
     let started = Instant::now();
     let started_at = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
     let target = Target::new(&opts)?;
@@ -208,34 +264,37 @@ pub async fn run(
         recorder,
     });
 
-    let selected: Vec<(usize, Case)> = select(cases, &ctx.opts.filter, ctx.opts.partition)
-        .into_iter()
-        .enumerate()
-        .collect();
     if let Some(p) = &progress {
-        p(ProgressEvent::Selected(selected.len()));
+        p(ProgressEvent::Selected(plan.len()));
     }
-    let permits = Arc::new(Semaphore::new(ctx.opts.jobs.max(1)));
+    let jobs = ctx.opts.jobs.max(1);
+    let permits = Arc::new(Semaphore::new(jobs));
     let locks = Arc::new(schedule::Locks::default());
-    let mut footprints: Vec<schedule::Footprint> = selected
-        .iter()
-        .map(|(_, c)| schedule::footprint(c, &ctx.spec))
-        .collect();
-    schedule::widen_reads(&mut footprints);
-    let (critical_path, chain) = schedule::critical_chain(&footprints);
+    let Plan {
+        cases: mut slots,
+        distinct,
+    } = plan;
+    let (critical_path, chain, order) = {
+        let each: Vec<&schedule::Footprint> =
+            slots.iter().map(|(_, f)| &*distinct[*f as usize]).collect();
+        let (n, chain) = schedule::critical_chain(&each);
+        (n, chain, schedule::start_order(&each))
+    };
     tracing::debug!(
-        "{} cases, {} at a time; critical path {critical_path} requests ({})",
-        selected.len(),
-        ctx.opts.jobs.max(1),
+        "{} cases, {jobs} at a time; critical path {critical_path} requests ({})",
+        slots.len(),
         chain.as_deref().unwrap_or("the longest case")
     );
-    let mut slots: Vec<Option<(usize, Case)>> = selected.into_iter().map(Some).collect();
+    let mut order = order.into_iter();
     let mut tasks = tokio::task::JoinSet::new();
-    for i in schedule::start_order(&footprints) {
-        let Some((index, case)) = slots[i].take() else {
-            continue;
+    let mut spawn_next = |tasks: &mut tokio::task::JoinSet<_>| {
+        let Some(index) = order.next() else {
+            return false;
         };
-        let fp = footprints[i].clone();
+        let Some(pending) = slots[index].0.take() else {
+            return true;
+        };
+        let fp = distinct[slots[index].1 as usize].clone();
         let (ctx, permits, locks, progress) = (
             ctx.clone(),
             permits.clone(),
@@ -245,25 +304,41 @@ pub async fn run(
         tasks.spawn(async move {
             // Locks first, then a slot: a case waiting for a lock holds no slot.
             let _held = locks.acquire(&fp).await;
-            let result = {
+            // The case, its run and its result live in a box made once the locks are held: a
+            // task still waiting for them is a few hundred bytes, so many can wait.
+            let (ctx, permits) = (&ctx, &permits);
+            let result = Box::pin(async move {
                 let _permit = permits.acquire().await;
-                case_run::run_case(&ctx, &case, index).await
-            };
-            if let Some(p) = &progress {
-                p(ProgressEvent::Finished(&result));
+                let case = pending.into_case(&ctx.spec)?;
+                Ok(Box::new(case_run::run_case(ctx, &case, index).await))
+            })
+            .await;
+            if let (Some(p), Ok(result)) = (&progress, &result) {
+                p(ProgressEvent::Finished(result));
             }
             (index, result)
         });
+        true
+    };
+    for _ in 0..(jobs * WINDOW_PER_JOB).max(MIN_WINDOW) {
+        if !spawn_next(&mut tasks) {
+            break;
+        }
     }
-    let mut results = Vec::new();
+    let mut tally = coverage::Tally::new(&ctx.spec);
     while let Some(joined) = tasks.join_next().await {
         match joined {
-            Ok(r) => results.push(r),
+            Ok((index, Ok(result))) => {
+                spawn_next(&mut tasks);
+                tally.add(index, &result);
+                sink(index, *result)
+                    .map_err(|e| RunError::Config(format!("cannot keep a case's result: {e}")))?;
+            }
+            Ok((_, Err(e))) => return Err(RunError::Config(e)),
             Err(e) => return Err(RunError::Config(format!("a case task died: {e}"))),
         }
     }
-    results.sort_by_key(|(i, _)| *i);
-    let cases: Vec<CaseResult> = results.into_iter().map(|(_, r)| r).collect();
+    let (summary, coverage) = tally.finish();
     if let Some(r) = &ctx.recorder {
         r.finish().map_err(RunError::Config)?;
     }
@@ -282,8 +357,8 @@ pub async fn run(
         ontap_version: ctx.facts.version_text.clone(),
         started_at,
         duration_ms: started.elapsed().as_millis() as u64,
-        summary: RunReport::summarize(&cases),
-        coverage: coverage::matrix(&ctx.spec, &cases),
-        cases,
+        summary,
+        coverage,
+        cases: Vec::new(),
     })
 }

@@ -12,6 +12,7 @@
 //! Locks are taken in one order (sorted by name), so two cases can never wait on each other.
 //! The cases that write start first, the longest first: their chains are the critical path.
 
+use std::borrow::Borrow;
 use std::collections::{BTreeMap, HashMap};
 
 use std::sync::Arc;
@@ -109,22 +110,26 @@ pub fn widen_reads(footprints: &mut [Footprint]) {
 /// The longest run of requests that must follow one another: a resource's writers run one
 /// after another, and no case runs faster than its own chain. A lower bound on the wall time
 /// in requests, whatever the concurrency.
-pub fn critical_path(footprints: &[Footprint]) -> usize {
+pub fn critical_path<F: Borrow<Footprint>>(footprints: &[F]) -> usize {
     critical_chain(footprints).0
 }
 
 /// The critical path and what makes it: the resource whose writers follow one another, or
 /// `None` when the longest case alone is longer.
-pub fn critical_chain(footprints: &[Footprint]) -> (usize, Option<String>) {
+pub fn critical_chain<F: Borrow<Footprint>>(footprints: &[F]) -> (usize, Option<String>) {
     let mut per_resource: BTreeMap<&String, usize> = BTreeMap::new();
-    for fp in footprints {
+    for fp in footprints.iter().map(Borrow::borrow) {
         for (r, w) in &fp.locks {
             if *w {
                 *per_resource.entry(r).or_default() += fp.requests;
             }
         }
     }
-    let longest_case = footprints.iter().map(|f| f.requests).max().unwrap_or(0);
+    let longest_case = footprints
+        .iter()
+        .map(|f| f.borrow().requests)
+        .max()
+        .unwrap_or(0);
     match per_resource.into_iter().max_by_key(|(_, n)| *n) {
         Some((r, n)) if n >= longest_case => (n, Some(r.clone())),
         _ => (longest_case, None),
@@ -133,10 +138,10 @@ pub fn critical_chain(footprints: &[Footprint]) -> (usize, Option<String>) {
 
 /// The order cases start in: writers first, the longest chain first; then the rest in file
 /// order. Returns indices into `footprints`.
-pub fn start_order(footprints: &[Footprint]) -> Vec<usize> {
+pub fn start_order<F: Borrow<Footprint>>(footprints: &[F]) -> Vec<usize> {
     let mut order: Vec<usize> = (0..footprints.len()).collect();
     order.sort_by_key(|&i| {
-        let f = &footprints[i];
+        let f: &Footprint = footprints[i].borrow();
         (
             !f.writes(),
             if f.writes() {

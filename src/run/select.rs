@@ -65,22 +65,45 @@ fn stable_hash(s: &str) -> u64 {
 
 /// The cases a run with this filter and partition executes, in run order.
 pub fn select(cases: Vec<Case>, filter: &[String], partition: Option<Partition>) -> Vec<Case> {
-    cases
-        .into_iter()
-        .filter(|c| matches_filter(c, filter))
-        .enumerate()
-        .filter(|(i, c)| match partition {
+    let mut selector = Selector::new(filter, partition);
+    cases.into_iter().filter(|c| selector.keep(c)).collect()
+}
+
+/// [`select`] one case at a time, for cases seen as they load (in file order).
+pub struct Selector<'a> {
+    filter: &'a [String],
+    partition: Option<Partition>,
+    /// How many cases matched the filter so far: a case's slot for `count` partitions.
+    matched: u64,
+}
+
+impl<'a> Selector<'a> {
+    pub fn new(filter: &'a [String], partition: Option<Partition>) -> Self {
+        Selector {
+            filter,
+            partition,
+            matched: 0,
+        }
+    }
+
+    /// Does the run execute `case`, the next one in file order?
+    pub fn keep(&mut self, case: &Case) -> bool {
+        if !matches_filter(case, self.filter) {
+            return false;
+        }
+        let i = self.matched;
+        self.matched += 1;
+        match self.partition {
             None => true,
             Some(p) => {
                 let slot = match p.kind {
-                    PartitionKind::Count => *i as u64,
-                    PartitionKind::Hash => stable_hash(&c.def.id),
+                    PartitionKind::Count => i,
+                    PartitionKind::Hash => stable_hash(&case.def.id),
                 };
                 slot % u64::from(p.count) == u64::from(p.index - 1)
             }
-        })
-        .map(|(_, c)| c)
-        .collect()
+        }
+    }
 }
 
 /// Does `case` match any of the filters?

@@ -1,0 +1,170 @@
+#!/usr/bin/env bash
+# This suite beside the tools a user would pick instead, on this machine, against the same
+# emulator and spec/openapi.yaml, in one run: one table of wall time, requests sent, requests per
+# second and what each tool checks, with the ratios between them.
+#
+#   scripts/bench/peers.sh
+#   MAX_EXAMPLES=25 DURATION=5s CONNECTIONS=16 THREADS=1 ROUNDS=3 scripts/bench/peers.sh
+#
+# - ontap-conform: `ontap-conform run --target URL --strict --allow-destructive` (release build, default --jobs),
+#   the shipped cases against an `ontap-conform emulate` process.
+# - Schemathesis, pinned as scripts/schemathesis/check.sh pins it (from PyPI into a throwaway
+#   venv), against the same process: the same spec copy (prepare_spec.py), the same settings file,
+#   the same three checks (no 5xx, a documented status, a body matching the schema), admin's
+#   credentials (`--auth`), MAX_EXAMPLES generated cases per operation (25 by default, as CI runs
+#   it), every phase (examples, coverage, fuzzing, stateful), its default of one worker, and
+#   check.sh's first pass (the two operations that can lock admin out are left out). The emulator
+#   is reset between the two tools, so each starts from the same state.
+# - For the emulator: Prism (`@stoplight/prism-cli` from npm, into a temp dir) in mock mode on
+#   spec/openapi.yaml, the mock a user would stand up instead, under the same `wrk` load as the
+#   emulator (threads, connections, duration, request and credentials), rounds alternating.
+#
+# Requests sent by the two testers are counted from the emulator's request log (one line per
+# request), so both are counted the same way. Installs what it misses (wrk from Debian, Node's
+# npm package is assumed present with node); removes every process and directory it made, also
+# on Ctrl-C.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+root="$(pwd)"
+source scripts/bench/common.sh
+schemathesis_version="4.32.5" # as scripts/schemathesis/check.sh
+prism_version="5.16.0"
+max_examples="${MAX_EXAMPLES:-25}"
+duration="${DURATION:-5s}"
+connections="${CONNECTIONS:-16}"
+threads="${THREADS:-1}"
+rounds="${ROUNDS:-3}"
+path='/api/protocols/san/iscsi/credentials?fields=*'
+user=admin password='Netapp1!' # the emulator's documented starting admin, not a secret
+auth="Authorization: Basic $(printf '%s' "$user:$password" | base64)"
+
+work="$(mktemp -d)"
+pids=()
+cleanup() {
+    for p in "${pids[@]}"; do
+        # Prism runs under npx-like wrappers: stop the whole group it leads.
+        kill -- "-$p" 2>/dev/null || kill "$p" 2>/dev/null || true
+        wait "$p" 2>/dev/null || true
+    done
+    rm -rf "$work"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+bench_debian wrk
+command -v npm >/dev/null || bench_debian npm
+cargo build --release --quiet
+bin="$root/target/release/ontap-conform"
+
+echo "installing schemathesis $schemathesis_version (PyPI) and @stoplight/prism-cli $prism_version (npm) into $work" >&2
+python3 -m venv "$work/venv"
+"$work/venv/bin/pip" install --quiet --disable-pip-version-check "schemathesis==$schemathesis_version"
+npm install --silent --no-audit --no-fund --prefix "$work/prism" "@stoplight/prism-cli@$prism_version" >/dev/null
+"$work/venv/bin/python" scripts/schemathesis/prepare_spec.py spec/openapi.yaml "$work/spec.json"
+
+free_port() {
+    local p="$1"
+    while [ -n "$(ss -Hltn "sport = :$p")" ]; do p=$((p + 1)); done
+    echo "$p"
+}
+
+# The emulator, logging one line per request (its default) to a file.
+set -m
+ONTAP_CONFORM_LOG=info NO_COLOR=1 "$bin" emulate --listen 127.0.0.1:0 >"$work/emulator.out" 2>"$work/emulator.log" &
+pids+=($!)
+port="$(free_port 18580)"
+"$work/prism/node_modules/.bin/prism" mock --host 127.0.0.1 --port "$port" spec/openapi.yaml >"$work/prism.log" 2>&1 &
+pids+=($!)
+set +m
+for _ in $(seq 100); do
+    grep -q '^ONTAP emulator listening on ' "$work/emulator.out" && break
+    sleep 0.1
+done
+emulator="$(sed -n 's/^ONTAP emulator listening on //p' "$work/emulator.out")"
+[ -n "$emulator" ] || { echo "the emulator did not start:" >&2; cat "$work/emulator.log" >&2; exit 2; }
+prism="http://127.0.0.1:$port"
+for _ in $(seq 300); do
+    curl -s -o /dev/null "$prism/api/cluster" 2>/dev/null && break
+    sleep 0.1
+done
+code="$(curl -s -o "$work/prism-body" -w '%{http_code}' -H "$auth" "$prism$path" || true)"
+[ "$code" = 200 ] || { echo "Prism answers $code to GET $path:" >&2; cat "$work/prism-body" "$work/prism.log" >&2; exit 2; }
+
+# Lines of the emulator's request log so far: `GET /api/cluster 200 0 ms`.
+requests() { grep -cE ' (GET|POST|PATCH|PUT|DELETE|HEAD|OPTIONS) /[^ ]* [0-9]{3} ' "$work/emulator.log" || true; }
+seconds() { date +%s.%N; }
+reset() { curl -fsS -u "$user:$password" -X POST "$emulator/emulator/reset" -o /dev/null; }
+
+echo "on $(nproc) cores; the emulator at $emulator, Prism $prism_version at $prism"
+
+# This suite.
+before="$(requests)"
+t0="$(seconds)"
+status=0
+ONTAP_PASSWORD="$password" "$bin" run --target "$emulator" --user "$user" --strict --allow-destructive \
+    --report-dir "$work/reports" >"$work/suite.out" 2>&1 || status=$?
+suite_wall="$(awk -v a="$t0" -v b="$(seconds)" 'BEGIN { print b - a }')"
+suite_requests=$(($(requests) - before))
+echo "ontap-conform: $(tail -n 1 "$work/suite.out") (exit $status)"
+reset
+
+# Schemathesis, as check.sh's first pass.
+before="$(requests)"
+t0="$(seconds)"
+status=0
+(cd "$work" && "$work/venv/bin/schemathesis" --config-file "$root/scripts/schemathesis/schemathesis.toml" \
+    run "$work/spec.json" --url "$emulator" --auth "$user:$password" \
+    --checks not_a_server_error,status_code_conformance,response_schema_conformance \
+    --max-examples "$max_examples" --request-timeout 30 --output-sanitize true --no-color \
+    --exclude-name 'POST /api/security/authentication/password' \
+    --exclude-name 'DELETE /api/security/accounts/{owner_uuid}/{name}') >"$work/st.out" 2>&1 || status=$?
+st_wall="$(awk -v a="$t0" -v b="$(seconds)" 'BEGIN { print b - a }')"
+st_requests=$(($(requests) - before))
+echo "schemathesis: $(grep -E 'passed|failed' "$work/st.out" | tail -n 1) (exit $status)"
+reset
+
+# The emulator and Prism under the same wrk load, alternating; refuses a run with errors.
+rate() {
+    local out
+    out="$(wrk -t"$threads" -c"$connections" -d"$duration" -H "$auth" "$1$path")"
+    if grep -qE 'Non-2xx|Socket errors' <<<"$out"; then
+        echo "wrk saw errors against $1:" >&2
+        echo "$out" >&2
+        exit 2
+    fi
+    awk '/^Requests\/sec:/ { r = $2 } / requests in / { n = $1 } END { print r, n }' <<<"$out"
+}
+wrk -t"$threads" -c"$connections" -d1s -H "$auth" "$emulator$path" >/dev/null
+wrk -t"$threads" -c"$connections" -d1s -H "$auth" "$prism$path" >/dev/null
+: >"$work/rates"
+for r in $(seq 1 "$rounds"); do
+    read -r e en <<<"$(rate "$emulator")"
+    read -r p pn <<<"$(rate "$prism")"
+    printf 'wrk round %d: emulator %8.0f req/s, Prism %8.0f req/s\n' "$r" "$e" "$p"
+    echo "$e $en $p $pn $(awk -v e="$e" -v p="$p" 'BEGIN { print e / p }')" >>"$work/rates"
+done
+emu_rate="$(cut -d' ' -f1 "$work/rates" | median)"
+emu_n="$(cut -d' ' -f2 "$work/rates" | median)"
+prism_rate="$(cut -d' ' -f3 "$work/rates" | median)"
+prism_n="$(cut -d' ' -f4 "$work/rates" | median)"
+ratio="$(cut -d' ' -f5 "$work/rates" | median)"
+secs="${duration%s}"
+
+echo
+echo "| tool | wall | requests | req/s | what it checks |"
+echo "|---|---|---|---|---|"
+row() { printf '| %s | %.2f s | %d | %.0f | %s |\n' "$1" "$2" "$3" "$(awk -v n="$3" -v w="$2" 'BEGIN { print n / w }')" "$4"; }
+row "ontap-conform run (release, --strict --allow-destructive)" "$suite_wall" "$suite_requests" \
+    "hand-written cases: statuses, ONTAP error codes, fields and values, schemas, jobs, flows with captures and teardown"
+row "Schemathesis $schemathesis_version ($max_examples examples/op)" "$st_wall" "$st_requests" \
+    "generated requests per operation: no 5xx, a documented status, a body matching the schema"
+printf '| ontap-conform emulate under wrk (median of %d) | %s s | %d | %.0f | %s |\n' "$rounds" "$secs" "$emu_n" "$emu_rate" \
+    "auth on every request, state, ONTAP errors, the request log"
+printf '| Prism %s mock under wrk (median of %d) | %s s | %d | %.0f | %s |\n' "$prism_version" "$rounds" "$secs" "$prism_n" "$prism_rate" \
+    "the spec's example or schema-built answer; the request checked against the spec; no state"
+echo
+printf 'ratios, this run: Schemathesis wall / ontap-conform wall %.2f; ontap-conform req/s / Schemathesis req/s %.2f; emulator / Prism req/s %.2f (median of the rounds'"'"' ratios)\n' \
+    "$(awk -v a="$st_wall" -v b="$suite_wall" 'BEGIN { print a / b }')" \
+    "$(awk -v a="$suite_requests" -v b="$suite_wall" -v c="$st_requests" -v d="$st_wall" 'BEGIN { print (a / b) / (c / d) }')" \
+    "$ratio"
+echo "wrk -t$threads -c$connections -d$duration, GET $path as $user, $(nproc) cores"
