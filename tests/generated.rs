@@ -31,7 +31,8 @@ fn generated_checks_pass_the_emulator_and_fail_broken_targets() {
     let (code, out, json) = rewrite::run_against(&faithful, &dir.join("ok"), &args);
     assert_eq!(code, Some(0), "{out}");
     let n = json["summary"]["total"].as_u64().unwrap();
-    assert!(n >= 30, "{n} generated checks");
+    assert!(n >= 200, "{n} generated checks");
+    assert_eq!(json["generated_seed"], 1, "the report says which seed ran");
 
     // Error bodies without a message.
     let no_message = rewrite::start(Arc::new(|a: &mut rewrite::Answer| {

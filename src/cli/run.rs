@@ -88,6 +88,7 @@ pub(super) fn run(args: RunArgs) -> Result<Verdict, CliError> {
                 _ => None,
             },
             record: args.record.clone(),
+            generated_seed: args.cases.generated.then_some(args.cases.seed),
             ..RunOptions::new(target, user, password, client)
         };
         let display = ProgressDisplay::new();

@@ -125,6 +125,8 @@ pub fn merge(reports: &[(String, RunReport)]) -> Result<RunReport, MergeError> {
         // the weaker of the two, so it never claims more than every shard checked.
         // Shards were scheduled apart; no one schedule describes the merged run.
         schedule: None,
+        // Shards of one run share their seed; shards that differ keep none.
+        generated_seed: distinct_seed(reports.iter().map(|(_, r)| r.generated_seed)),
         mode: if reports.iter().all(|(_, r)| r.mode == Mode::Strict) {
             Mode::Strict
         } else {
@@ -134,4 +136,10 @@ pub fn merge(reports: &[(String, RunReport)]) -> Result<RunReport, MergeError> {
         coverage: cells,
         cases,
     })
+}
+
+/// The one seed every report names, if they all name the same.
+fn distinct_seed(mut seeds: impl Iterator<Item = Option<u64>>) -> Option<u64> {
+    let first = seeds.next()??;
+    seeds.all(|s| s == Some(first)).then_some(first)
 }

@@ -64,6 +64,10 @@ pub struct RunReport {
     /// How the run was scheduled (absent in merged reports and before this field existed).
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub schedule: Option<Schedule>,
+    /// The seed of the generated checks when the run had them (`--generated --seed N`): the
+    /// same seed replays their values.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub generated_seed: Option<u64>,
     pub summary: Summary,
     /// Each documented status and ONTAP error code of each operation, and how the cases that
     /// expect it fared.

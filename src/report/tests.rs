@@ -102,6 +102,7 @@ fn report(cases: Vec<CaseResult>) -> RunReport {
         interrupted: false,
         mode: Mode::Lenient,
         schedule: None,
+        generated_seed: None,
         summary: RunReport::summarize(&cases),
         coverage: coverage::matrix(&spec(), &cases),
         cases,

@@ -85,6 +85,8 @@ pub struct RunOptions {
     pub mode: Option<Mode>,
     /// Write every exchange of the run under this directory (`run --record`).
     pub record: Option<PathBuf>,
+    /// The seed of the generated checks among the cases, for the report.
+    pub generated_seed: Option<u64>,
 }
 
 impl RunOptions {
@@ -116,6 +118,7 @@ impl RunOptions {
             interrupt: None,
             mode: None,
             record: None,
+            generated_seed: None,
         }
     }
 }
@@ -348,6 +351,7 @@ async fn run_with(
             critical_path_requests: critical_path,
         }),
         mode: ctx.opts.mode(),
+        generated_seed: ctx.opts.generated_seed,
         partition: ctx.opts.partition.map(|p| p.to_string()),
         interrupted: ctx.interrupted(),
         schema_version: SCHEMA_VERSION,
