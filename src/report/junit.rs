@@ -51,41 +51,94 @@ pub fn render(report: &RunReport) -> String {
 
 /// The report for `head`'s run with `cases` as its cases. Only the test-case lines are kept
 /// (id, class, time, the failure's text), never a case's steps.
+///
+/// Written one suite (area) at a time: quick-junit serializes a whole in-memory report, and at
+/// 100,000 cases that report was the run's peak memory. Each suite is serialized alone and cut
+/// out of its one-suite document; the `<testsuites>` line is serialized from the totals. The
+/// bytes are what serializing the whole report gives (a test holds them to it).
 pub fn write_to(out: &mut dyn Write, head: &RunReport, cases: &dyn Cases) -> io::Result<()> {
-    let mut junit = Report::new("ontap-conform");
-    junit.set_time(Duration::from_millis(head.duration_ms));
     let mut areas: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
     for i in 0..cases.len() {
         areas.entry(cases.area(i)).or_default().push(i);
     }
-    for (area, indexes) in areas {
-        let mut suite = TestSuite::new(area);
-        for i in indexes {
-            let c = cases.case(i)?;
-            let c: &CaseResult = &c;
-            let status = match c.outcome {
-                Outcome::Pass => TestCaseStatus::success(),
-                Outcome::Fail => non_success(c, NonSuccessKind::Failure),
-                Outcome::Error => non_success(c, NonSuccessKind::Error),
-                Outcome::Skip => {
-                    let mut s = TestCaseStatus::skipped();
-                    if let Some(r) = &c.skip_reason {
-                        s.set_message(r.clone());
-                    }
-                    s
-                }
-            };
-            let mut tc = TestCase::new(c.id.clone(), status);
-            tc.set_classname(format!(
-                "{area}.{} {}",
-                c.operation.method, c.operation.path
-            ));
-            tc.set_time(Duration::from_millis(c.duration_ms));
-            suite.add_test_case(tc);
+    let mut top = Report::new("ontap-conform");
+    top.set_time(Duration::from_millis(head.duration_ms));
+    top.tests = cases.len();
+    for i in 0..cases.len() {
+        match cases.outcome(i) {
+            Outcome::Pass => {}
+            Outcome::Fail => top.failures += 1,
+            Outcome::Error => top.errors += 1,
+            Outcome::Skip => top.skipped += 1,
         }
-        junit.add_test_suite(suite);
     }
-    junit.serialize(out).map_err(io::Error::other)
+    let opening = serialized(&top)?;
+    let end = opening
+        .find("<testsuites")
+        .and_then(|at| opening[at..].find('>').map(|n| at + n + 1))
+        .ok_or_else(|| io::Error::other("quick-junit wrote no <testsuites> tag"))?;
+    out.write_all(opening[..end].as_bytes())?;
+    for (area, indexes) in areas {
+        let mut one = Report::new("ontap-conform");
+        one.add_test_suite(suite(area, &indexes, cases)?);
+        let text = serialized(&one)?;
+        let (Some(from), Some(to)) = (text.find("\n    <testsuite"), text.rfind("\n</testsuites>"))
+        else {
+            return Err(io::Error::other("quick-junit wrote no <testsuite> element"));
+        };
+        out.write_all(text[from..to].as_bytes())?;
+    }
+    out.write_all(b"\n</testsuites>\n")
+}
+
+/// The suite of one area.
+fn suite(area: &str, indexes: &[usize], cases: &dyn Cases) -> io::Result<TestSuite> {
+    let mut suite = TestSuite::new(area);
+    for &i in indexes {
+        let c = cases.case(i)?;
+        let c: &CaseResult = &c;
+        let status = match c.outcome {
+            Outcome::Pass => TestCaseStatus::success(),
+            Outcome::Fail => non_success(c, NonSuccessKind::Failure),
+            Outcome::Error => non_success(c, NonSuccessKind::Error),
+            Outcome::Skip => {
+                let mut s = TestCaseStatus::skipped();
+                if let Some(r) = &c.skip_reason {
+                    s.set_message(r.clone());
+                }
+                s
+            }
+        };
+        let mut tc = TestCase::new(c.id.clone(), status);
+        tc.set_classname(format!(
+            "{area}.{} {}",
+            c.operation.method, c.operation.path
+        ));
+        tc.set_time(Duration::from_millis(c.duration_ms));
+        suite.add_test_case(tc);
+    }
+    Ok(suite)
+}
+
+fn serialized(report: &Report) -> io::Result<String> {
+    let mut buf = Vec::new();
+    report.serialize(&mut buf).map_err(io::Error::other)?;
+    String::from_utf8(buf).map_err(io::Error::other)
+}
+
+/// The whole report built in memory and serialized at once: what [`write_to`] must equal.
+#[cfg(test)]
+pub(super) fn write_whole(head: &RunReport, cases: &Vec<CaseResult>) -> String {
+    let mut junit = Report::new("ontap-conform");
+    junit.set_time(Duration::from_millis(head.duration_ms));
+    let mut areas: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+    for (i, c) in cases.iter().enumerate() {
+        areas.entry(c.area.as_str()).or_default().push(i);
+    }
+    for (area, indexes) in areas {
+        junit.add_test_suite(suite(area, &indexes, cases).expect("in memory"));
+    }
+    serialized(&junit).expect("serializes")
 }
 
 pub fn write_report(path: &Path, report: &RunReport) -> std::io::Result<()> {

@@ -466,3 +466,19 @@ fn the_tally_in_any_order_is_the_summary_and_matrix() {
     assert_eq!(summary, r.summary);
     assert_eq!(cells, r.coverage);
 }
+
+/// `junit.xml` written a suite at a time is byte for byte what quick-junit writes for the whole
+/// report at once: with failures, errors and skips across areas, and with no case at all.
+#[test]
+fn junit_written_by_suite_is_the_whole_report() {
+    let r = mixed();
+    assert_eq!(
+        super::junit::render(&r),
+        super::junit::write_whole(&r, &r.cases)
+    );
+    let empty = report(Vec::new());
+    assert_eq!(
+        super::junit::render(&empty),
+        super::junit::write_whole(&empty, &empty.cases)
+    );
+}
