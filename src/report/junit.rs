@@ -77,7 +77,7 @@ pub fn write_to(out: &mut dyn Write, head: &RunReport, cases: &dyn Cases) -> io:
         .find("<testsuites")
         .and_then(|at| opening[at..].find('>').map(|n| at + n + 1))
         .ok_or_else(|| io::Error::other("quick-junit wrote no <testsuites> tag"))?;
-    out.write_all(opening[..end].as_bytes())?;
+    out.write_all(&opening.as_bytes()[..end])?;
     for (area, indexes) in areas {
         let mut one = Report::new("ontap-conform");
         one.add_test_suite(suite(area, &indexes, cases)?);
@@ -86,7 +86,7 @@ pub fn write_to(out: &mut dyn Write, head: &RunReport, cases: &dyn Cases) -> io:
         else {
             return Err(io::Error::other("quick-junit wrote no <testsuite> element"));
         };
-        out.write_all(text[from..to].as_bytes())?;
+        out.write_all(&text.as_bytes()[from..to])?;
     }
     out.write_all(b"\n</testsuites>\n")
 }
