@@ -5,7 +5,8 @@
 # longest chain of requests that must follow one another, x the latency): the floor no
 # concurrency can go under. Targets at 100 ms: within 1.5 x the critical path, under 4 s.
 #
-#   scripts/bench/latency.sh [RUNS]     (default 3 runs per latency; LATENCIES="0 100" to choose)
+#   scripts/bench/latency.sh [RUNS]     (default 3 runs per latency; LATENCIES="0 100" to choose;
+#                                        RUN_ARGS="--generated" adds the generated checks)
 #
 # Default flags (`--jobs` as shipped), release build, destructive cases included (the emulator is
 # throwaway), strict mode as against the embedded emulator.
@@ -30,7 +31,7 @@ for _ in $(seq 1 100); do [[ -s "$out/url" ]] && break; sleep 0.1; done
 url="$(head -n1 "$out/url")"
 [[ -n "$url" ]] || { echo "the emulator did not start" >&2; exit 2; }
 
-echo "whole suite against the emulator with latency, $runs runs each ($(nproc) cores)"
+echo "whole suite${RUN_ARGS:+ ($RUN_ARGS)} against the emulator with latency, $runs runs each ($(nproc) cores)"
 printf '%8s %10s %14s %8s\n' latency "wall (s)" "critical (s)" ratio
 for lat in ${LATENCIES:-0 20 100 300}; do
     curl -s -u 'admin:Netapp1!' -X PATCH "$url/emulator/conditions" -d "{\"latency_ms\": $lat}" >/dev/null
@@ -38,7 +39,7 @@ for lat in ${LATENCIES:-0 20 100 300}; do
     for _ in $(seq 1 "$runs"); do
         start=$(date +%s.%N)
         ONTAP_PASSWORD='Netapp1!' "$bin" run --target "$url" --allow-destructive --strict \
-            --report-dir "$out/reports" >"$out/stdout" 2>&1 || { tail -n 20 "$out/stdout"; exit 1; }
+            --report-dir "$out/reports" ${RUN_ARGS:-} >"$out/stdout" 2>&1 || { tail -n 20 "$out/stdout"; exit 1; }
         end=$(date +%s.%N)
         awk -v s="$start" -v e="$end" 'BEGIN { printf "%.3f\n", e - s }' >>"$out/walls"
     done
