@@ -4,6 +4,7 @@
 
 use serde_json::{Value, json};
 
+use super::sample::{Prelude, Sample};
 use super::{Check, Gen, observed, step};
 
 const ANONYMOUS_401: &str = "ansible-collections/netapp issue #69 (ONTAP 9.7P7): a request without credentials answers 401; RFC 9110 section 15.5.2 gives 401 for a request that lacks valid credentials";
@@ -43,52 +44,28 @@ pub(super) fn checks(g: &Gen, out: &mut Vec<Check>) {
     let (Some(sample), Some(prelude)) = (g.samples.get(&key), g.samples.prelude(&key)) else {
         return;
     };
-    let mut c = g.check(
-        "read-only-refused",
-        "the sample sent by a read-only account is refused with 403, nothing written",
-    );
-    c.vars = prelude.vars.clone();
-    c.vars.insert("ro_user".into(), json!("r{{case_uid}}"));
-    c.secrets = prelude.secrets.clone();
-    c.secrets.push("ro_pw".into());
-    c.exclusive = prelude.exclusive;
-    c.isolated = prelude.isolated;
-    c.setup.push(json!({
-        "name": "a throwaway read-only account",
-        "request": {
-            "operation": "POST /api/security/accounts",
-            "body": {
-                "name": "{{ro_user}}",
-                "role": {"name": "readonly"},
-                "applications": [{"application": "http", "authentication_methods": ["password"]}],
-                "password": "{{ro_pw}}",
-            },
-        },
-    }));
-    c.setup.extend(prelude.setup.clone());
-    let (before, after) = sample.read_back();
-    c.setup.extend(before);
-    let mut req = sample.request(&key);
-    req["as"] = json!({"user": "{{ro_user}}", "password": "{{ro_pw}}"});
     let mut expect = json!({
         "status": 403,
         "basis": observed(READ_ONLY_403),
         "fields": {"error.code": {"present": true}, "error.message": {"present": true}},
     });
     expect["error_code"] = json!("6");
-    c.steps.push(step(
-        "the sample, as the read-only account",
-        req,
-        Some(expect),
-        None,
+    out.push(sent_by(
+        g,
+        sample,
+        &prelude,
+        &Throwaway {
+            check: "read-only-refused",
+            title: "the sample sent by a read-only account is refused with 403, nothing written",
+            what: "a throwaway read-only account",
+            sender: "the read-only account",
+            var: "ro",
+            prefix: "r",
+            owner: None,
+            role: "readonly",
+        },
+        expect,
     ));
-    c.steps.extend(after);
-    c.teardown = prelude.teardown.clone();
-    c.teardown.push(json!({"request": {
-        "operation": "DELETE /api/security/accounts/{owner.uuid}/{name}",
-        "path": {"owner.uuid": "{{cluster.uuid}}", "name": "{{ro_user}}"},
-    }}));
-    out.push(c);
 
     // The same sample sent by an administrator of another SVM, where the sample names an SVM.
     let names_svm = |v: &Value| v.to_string().contains("{{svm.");
@@ -96,52 +73,92 @@ pub(super) fn checks(g: &Gen, out: &mut Vec<Check>) {
     if !(names_svm(&sample.request(&key)) || needed.is_some_and(|n| names_svm(&n.request("")))) {
         return;
     }
-    let mut c = g.check(
-        "other-svm-refused",
-        "the sample sent by an administrator of another SVM is refused, nothing written",
-    );
-    c.vars = prelude.vars.clone();
-    c.vars.insert("vs_user".into(), json!("s{{case_uid}}"));
-    c.secrets = prelude.secrets.clone();
-    c.secrets.push("vs_pw".into());
-    c.exclusive = prelude.exclusive;
-    c.isolated = prelude.isolated;
-    c.svms = 2;
-    c.setup.push(json!({
-        "name": "a throwaway administrator of the second SVM",
-        "request": {
-            "operation": "POST /api/security/accounts",
-            "body": {
-                "name": "{{vs_user}}",
-                "owner": {"uuid": "{{svm2.uuid}}"},
-                "role": {"name": "vsadmin"},
-                "applications": [{"application": "http", "authentication_methods": ["password"]}],
-                "password": "{{vs_pw}}",
-            },
+    let mut c = sent_by(
+        g,
+        sample,
+        &prelude,
+        &Throwaway {
+            check: "other-svm-refused",
+            title: "the sample sent by an administrator of another SVM is refused, nothing written",
+            what: "a throwaway administrator of the second SVM",
+            sender: "the other SVM's administrator",
+            var: "vs",
+            prefix: "s",
+            owner: Some("svm2.uuid"),
+            role: "vsadmin",
         },
-    }));
-    c.setup.extend(prelude.setup.clone());
-    let (before, after) = sample.read_back();
-    c.setup.extend(before);
-    let mut req = sample.request(&key);
-    req["as"] = json!({"user": "{{vs_user}}", "password": "{{vs_pw}}"});
-    c.steps.push(step(
-        "the sample, as the other SVM's administrator",
-        req,
-        Some(json!({
+        json!({
             "status": 403,
             "basis": {"convention": "an SVM's administrator (vsadmin) acts on its own SVM only; the emulator answers 403 code 6 as for any command the account may not run (docs-response: 6, 403, permission denied), but whether ONTAP answers 403 or 404 (another SVM's object is not visible) no public capture shows, so another refusal on a real cluster is a deviation"},
             "fields": {"error.code": {"present": true}, "error.message": {"present": true}},
-        })),
+        }),
+    );
+    c.svms = 2;
+    out.push(c);
+}
+
+/// An account a check creates to send its sample as, and deletes after.
+struct Throwaway<'a> {
+    check: &'a str,
+    title: &'a str,
+    /// The setup step's name.
+    what: &'a str,
+    /// Who sends the sample, in the step's name.
+    sender: &'a str,
+    /// Prefix of its variables (`{var}_user`, `{var}_pw`).
+    var: &'a str,
+    /// Prefix of its name, before the case's unique id.
+    prefix: &'a str,
+    /// The variable holding the owning SVM's uuid; the cluster when `None`.
+    owner: Option<&'a str>,
+    role: &'a str,
+}
+
+/// The sample sent by a throwaway account (made first, deleted last), expecting `expect`, with
+/// the sample's read-back that nothing was written.
+fn sent_by(g: &Gen, sample: &Sample, prelude: &Prelude, who: &Throwaway, expect: Value) -> Check {
+    let key = g.op.key();
+    let (user, pw) = (format!("{}_user", who.var), format!("{}_pw", who.var));
+    let mut c = prelude.check(g, who.check, who.title);
+    c.vars.insert(
+        user.clone(),
+        json!(format!("{}{{{{case_uid}}}}", who.prefix)),
+    );
+    c.secrets.push(pw.clone());
+    let mut body = serde_json::Map::new();
+    body.insert("name".into(), json!(format!("{{{{{user}}}}}")));
+    if let Some(owner) = who.owner {
+        body.insert("owner".into(), json!({"uuid": format!("{{{{{owner}}}}}")}));
+    }
+    body.insert("role".into(), json!({"name": who.role}));
+    body.insert(
+        "applications".into(),
+        json!([{"application": "http", "authentication_methods": ["password"]}]),
+    );
+    body.insert("password".into(), json!(format!("{{{{{pw}}}}}")));
+    c.setup.insert(
+        0,
+        json!({"name": who.what, "request": {"operation": "POST /api/security/accounts", "body": body}}),
+    );
+    let (before, after) = sample.read_back(g.spec);
+    c.setup.extend(before);
+    let mut req = sample.request(&key);
+    req["as"] = json!({"user": format!("{{{{{user}}}}}"), "password": format!("{{{{{pw}}}}}")});
+    c.steps.push(step(
+        &format!("the sample, as {}", who.sender),
+        req,
+        Some(expect),
         None,
     ));
     c.steps.extend(after);
-    c.teardown = prelude.teardown.clone();
     c.teardown.push(json!({"request": {
         "operation": "DELETE /api/security/accounts/{owner.uuid}/{name}",
-        "path": {"owner.uuid": "{{svm2.uuid}}", "name": "{{vs_user}}"},
+        "path": {
+            "owner.uuid": format!("{{{{{}}}}}", who.owner.unwrap_or("cluster.uuid")),
+            "name": format!("{{{{{user}}}}}"),
+        },
     }}));
-    out.push(c);
+    c
 }
 
 /// A method the spec does not document on a path, sent to it (once per path, from the path's

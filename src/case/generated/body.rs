@@ -16,16 +16,7 @@ pub(super) fn checks(g: &Gen, out: &mut Vec<Check>) {
     let (Some(sample), Some(prelude)) = (g.samples.get(&key), g.samples.prelude(&key)) else {
         return;
     };
-    let base = |name: &str, title: &str| {
-        let mut c = g.check(name, title);
-        c.vars = prelude.vars.clone();
-        c.secrets = prelude.secrets.clone();
-        c.setup = prelude.setup.clone();
-        c.teardown = prelude.teardown.clone();
-        c.exclusive = prelude.exclusive;
-        c.isolated = prelude.isolated;
-        c
-    };
+    let base = |name: &str, title: &str| prelude.check(g, name, title);
 
     // The sample, carried out: the success the spec documents, a job that ends in success,
     // every answer checked strictly (formats, no secret echoed).
@@ -68,7 +59,7 @@ pub(super) fn checks(g: &Gen, out: &mut Vec<Check>) {
     let Some(schema) = g.op.request.as_ref().map(|s| &s.resolved) else {
         return;
     };
-    let (before, after) = sample.read_back();
+    let (before, after) = sample.read_back(g.spec);
     let mut refusal = |name: String, title: String, body: Value, basis: Value, why: &str| {
         let mut c = base(&name, &title);
         c.setup.extend(before.clone());

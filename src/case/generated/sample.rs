@@ -26,6 +26,7 @@ use std::collections::BTreeMap;
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
 
+use super::{Check, Gen};
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::spec::Spec;
 
@@ -136,6 +137,21 @@ impl Samples {
     }
 }
 
+impl Prelude {
+    /// A check of `g`'s operation that starts from this prelude: its variables, secrets, setup,
+    /// teardown and locks.
+    pub fn check(&self, g: &Gen, name: &str, title: &str) -> Check {
+        let mut c = g.check(name, title);
+        c.vars = self.vars.clone();
+        c.secrets = self.secrets.clone();
+        c.setup = self.setup.clone();
+        c.teardown = self.teardown.clone();
+        c.exclusive = self.exclusive;
+        c.isolated = self.isolated;
+        c
+    }
+}
+
 fn extend(p: &mut Prelude, s: &Sample) {
     p.vars.extend(s.vars.clone());
     for x in &s.secrets {
@@ -164,27 +180,31 @@ impl Sample {
         r
     }
 
-    /// How `read` judges a write: see the module's doc.
-    pub fn read_kind(&self) -> Option<ReadKind> {
+    /// How `read` judges a write (see the module's doc): by what the spec says the read
+    /// answers, a collection (`records`) or one object. A `read` the spec does not have is read
+    /// as one object, and its step names the mistake when the check loads.
+    pub fn read_kind(&self, spec: &Spec) -> Option<ReadKind> {
         let read = self.read.as_ref()?;
         if read.get("as").is_some() {
             return Some(ReadKind::StillWorks);
         }
-        let op = read.get("operation")?.as_str()?;
-        let path = op.split_once(' ').map(|(_, p)| p).unwrap_or(op);
-        let keyed = path.contains('{');
-        let singleton = !keyed && read.get("query").and_then(|q| q.get("fields")).is_some();
-        Some(if keyed || singleton {
-            ReadKind::Unchanged
-        } else {
+        let (method, path) = read.get("operation")?.as_str()?.split_once(' ')?;
+        let collection = spec
+            .operation(method, path)
+            .and_then(|o| o.responses.get("200"))
+            .and_then(|r| r.schema.as_ref())
+            .is_some_and(|s| s.resolved.pointer("/properties/records").is_some());
+        Some(if collection {
             ReadKind::NothingFound
+        } else {
+            ReadKind::Unchanged
         })
     }
 
     /// The steps that show a refused write changed nothing: a capture before it (for
     /// [`ReadKind::Unchanged`]) and a check after it.
-    pub fn read_back(&self) -> (Option<Value>, Option<Value>) {
-        let (Some(read), Some(kind)) = (&self.read, self.read_kind()) else {
+    pub fn read_back(&self, spec: &Spec) -> (Option<Value>, Option<Value>) {
+        let (Some(read), Some(kind)) = (&self.read, self.read_kind(spec)) else {
             return (None, None);
         };
         let basis = json!({"convention": "a write a correct cluster refuses changes nothing; read back the way the sample's `read` says (ONTAP documents no partial writes)"});
