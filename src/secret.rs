@@ -68,14 +68,24 @@ impl Redactor {
         }
     }
 
-    /// Whether `text` carries one of the secrets this run sent that is long enough to be a
-    /// password (8 characters, ONTAP's shortest): a response echoing one leaks it to every log
-    /// and client on the way. Shorter values (a deliberately bad `0xabc`) could appear in
-    /// ordinary text by chance.
-    pub fn leaked_in(&self, text: &str) -> bool {
-        self.secrets
-            .iter()
-            .any(|s| s.chars().count() >= 8 && text.contains(s.as_str()))
+    /// Whether `body` carries, in any key or string, one of the secrets this run sent that is
+    /// long enough to be a password (8 characters, ONTAP's shortest): a response echoing one
+    /// leaks it to every log and client on the way. Shorter values (a deliberately bad `0xabc`)
+    /// could appear in ordinary text by chance. The strings are searched where they are, not in
+    /// the body serialized again (which also escapes a `"` or `\` a password may hold).
+    pub fn leaked_in(&self, body: &Value) -> bool {
+        let holds = |t: &str| {
+            self.secrets
+                .iter()
+                .any(|s| s.chars().count() >= 8 && t.contains(s.as_str()))
+        };
+        match body {
+            Value::String(t) => holds(t),
+            Value::Number(n) => holds(&n.to_string()),
+            Value::Array(items) => items.iter().any(|v| self.leaked_in(v)),
+            Value::Object(m) => m.iter().any(|(k, v)| holds(k) || self.leaked_in(v)),
+            _ => false,
+        }
     }
 
     pub fn redact(&self, text: &str) -> String {
@@ -120,6 +130,26 @@ pub(crate) fn is_password_key(k: &str) -> bool {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn a_secret_sent_is_found_anywhere_in_a_body() {
+        let mut r = Redactor::default();
+        r.add("Pa\"ss-1234");
+        r.add("0xabc");
+        assert!(r.leaked_in(&json!({"records": [{"note": "was Pa\"ss-1234!"}]})));
+        assert!(r.leaked_in(&json!({"Pa\"ss-1234": 1})), "in a key");
+        assert!(
+            !r.leaked_in(&json!({"error": {"message": "0xabc is odd"}})),
+            "too short"
+        );
+        assert!(!r.leaked_in(&json!({"password": "something else"})));
+        let mut digits = Redactor::default();
+        digits.add("12345678");
+        assert!(
+            digits.leaked_in(&json!({"pin": 12345678})),
+            "echoed as a number"
+        );
+    }
 
     #[test]
     fn secrets_never_print() {

@@ -156,7 +156,7 @@ impl CaseRun<'_> {
         if resp
             .body
             .as_ref()
-            .is_some_and(|b| self.redactor.leaked_in(&b.to_string()))
+            .is_some_and(|b| self.redactor.leaked_in(b))
         {
             verdict.problems.push(Problem::msg(
                 "the response carries a secret this run sent (a password, shown here as ***): \
