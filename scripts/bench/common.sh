@@ -59,3 +59,18 @@ bench_medians() {
     kib="$(cut -d' ' -f2 "$1/figures" | median)"
     : >"$1/figures"
 }
+
+# `wrk_rate URL`: requests per second and requests sent by one wrk run of $threads threads,
+# $connections connections and $duration against URL$path with the header $auth (load.sh and
+# peers.sh). A run with non-2xx answers or socket errors is refused: a 401 is fast and proves
+# nothing.
+wrk_rate() {
+    local out
+    out="$(wrk -t"$threads" -c"$connections" -d"$duration" -H "$auth" "$1$path")"
+    if grep -qE 'Non-2xx|Socket errors' <<<"$out"; then
+        echo "wrk saw errors against $1:" >&2
+        echo "$out" >&2
+        exit 2
+    fi
+    awk '/^Requests\/sec:/ { r = $2 } / requests in / { n = $1 } END { print r, n }' <<<"$out"
+}

@@ -116,25 +116,16 @@ cmp -s "$work/from-nginx" "$work/www/api/protocols/san/iscsi/credentials" ||
     { echo "nginx does not serve the emulator's bytes" >&2; exit 2; }
 size="$(wc -c <"$work/from-nginx")"
 
-# Requests per second from wrk, refusing a run with errors (a 401 is fast and proves nothing).
-rate() {
-    local out
-    out="$(wrk -t"$threads" -c"$connections" -d"$duration" -H "$auth" "$1$path")"
-    if grep -qE 'Non-2xx|Socket errors' <<<"$out"; then
-        echo "wrk saw errors against $1:" >&2
-        echo "$out" >&2
-        exit 2
-    fi
-    awk '/^Requests\/sec:/ { print $2 }' <<<"$out"
-}
 echo "GET $path ($size bytes), wrk -t$threads -c$connections -d$duration, $rounds rounds, $(nproc) cores, request logs $logs"
 echo "threads: emulator $workers tokio workers, nginx $workers worker processes; wrk $threads threads, $connections connections for both"
 wrk -t"$threads" -c"$connections" -d1s -H "$auth" "$emulator$path" >/dev/null
 wrk -t"$threads" -c"$connections" -d1s -H "$auth" "$nginx$path" >/dev/null
 : >"$work/rates"
 for r in $(seq 1 "$rounds"); do
-    e="$(rate "$emulator")"
-    n="$(rate "$nginx")"
+    got="$(wrk_rate "$emulator")"
+    read -r e _ <<<"$got"
+    got="$(wrk_rate "$nginx")"
+    read -r n _ <<<"$got"
     printf 'round %d: emulator %10.0f req/s, nginx %10.0f req/s, ratio %.2f\n' "$r" "$e" "$n" \
         "$(awk -v e="$e" -v n="$n" 'BEGIN { print e / n }')"
     echo "$e $n $(awk -v e="$e" -v n="$n" 'BEGIN { print e / n }')" >>"$work/rates"
