@@ -152,17 +152,24 @@ async fn inject(State(layer): State<Layer>, req: Request, next: Next) -> Respons
         .path_and_query()
         .map(|p| p.to_string())
         .unwrap_or_default();
-    let sent: Option<Value> = serde_json::from_slice(&body).ok();
+    // Only the faults that need the request keep it: the body read (the echoed password) and
+    // the whole request (a refused write sent again).
+    let sent: Option<Value> = on(Fault::PasswordEchoed)
+        .then(|| serde_json::from_slice(&body).ok())
+        .flatten();
     let write = parts.method != Method::GET && parts.method != Method::HEAD;
-    let again = (
-        parts.method.clone(),
-        parts.uri.clone(),
-        parts.headers.clone(),
-        body.clone(),
-    );
+    let again = (on(Fault::ReadOnlyWriteCarriedOut) && write).then(|| {
+        (
+            parts.method.clone(),
+            parts.uri.clone(),
+            parts.headers.clone(),
+            body.clone(),
+        )
+    });
     let mut resp = next.run(Request::from_parts(parts, Body::from(body))).await;
-    if on(Fault::ReadOnlyWriteCarriedOut) && write && resp.status() == StatusCode::FORBIDDEN {
-        let (method, uri, mut headers, body) = again;
+    if let Some((method, uri, mut headers, body)) = again
+        && resp.status() == StatusCode::FORBIDDEN
+    {
         let admin = base64::engine::general_purpose::STANDARD.encode("admin:Netapp1!");
         if let Ok(v) = HeaderValue::from_str(&format!("Basic {admin}")) {
             headers.insert(header::AUTHORIZATION, v);
