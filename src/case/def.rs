@@ -25,7 +25,8 @@ pub struct CaseFile {
     #[serde(default)]
     pub exclusive: bool,
     /// Needs what it reads to hold still while it runs (a walk compared with a count): locks
-    /// the resources it touches against every other case, as a write would.
+    /// the resources it reads, and those its steps change, against every other case, as a write
+    /// would. Its setup's and teardown's writes (making and removing its own objects) do not.
     #[serde(default)]
     pub isolated: bool,
     #[serde(default)]

@@ -14,14 +14,7 @@ use crate::run::{self, Progress, ProgressEvent, RunOptions};
 use crate::secret::Secret;
 use crate::spec::Spec;
 
-/// Cases in flight at once by default. The runner waits on the network, not the CPU, so the
-/// core count is the wrong measure: against a target answering in 100 ms, 16 finish the
-/// shipped suite at its critical path (`scripts/bench/latency.sh`: 8 took a quarter longer, 32
-/// no shorter). A cluster's management interface serves automation beside its own work, so the
-/// suite stays a modest client: 16 connections is about what a few of NetApp's own tools
-/// polling a cluster at once open (a guess: we know of no published limit), and `--jobs`
-/// raises or lowers it.
-pub const DEFAULT_JOBS: usize = 16;
+pub use crate::run::DEFAULT_JOBS;
 
 /// Fails (exit 1) when a case failed; an interrupted run is exit 2 even with its reports
 /// written, since the cases it skipped were never judged.
