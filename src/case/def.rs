@@ -21,7 +21,8 @@ pub struct CaseFile {
     /// Changes cluster state (a real cluster runs it only with `--allow-destructive`).
     #[serde(default)]
     pub destructive: bool,
-    /// Touches cluster-wide settings: runs alone, never beside another case.
+    /// Changes cluster-wide settings: each of its PATCHes locks its resource against every case
+    /// that reads or changes it (`run::schedule::footprint`).
     #[serde(default)]
     pub exclusive: bool,
     /// Needs what it reads to hold still while it runs (a walk compared with a count): locks
