@@ -516,10 +516,13 @@ mod tests {
     }
 
     /// The shipped suite and its generated checks, each request one tick, at the default
-    /// concurrency: within 1.5 x the critical path, the target against a slow cluster. Virtual
-    /// time, so no clock is involved (`scripts/bench/latency.sh` measures the real one).
+    /// concurrency. The target against a slow cluster is 1.5 x the critical path; a real run
+    /// adds what this leaves out (start-up, the probe, job polls, the reports: 0.15 x at 100 ms
+    /// with the generated checks, `scripts/bench/latency.sh`), so the dispatcher is held to 1.3 x
+    /// here. Without the readers on a chain's slack it took 61 ticks for 43 and failed. Virtual
+    /// time: no clock is involved.
     #[test]
-    fn the_shipped_suite_runs_within_one_and_a_half_critical_paths() {
+    fn the_shipped_suite_runs_within_1_3_critical_paths_in_virtual_time() {
         let spec = crate::spec::Spec::load(None).unwrap();
         for generated in [false, true] {
             let plan = crate::run::pending::Plan::load(
@@ -545,7 +548,7 @@ mod tests {
             let critical = critical_path(&each);
             let (total, _) = simulate_groups(group_of, &plan.distinct, crate::run::DEFAULT_JOBS);
             assert!(
-                total * 2 <= critical * 3,
+                total * 10 <= critical * 13,
                 "generated {generated}: {total} ticks, critical path {critical}"
             );
             eprintln!("generated {generated}: {total} ticks, critical path {critical}");
