@@ -161,9 +161,13 @@ pub struct TargetFacts {
 /// suite within 1.2 x its critical path, and with the generated checks within 1.35 x
 /// (`scripts/bench/latency.sh`), where the requests to send, shared among 16, already take about
 /// as long as that path. A cluster's management interface serves automation beside its own
-/// work, so the suite stays a modest client: 16 connections is about what a few of NetApp's own
-/// tools polling a cluster at once open (a guess: we know of no published limit), and `--jobs`
-/// raises or lowers it.
+/// work, so the suite stays a modest client. What ONTAP tolerates is the cluster's own setting,
+/// not a published number: it queues REST requests and refuses connections when that queue is
+/// full (NetApp's "Known limitations" of the REST API), and `security session limit` caps the
+/// active REST requests per user, application and SVM, throttling or refusing the rest (its
+/// command reference). We found no default for the REST interface in public documents; 16 is a
+/// guess at what a few of NetApp's own tools polling a cluster at once would send, and `--jobs`
+/// lowers it for a cluster with a tighter limit.
 pub const DEFAULT_JOBS: usize = 16;
 
 /// What a progress display hears: the number of cases once they are selected, then each case as
