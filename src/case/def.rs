@@ -21,7 +21,7 @@ pub struct CaseFile {
     /// Changes cluster state (a real cluster runs it only with `--allow-destructive`).
     #[serde(default)]
     pub destructive: bool,
-    /// Changes cluster-wide settings: each of its PATCHes locks its resource against every case
+    /// Changes cluster-wide settings: each of its writes locks its resource against every case
     /// that reads or changes it (`run::schedule::footprint`).
     #[serde(default)]
     pub exclusive: bool,

@@ -70,10 +70,7 @@ pub fn footprint(case: &Case, spec: &Spec) -> Footprint {
         // of its setup and teardown make and remove its own objects (a throwaway account), which
         // no other case reads, so there it reads like any other case.
         let isolated = case.def.isolated && (in_steps || !mutating);
-        // An exclusive case changes a cluster-wide setting, which is a PATCH: its POSTs and
-        // DELETEs make and remove objects (a throwaway account to send the change as).
-        let setting = case.def.exclusive && op.method == "PATCH";
-        let write = conditions || isolated || setting;
+        let write = conditions || isolated || (case.def.exclusive && mutating);
         let resource = resource_of(&op.path);
         let settings: Vec<String> = match (resource, &step.request.body) {
             ("security", Some(serde_json::Value::Object(body))) if mutating => body
