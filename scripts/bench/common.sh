@@ -74,3 +74,25 @@ wrk_rate() {
     fi
     awk '/^Requests\/sec:/ { r = $2 } / requests in / { n = $1 } END { print r, n }' <<<"$out"
 }
+
+# `wrk_alternate LABEL_A URL_A LABEL_B URL_B FILE`: one 1 s warm-up run against each, then
+# $rounds rounds of `wrk_rate` against A then B, each round printed; FILE gets one line per
+# round: "A's rate, A's requests, B's rate, B's requests, A / B" (load.sh and peers.sh).
+wrk_alternate() {
+    local label_a="$1" a="$2" label_b="$3" b="$4" file="$5" r got ra na rb nb ratio
+    wrk -t"$threads" -c"$connections" -d1s -H "$auth" "$a$path" >/dev/null
+    wrk -t"$threads" -c"$connections" -d1s -H "$auth" "$b$path" >/dev/null
+    : >"$file"
+    for r in $(seq 1 "$rounds"); do
+        # Through a variable, not a here-string of the substitution: a failing wrk_rate stops
+        # the script.
+        got="$(wrk_rate "$a")"
+        read -r ra na <<<"$got"
+        got="$(wrk_rate "$b")"
+        read -r rb nb <<<"$got"
+        ratio="$(awk -v a="$ra" -v b="$rb" 'BEGIN { print a / b }')"
+        printf 'round %d: %s %10.0f req/s, %s %10.0f req/s, ratio %.2f\n' \
+            "$r" "$label_a" "$ra" "$label_b" "$rb" "$ratio"
+        echo "$ra $na $rb $nb $ratio" >>"$file"
+    done
+}

@@ -118,20 +118,9 @@ size="$(wc -c <"$work/from-nginx")"
 
 echo "GET $path ($size bytes), wrk -t$threads -c$connections -d$duration, $rounds rounds, $(nproc) cores, request logs $logs"
 echo "threads: emulator $workers tokio workers, nginx $workers worker processes; wrk $threads threads, $connections connections for both"
-wrk -t"$threads" -c"$connections" -d1s -H "$auth" "$emulator$path" >/dev/null
-wrk -t"$threads" -c"$connections" -d1s -H "$auth" "$nginx$path" >/dev/null
-: >"$work/rates"
-for r in $(seq 1 "$rounds"); do
-    got="$(wrk_rate "$emulator")"
-    read -r e _ <<<"$got"
-    got="$(wrk_rate "$nginx")"
-    read -r n _ <<<"$got"
-    printf 'round %d: emulator %10.0f req/s, nginx %10.0f req/s, ratio %.2f\n' "$r" "$e" "$n" \
-        "$(awk -v e="$e" -v n="$n" 'BEGIN { print e / n }')"
-    echo "$e $n $(awk -v e="$e" -v n="$n" 'BEGIN { print e / n }')" >>"$work/rates"
-done
+wrk_alternate emulator "$emulator" nginx "$nginx" "$work/rates"
 e="$(cut -d' ' -f1 "$work/rates" | median)"
-n="$(cut -d' ' -f2 "$work/rates" | median)"
-ratio="$(cut -d' ' -f3 "$work/rates" | median)"
+n="$(cut -d' ' -f3 "$work/rates" | median)"
+ratio="$(cut -d' ' -f5 "$work/rates" | median)"
 printf 'median: emulator %.0f req/s, nginx %.0f req/s; ratio (median of the rounds) %.2f (target >= 0.90)\n' \
     "$e" "$n" "$ratio"

@@ -124,17 +124,7 @@ echo "schemathesis: $(grep -E 'passed|failed' "$work/st.out" | tail -n 1) (exit 
 reset
 
 # The emulator and Prism under the same wrk load, alternating.
-wrk -t"$threads" -c"$connections" -d1s -H "$auth" "$emulator$path" >/dev/null
-wrk -t"$threads" -c"$connections" -d1s -H "$auth" "$prism$path" >/dev/null
-: >"$work/rates"
-for r in $(seq 1 "$rounds"); do
-    got="$(wrk_rate "$emulator")"
-    read -r e en <<<"$got"
-    got="$(wrk_rate "$prism")"
-    read -r p pn <<<"$got"
-    printf 'wrk round %d: emulator %8.0f req/s, Prism %8.0f req/s\n' "$r" "$e" "$p"
-    echo "$e $en $p $pn $(awk -v e="$e" -v p="$p" 'BEGIN { print e / p }')" >>"$work/rates"
-done
+wrk_alternate emulator "$emulator" Prism "$prism" "$work/rates"
 emu_rate="$(cut -d' ' -f1 "$work/rates" | median)"
 emu_n="$(cut -d' ' -f2 "$work/rates" | median)"
 prism_rate="$(cut -d' ' -f3 "$work/rates" | median)"
