@@ -121,23 +121,30 @@ pub fn critical_path<F: Borrow<Footprint>>(footprints: &[F]) -> usize {
 /// The critical path and what makes it: the resource whose writers follow one another, or
 /// `None` when the longest case alone is longer.
 pub fn critical_chain<F: Borrow<Footprint>>(footprints: &[F]) -> (usize, Option<String>) {
-    let mut per_resource: BTreeMap<&String, usize> = BTreeMap::new();
-    for fp in footprints.iter().map(Borrow::borrow) {
-        for (r, w) in &fp.locks {
-            if *w {
-                *per_resource.entry(r).or_default() += fp.requests;
-            }
-        }
-    }
+    let per_resource = chain_weights(footprints);
     let longest_case = footprints
         .iter()
         .map(|f| f.borrow().requests)
         .max()
         .unwrap_or(0);
     match per_resource.into_iter().max_by_key(|(_, n)| *n) {
-        Some((r, n)) if n >= longest_case => (n, Some(r.clone())),
+        Some((r, n)) if n >= longest_case => (n, Some(r.to_string())),
         _ => (longest_case, None),
     }
+}
+
+/// Per resource, the requests of all its writers: the chain that must run one case after
+/// another, whatever the concurrency.
+fn chain_weights<F: Borrow<Footprint>>(footprints: &[F]) -> BTreeMap<&str, usize> {
+    let mut chains = BTreeMap::new();
+    for fp in footprints.iter().map(Borrow::borrow) {
+        for (r, w) in &fp.locks {
+            if *w {
+                *chains.entry(r.as_str()).or_default() += fp.requests;
+            }
+        }
+    }
+    chains
 }
 
 /// The order cases start in: writers first, by the weight of the chains of writers they are in
@@ -147,14 +154,7 @@ pub fn critical_chain<F: Borrow<Footprint>>(footprints: &[F]) -> (usize, Option<
 /// be short ones, so no slot runs long after the others are done), then file order. Returns
 /// indices into `footprints`.
 pub fn start_order<F: Borrow<Footprint>>(footprints: &[F]) -> Vec<usize> {
-    let mut chains: HashMap<&str, usize> = HashMap::new();
-    for fp in footprints.iter().map(Borrow::borrow) {
-        for (r, w) in &fp.locks {
-            if *w {
-                *chains.entry(r).or_default() += fp.requests;
-            }
-        }
-    }
+    let chains = chain_weights(footprints);
     let mut order: Vec<usize> = (0..footprints.len()).collect();
     order.sort_by_key(|&i| {
         let f: &Footprint = footprints[i].borrow();
@@ -246,12 +246,8 @@ impl Dispatch {
         }
         let requests: Vec<usize> = distinct.iter().map(|f| f.borrow().requests).collect();
         let mut chain_left = vec![0; names.len()];
-        for g in &group_of {
-            for &(r, w) in &groups[*g as usize] {
-                if w {
-                    chain_left[r] += requests[*g as usize];
-                }
-            }
+        for (r, n) in chain_weights(&each) {
+            chain_left[names[r]] = n;
         }
         let heads = queues
             .iter()
@@ -335,7 +331,7 @@ impl Dispatch {
         self.running = self.running.saturating_sub(1);
     }
 
-    /// Cases that have not started.
+    /// Whether some case has not started.
     pub fn waiting(&self) -> bool {
         !self.heads.is_empty()
     }

@@ -120,11 +120,17 @@ fn sent_by(g: &Gen, sample: &Sample, prelude: &Prelude, who: &Throwaway, expect:
     let key = g.op.key();
     let (user, pw) = (format!("{}_user", who.var), format!("{}_pw", who.var));
     let mut c = prelude.check(g, who.check, who.title);
-    // An isolated check already write-locks what its steps change, the refused write included,
-    // so a wrongly carried out change cannot reach another case. `exclusive` would add a write
-    // lock on every other write it sends: the throwaway account's creation and removal, which
-    // held every account case up behind the check.
-    if c.isolated {
+    // An isolated check already write-locks what it reads and what its steps change, the
+    // refused write included, so a wrongly carried out change cannot reach another case.
+    // `exclusive` would add a write lock on every other write it sends: the throwaway account's
+    // creation and removal, which held every account case up behind the check. Kept when the
+    // sample's own setup or teardown writes: isolation leaves those read-locked.
+    let prelude_reads_only = prelude.setup.iter().chain(&prelude.teardown).all(|s| {
+        s["request"]["operation"]
+            .as_str()
+            .is_some_and(|o| o.starts_with("GET "))
+    });
+    if c.isolated && prelude_reads_only {
         c.exclusive = false;
     }
     c.vars.insert(
