@@ -258,16 +258,7 @@ impl CaseRun<'_> {
         } else {
             &mut self.failures
         };
-        list.push(Failure {
-            basis: p.basis,
-            step: step.to_string(),
-            location,
-            pointer: p.pointer,
-            expected: p.expected.map(|e| self.redactor.redact(&e)),
-            actual: p.actual.map(|a| self.redactor.redact(&a)),
-            message: self.redactor.redact(&p.message),
-            curl,
-        });
+        list.push(p.into_failure(step, location, curl, &self.redactor));
     }
 }
 

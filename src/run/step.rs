@@ -101,14 +101,7 @@ impl CaseRun<'_> {
             Err(message) => {
                 record.duration_ms = started.elapsed().as_millis() as u64;
                 self.steps.push(record);
-                let p = Problem {
-                    line: None,
-                    basis: None,
-                    pointer: None,
-                    expected: None,
-                    actual: None,
-                    message,
-                };
+                let p = Problem::msg(message);
                 let curl = Some(prepared.curl);
                 self.record_problem(&label, Some(step.line), p, curl, Severity::Errored);
                 return false;
@@ -293,14 +286,12 @@ impl CaseRun<'_> {
                 }
                 None => verdict.problems.push(Problem {
                     line: Some(c.line),
-                    basis: None,
-                    pointer: None,
                     expected: Some(c.from.to_string()),
                     actual: Some("(absent)".into()),
-                    message: format!(
+                    ..Problem::msg(format!(
                         "cannot capture `{}`: `{}` is not in the response",
                         c.name, c.from
-                    ),
+                    ))
                 }),
             }
         }
