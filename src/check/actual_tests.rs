@@ -98,7 +98,10 @@ fn every_kind() -> Vec<(&'static str, Problem)> {
         basis: basis.clone(),
         ..Expectation::default()
     };
-    add("expectation", expectation(&e, &json_answer(201, created.clone())));
+    add(
+        "expectation",
+        expectation(&e, &json_answer(201, created.clone())),
+    );
     let wrong_code = json_answer(409, json!({"error": {"code": "5374141", "message": "no"}}));
     add("wrong error code", expectation(&e, &wrong_code));
     let code_status = Expectation {
@@ -236,7 +239,11 @@ fn values_are_redacted_before_they_are_cut() {
     let mut redactor = Redactor::default();
     redactor.add(secret);
     // The secret straddles the cut: cutting first would show `KnownCh`.
-    let long = format!("\"{}{secret}{}\"", "a".repeat(MAX_SHOWN_CHARS - 8), "b".repeat(50));
+    let long = format!(
+        "\"{}{secret}{}\"",
+        "a".repeat(MAX_SHOWN_CHARS - 8),
+        "b".repeat(50)
+    );
     let p = Problem {
         expected: Some("\"x\"".into()),
         actual: Some(long),
@@ -258,7 +265,11 @@ fn values_are_redacted_before_they_are_cut() {
         MAX_SHOWN_CHARS + "… (167 characters)".chars().count(),
         "{actual}"
     );
-    assert!(f.message.ends_with(&format!("got {actual}")), "{}", f.message);
+    assert!(
+        f.message.ends_with(&format!("got {actual}")),
+        "{}",
+        f.message
+    );
     // Short values are whole.
     assert_eq!(cut("\"in-user\""), "\"in-user\"");
 }

@@ -18,8 +18,8 @@ use crate::spec::Operation;
 
 pub use content::{body_problems, is_json_content_type};
 pub use expect::{expectation, is_convention, job_problems};
-pub use problem::{MAX_SHOWN_CHARS, Problem, Says, cut};
 use problem::{MASKED, show, show_at};
+pub use problem::{MAX_SHOWN_CHARS, Problem, Says, cut};
 pub use spec_rules::MAX_SCHEMA_FINDINGS;
 
 /// A response as the checker sees it.

@@ -91,9 +91,11 @@ impl Problem {
     ) -> Failure {
         let expected = self.expected.map(|e| cut(&redactor.redact(&e)));
         let actual = self.actual.map(|a| cut(&redactor.redact(&a)));
-        let message =
-            self.says
-                .complete(redactor.redact(&self.message), expected.as_deref(), actual.as_deref());
+        let message = self.says.complete(
+            redactor.redact(&self.message),
+            expected.as_deref(),
+            actual.as_deref(),
+        );
         Failure {
             step: step.to_string(),
             location,

@@ -78,11 +78,7 @@ pub(super) fn check_spec(op: &Operation, resp: &Response, v: &mut Verdict) {
                             }),
                             // The finding's message says which rule broke (`value is not a
                             // "uuid"`): the value that broke it is what it lacks.
-                            says: if hidden {
-                                Says::All
-                            } else {
-                                Says::Expectation
-                            },
+                            says: if hidden { Says::All } else { Says::Expectation },
                             ..Problem::msg(format!("schema: {}{at}", f.message))
                         });
                     } else {
