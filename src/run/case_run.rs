@@ -270,14 +270,16 @@ impl CaseRun<'_> {
 /// request's failure in its job.
 pub fn covers(case: &Case, spec: &Spec) -> Vec<Covers> {
     let mut out = Vec::new();
-    for s in &case.steps {
+    for (i, s) in case.steps.iter().enumerate() {
         let op = spec.op(s.op);
+        let step = super::step::label(Phase::Step, i, s);
         let blocks: Vec<Option<&crate::case::Expectation>> = match &s.expect {
             None => vec![None],
             Some(e) => std::iter::once(e).chain(&e.any_of).map(Some).collect(),
         };
         for e in blocks {
             out.push(Covers {
+                step: Some(step.clone()),
                 method: op.method.clone(),
                 path: op.path.clone(),
                 status: e

@@ -299,7 +299,7 @@ impl CaseRun<'_> {
 }
 
 /// `steps[1] (read back)`: how reports name a step.
-fn label(phase: Phase, index: usize, step: &Step) -> String {
+pub(super) fn label(phase: Phase, index: usize, step: &Step) -> String {
     let name = step
         .name
         .as_ref()
