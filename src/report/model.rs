@@ -55,6 +55,11 @@ pub struct RunReport {
     /// merge with `ontap-conform merge`. A merged report lists its shards here, joined by `+`.
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub partition: Option<String>,
+    /// Whether cases marked `destructive` were allowed to run: always against the embedded
+    /// emulator, with `--allow-destructive` against a cluster. Absent in reports written before
+    /// it; `diff` shows it beside the target, since a run without them checked less.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub allow_destructive: Option<bool>,
     /// True when Ctrl-C stopped the run: cases that had not started are skipped with that reason.
     #[serde(default)]
     pub interrupted: bool,

@@ -357,6 +357,8 @@ async fn run_with(
         tool: format!("ontap-conform {}", env!("CARGO_PKG_VERSION")),
         target: ctx.opts.target.clone(),
         embedded_emulator: ctx.opts.embedded,
+        // The rule of `case_run::skip_reason`: destructive cases run on the emulator always.
+        allow_destructive: Some(ctx.opts.embedded || ctx.opts.allow_destructive),
         ontap_version: ctx.facts.version_text.clone(),
         started_at,
         duration_ms: started.elapsed().as_millis() as u64,
