@@ -67,7 +67,7 @@ pub enum BasisError {
         "`{0}` is not a seed file: a documented basis names a seed page as `NNN_<16 hex digits>.txt` (e.g. 004_69967a64eae5f293.txt); for anything else use observed or convention"
     )]
     NotASeedFile(String),
-    /// The message of [`not_a_seed_page`], and what to do.
+    /// The message of [`not_a_seed_page`](crate::spec::not_a_seed_page), and what to do.
     #[error(
         "{0}: a documented basis names a page that is in the repository (add a new page there first), or use observed or convention"
     )]

@@ -240,9 +240,8 @@ pub(super) fn parse_errors(
         let (description, seed) = (text("description"), text("seed").to_string());
         // `seed` names the page the entry was transcribed from: a citation, so a page that is
         // there. (`source`, on the common errors, names a public source in words.)
-        if let Some(why) = Some(&seed)
-            .filter(|s| !s.is_empty())
-            .and_then(|s| not_a_seed_page(s))
+        if !seed.is_empty()
+            && let Some(why) = not_a_seed_page(&seed)
         {
             report(format!("{p}/seed"), why);
         }

@@ -37,7 +37,7 @@ pub use model::{OntapError, OpId, Operation, Parameter, ResponseSpec, Spec};
 /// ONTAP's release numbers: one type for the harness and the emulator, in `crates/ontap-rest`.
 pub use ontap_rest::Version;
 pub use schema::{CompiledSchema, Direction, Finding, FindingKind};
-pub use seeds::{SEED_DIR, SEED_PAGES, closest_seed_page, is_seed_page};
+pub use seeds::{SEED_DIR, SEED_PAGES, closest_seed_page, is_seed_page, not_a_seed_page};
 
 /// The spec shipped with the crate, so the binary works from any directory.
 pub const EMBEDDED_SPEC: &str = include_str!("../../spec/openapi.yaml");
