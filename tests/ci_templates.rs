@@ -309,16 +309,30 @@ fn no_step_that_runs_ontap_conform_hides_its_failure() {
                 continue;
             }
             checked += 1;
+            // Anything but `false` may let it fail: `true`, an expression, a list of exit codes.
             for key in ["continue-on-error", "allow_failure"] {
                 let v = unit.keys.get(key);
                 assert!(
-                    !matches!(v, Some(Value::Bool(true)) | Some(Value::Object(_))),
+                    matches!(v, None | Some(Value::Bool(false))),
                     "{}: {}: `{key}: {}` hides a failing run",
                     path.display(),
                     unit.name,
                     v.unwrap()
                 );
             }
+            // GitLab ignores how an `after_script` ends.
+            let mut after = Vec::new();
+            commands(
+                unit.keys.get("after_script").unwrap_or(&Value::Null),
+                true,
+                &mut after,
+            );
+            assert!(
+                !after.iter().any(|c| runs_the_tool(c)),
+                "{}: {}: ontap-conform in after_script, whose failure fails nothing",
+                path.display(),
+                unit.name
+            );
             for c in unit.commands.iter().filter(|c| runs_the_tool(c)) {
                 assert!(
                     !swallowed.is_match(c),
