@@ -178,6 +178,12 @@ mod tests {
         let mixed = json!([{"name": "a"}, {"name": "B"}]);
         assert!(matches(Some(&mixed), &json!({"ordered_by": "name"})).is_ok());
         assert!(matches(Some(&mixed), &json!({"ordered_by": "name desc"})).is_ok());
+        // So do number and text order on strings of digits; an order neither allows still fails.
+        let codes = json!([{"c": "52428830"}, {"c": "196608081"}]);
+        assert!(matches(Some(&codes), &json!({"ordered_by": "c"})).is_ok());
+        assert!(matches(Some(&codes), &json!({"ordered_by": "c desc"})).is_ok());
+        let codes = json!([{"c": "2"}, {"c": "10"}, {"c": "1"}]);
+        assert!(matches(Some(&codes), &json!({"ordered_by": "c"})).is_err());
         assert!(matches(Some(&records), &json!({"distinct": true})).is_ok());
         let twice = json!([{"name": "a"}, {"name": "a"}]);
         assert!(matches(Some(&twice), &json!({"distinct": true})).is_err());

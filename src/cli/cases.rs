@@ -15,9 +15,12 @@ fn load(case_args: &CaseArgs) -> Result<Vec<crate::case::Case>, CliError> {
 /// One line per case: id, operation, what the main step expects, destructive or not, file.
 pub(super) fn list(case_args: &CaseArgs) -> Result<Verdict, CliError> {
     let cases = load(case_args)?;
-    println!(
+    outln!(
         "{:<48} {:<72} {:<18} {:<11} file",
-        "id", "operation", "expects", "changes"
+        "id",
+        "operation",
+        "expects",
+        "changes"
     );
     for c in &cases {
         let status = c
@@ -28,7 +31,7 @@ pub(super) fn list(case_args: &CaseArgs) -> Result<Verdict, CliError> {
             Some(code) => format!("{status} {code}"),
             None => status,
         };
-        println!(
+        outln!(
             "{:<48} {:<72} {:<18} {:<11} {}",
             c.def.id,
             c.operation_key(),
@@ -41,7 +44,7 @@ pub(super) fn list(case_args: &CaseArgs) -> Result<Verdict, CliError> {
             c.file.display()
         );
     }
-    println!("{} cases in {}", cases.len(), case_args.describe());
+    outln!("{} cases in {}", cases.len(), case_args.describe());
     Ok(Verdict::Passed)
 }
 
@@ -70,6 +73,6 @@ pub(super) fn show(case_args: &CaseArgs, id: &str) -> Result<Verdict, CliError> 
             })
         })
         .ok_or_else(|| CliError::cannot("cases show", format!("cannot read {shown}")))?;
-    print!("# {shown}\n{text}");
+    out!("# {shown}\n{text}");
     Ok(Verdict::Passed)
 }

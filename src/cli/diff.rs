@@ -14,12 +14,12 @@ pub(super) fn diff(old: &Path, new: &Path, as_json: bool) -> Result<Verdict, Cli
     let (a, b) = (load(old)?, load(new)?);
     let d = report::diff::diff(&a, &b);
     if as_json {
-        println!(
+        outln!(
             "{}",
             serde_json::to_string_pretty(&d).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"))
         );
     } else {
-        print!("{}", report::diff::render_text(&d));
+        out!("{}", report::diff::render_text(&d));
     }
     Ok(if d.has_regression() {
         Verdict::Failed

@@ -21,8 +21,8 @@ pub(super) fn merge(paths: &[PathBuf], report_dir: &Path) -> Result<Verdict, Cli
             format!("cannot write the reports to {}: {e}", report_dir.display()),
         )
     })?;
-    println!("merged {} reports", reports.len());
-    print!(
+    outln!("merged {} reports", reports.len());
+    out!(
         "{}",
         report::text::summary(&merged, &report_dir.display().to_string())
     );

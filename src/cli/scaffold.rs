@@ -222,7 +222,7 @@ pub(super) fn new(
             std::fs::write(p, &y).map_err(|e| cannot(format!("{}: {e}", p.display())))?;
             eprintln!("wrote {}", p.display());
         }
-        None => print!("{y}"),
+        None => out!("{y}"),
     }
     Ok(Verdict::Passed)
 }

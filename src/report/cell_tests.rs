@@ -75,6 +75,7 @@ fn flow(id: &str, outcome: Outcome, steps: Vec<StepResult>, failures: Vec<Failur
         ],
         outcome,
         skip_reason: None,
+        skip_kind: None,
         duration_ms: 3,
         failures,
         deviations: Vec::new(),

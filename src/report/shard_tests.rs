@@ -25,6 +25,7 @@ fn run(partition: Option<&str>, ids: &[&str]) -> RunReport {
             covers: Vec::new(),
             outcome: Outcome::Pass,
             skip_reason: None,
+            skip_kind: None,
             duration_ms: 1,
             failures: Vec::new(),
             deviations: Vec::new(),

@@ -69,6 +69,7 @@ fn case(id: &str, path: &str, outcome: Outcome) -> CaseResult {
         covers: vec![covers("GET", path, 200)],
         outcome,
         skip_reason: (outcome == Outcome::Skip).then(|| "needs 9 SVMs".into()),
+        skip_kind: (outcome == Outcome::Skip).then_some(crate::report::model::SkipKind::Svms),
         duration_ms: 3,
         failures,
         deviations: Vec::new(),
