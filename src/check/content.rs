@@ -45,9 +45,10 @@ pub fn body_problems(resp: &Response) -> Vec<Problem> {
         // The parser's words and the body's first characters (`starts with "<html>..."`) are
         // what came; the body itself was never parsed into a value.
         out.push(Problem {
-            expected: Some("a JSON body".into()),
             actual: Some(err.clone()),
-            ..Problem::msg(format!("the body is not JSON: {err}"))
+            // The parser's words are the actual: the report cuts them after redacting them.
+            says: crate::check::Says::Expectation,
+            ..Problem::msg("the body is not JSON")
         });
     }
     out

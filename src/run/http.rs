@@ -34,6 +34,9 @@ const QUERY: &AsciiSet = &SEGMENT.add(b'&').add(b'=').add(b'+');
 /// broken target cannot exhaust the runner's memory.
 pub const MAX_BODY_BYTES: usize = 8 * 1024 * 1024;
 
+/// How much of a body that is not JSON a response keeps, for the failure that says so.
+const PREVIEW_CHARS: usize = 2048;
+
 /// Redirects followed before a request fails: ONTAP itself never redirects an API call, so a
 /// chain of them is a proxy or a loop, not an answer.
 const MAX_REDIRECTS: usize = 5;
@@ -289,7 +292,13 @@ pub async fn send(client: &reqwest::Client, req: &Outgoing) -> Result<Response, 
         match serde_json::from_slice::<Value>(&bytes) {
             Ok(v) => (Some(v), None),
             Err(e) => {
-                let preview: String = String::from_utf8_lossy(&bytes).chars().take(120).collect();
+                // Far more than a report shows: whatever shows it redacts this first and cuts it
+                // after (`check::cut`), so a secret that straddled a cut made here could never
+                // show in part.
+                let preview: String = String::from_utf8_lossy(&bytes)
+                    .chars()
+                    .take(PREVIEW_CHARS)
+                    .collect();
                 (None, Some(format!("{e} (starts with {preview:?})")))
             }
         }

@@ -352,7 +352,10 @@ fn response(r: &Response, redactor: &Redactor) -> RecordedResponse {
         status: r.status,
         headers,
         body,
-        body_error: r.body_error.as_ref().map(|e| redactor.redact(e)),
+        body_error: r
+            .body_error
+            .as_ref()
+            .map(|e| crate::check::cut(&redactor.redact(e))),
     }
 }
 
