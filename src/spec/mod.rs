@@ -12,7 +12,8 @@
 //! - `basis.rs`: [`Basis`], what an expectation rests on (documented, observed, convention), and
 //!   its YAML parser; `seeds.rs`: [`Seeds`], the seed pages a documented basis may name.
 //! - [`schema`]: `$ref` resolution and the compiled validators; `walk.rs` beside it checks what
-//!   JSON Schema cannot say (`readOnly`/`writeOnly` by direction, undocumented fields).
+//!   JSON Schema cannot say (`readOnly`/`writeOnly` by direction, undocumented fields), and
+//!   `fields.rs` says which field paths a schema can hold (for the case loader).
 //! - [`Version`], ONTAP's release numbers, comes from `crates/ontap-rest`, shared with the
 //!   emulator.
 //!
@@ -22,6 +23,7 @@
 //! loader reads itself, naming the exact field (the reasons are in its opening doc).
 
 mod basis;
+mod fields;
 mod lint;
 mod load;
 mod model;
@@ -35,6 +37,7 @@ pub use basis::{Basis, BasisError, KINDS as BASIS_KINDS, is_seed_file_name, pars
 pub use model::{OntapError, OpId, Operation, Parameter, ResponseSpec, Spec};
 /// ONTAP's release numbers: one type for the harness and the emulator, in `crates/ontap-rest`.
 pub use ontap_rest::Version;
+pub use fields::{PathMiss, PathSegment};
 pub use schema::{CompiledSchema, Direction, Finding, FindingKind};
 pub use seeds::{SEEDS_BESIDE_REPO, Seeds};
 
