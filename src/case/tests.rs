@@ -381,3 +381,34 @@ fn a_convention_block_says_why_and_holds_only_conventions() {
         .to_string();
     assert!(e.contains("drop `basis`"), "{e}");
 }
+
+#[test]
+fn todo_placeholders_are_load_errors_naming_each_one() {
+    let text = r#"id: iscsi-todo
+title: "TODO: what the case shows"
+vars:
+  initiator: TODO
+steps:
+  - request:
+      operation: PATCH /api/protocols/san/iscsi/credentials/{svm.uuid}/{initiator}
+      path: {svm.uuid: "{{svm.uuid}}", initiator: "iqn.1992-08.com.netapp:TODO"}
+      query: {return_timeout: 0}
+      body: {chap: {inbound: {user: TODO}}}
+    expect:
+      status: 200
+      basis: {observed: "TODO: the public source and what it showed"}
+      fields:
+        job.uuid: {matches: "TODO"}
+    # TODO: a comment is a note to the reader, not a value
+"#;
+    let e = load_case(Path::new("cases/iscsi/todo.yaml"), "iscsi", text, &spec()).unwrap_err();
+    insta::assert_snapshot!("todo_placeholders", e.to_string());
+    let filled = text.replace("TODO", "filled");
+    let c = load_case(
+        Path::new("cases/iscsi/todo.yaml"),
+        "iscsi",
+        &filled,
+        &spec(),
+    );
+    assert!(c.is_ok(), "{}", c.unwrap_err());
+}

@@ -23,12 +23,19 @@ pub fn is_placeholder(s: &str) -> bool {
 /// Reports every string value of `v` (at the pointer `at`) holding a placeholder.
 pub(super) fn check_placeholders(v: &Value, at: &str, report: &mut dyn FnMut(String, String)) {
     match v {
-        Value::String(s) if is_placeholder(s) => report(
-            at.to_string(),
-            format!(
-                "`{s}` is a placeholder left to fill in (a case with `{PLACEHOLDER}` in a value does not load)"
-            ),
-        ),
+        Value::String(s) if is_placeholder(s) => {
+            let shown = if s.trim() == PLACEHOLDER {
+                String::new()
+            } else {
+                format!(": `{s}`")
+            };
+            report(
+                at.to_string(),
+                format!(
+                    "`{PLACEHOLDER}` left to fill in{shown} (a value holding `{PLACEHOLDER}` does not load)"
+                ),
+            )
+        }
         Value::Array(items) => {
             for (i, x) in items.iter().enumerate() {
                 check_placeholders(x, &format!("{at}/{i}"), report);
