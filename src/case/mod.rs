@@ -13,7 +13,8 @@
 //!   placeholders;
 //! - [`plan`]: what comes out, the typed plan the runner executes ([`Case`], [`Step`],
 //!   [`Expectation`], [`Matcher`]);
-//! - `template`: `{{variables}}` and their interpolation.
+//! - `template`: `{{variables}}` and their interpolation;
+//! - [`skeleton`]: a case file started from the spec (`cases new`).
 
 use std::path::{Path, PathBuf};
 
@@ -28,6 +29,7 @@ mod fields;
 pub mod generated;
 mod load;
 pub mod plan;
+pub mod skeleton;
 pub mod suite;
 mod template;
 mod todo;

@@ -27,9 +27,9 @@ impl PathMiss {
     /// The segment the path leaves the schema at.
     pub fn at(self) -> usize {
         match self {
-            PathMiss::NoField { at } | PathMiss::NotAnIndex { at } | PathMiss::BelowScalar { at } => {
-                at
-            }
+            PathMiss::NoField { at }
+            | PathMiss::NotAnIndex { at }
+            | PathMiss::BelowScalar { at } => at,
         }
     }
 }
@@ -121,15 +121,9 @@ fn says_nothing(schema: &Value) -> bool {
         Value::Bool(b) => *b,
         Value::Object(o) => {
             !is_object_shape(schema)
-                && ![
-                    "type",
-                    "items",
-                    "oneOf",
-                    "anyOf",
-                    "additionalProperties",
-                ]
-                .iter()
-                .any(|k| o.contains_key(*k))
+                && !["type", "items", "oneOf", "anyOf", "additionalProperties"]
+                    .iter()
+                    .any(|k| o.contains_key(*k))
         }
         _ => false,
     }
@@ -144,7 +138,12 @@ fn property<'a>(schema: &'a Value, name: &str) -> Vec<&'a Value> {
         .into_iter()
         .collect();
     for key in ["allOf", "oneOf", "anyOf"] {
-        for member in schema.get(key).and_then(Value::as_array).into_iter().flatten() {
+        for member in schema
+            .get(key)
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
             out.extend(property(member, name));
         }
     }
@@ -176,7 +175,12 @@ fn properties(schema: &Value) -> Vec<(&str, &Value)> {
         .map(|(k, v)| (k.as_str(), v))
         .collect();
     for key in ["allOf", "oneOf", "anyOf"] {
-        for member in schema.get(key).and_then(Value::as_array).into_iter().flatten() {
+        for member in schema
+            .get(key)
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
             out.extend(properties(member));
         }
     }
@@ -251,7 +255,10 @@ mod tests {
         }
         assert_eq!(s.locate("/recods"), Err(PathMiss::NoField { at: 0 }));
         assert_eq!(s.locate("/records/0/nme"), Err(PathMiss::NoField { at: 2 }));
-        assert_eq!(s.locate("/records/name"), Err(PathMiss::NotAnIndex { at: 1 }));
+        assert_eq!(
+            s.locate("/records/name"),
+            Err(PathMiss::NotAnIndex { at: 1 })
+        );
         assert_eq!(
             s.locate("/records/0/name/first"),
             Err(PathMiss::BelowScalar { at: 3 })

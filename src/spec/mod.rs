@@ -34,10 +34,10 @@ mod walk;
 
 pub use basis::{Basis, BasisError, KINDS as BASIS_KINDS, is_seed_file_name, parse_basis_at};
 
+pub use fields::{PathMiss, PathSegment};
 pub use model::{OntapError, OpId, Operation, Parameter, ResponseSpec, Spec};
 /// ONTAP's release numbers: one type for the harness and the emulator, in `crates/ontap-rest`.
 pub use ontap_rest::Version;
-pub use fields::{PathMiss, PathSegment};
 pub use schema::{CompiledSchema, Direction, Finding, FindingKind};
 pub use seeds::{SEEDS_BESIDE_REPO, Seeds};
 
