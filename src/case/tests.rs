@@ -412,3 +412,28 @@ steps:
     );
     assert!(c.is_ok(), "{}", c.unwrap_err());
 }
+
+/// An overlay's operation is held to its own response schemas like the spec's.
+#[test]
+fn fields_of_an_overlay_operation_are_checked_against_its_schemas() {
+    let overlay = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/overlay/jobs.yaml");
+    let spec = spec().with_overlays(&[overlay]).unwrap();
+    let text = |field: &str| {
+        format!(
+            "id: jobs\ntitle: jobs\nsteps:\n  - request:\n      operation: GET /api/cluster/jobs\n    expect:\n      status: 200\n      basis: {{convention: \"a fixture\"}}\n      fields:\n        {field}: {{present: true}}\n"
+        )
+    };
+    let e = load_case(
+        Path::new("cases/jobs/list.yaml"),
+        "jobs",
+        &text("records.0.stat"),
+        &spec,
+    )
+    .unwrap_err()
+    .to_string();
+    assert_eq!(
+        e,
+        "cases/jobs/list.yaml:10: `steps[0].expect.fields.records.0.stat`: `records.0.stat` cannot be in a 200 response of `GET /api/cluster/jobs`: `records.0` has no field `stat` (did you mean `records.0.state`?)"
+    );
+    load_case(Path::new("x.yaml"), "jobs", &text("records.0.state"), &spec).unwrap();
+}

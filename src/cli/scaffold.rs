@@ -55,7 +55,7 @@ pub(super) fn new(
             }
             std::fs::write(p, &y).map_err(|e| cannot(format!("{}: {e}", p.display())))?;
             eprintln!(
-                "wrote {}: fill in every TODO, then `ontap-conform spec check` it",
+                "wrote {}: fill in every TODO (it does not load until then)",
                 p.display()
             );
         }
