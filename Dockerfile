@@ -8,8 +8,9 @@
 # binary and CA certificates (rustls reads the system's roots through rustls-platform-verifier).
 # The base images are arguments so that a machine that cannot pull Docker Hub's can build on its
 # own (scripts/container/base-images.sh makes both with debootstrap; the README says how).
-# `rust:1` is the current stable Rust: the code uses let chains (stable since 1.88), so a
-# `rust:1.85` image, the rust-version Cargo.toml names, cannot build it.
+# `rust:1` is the current stable Rust, at or above the rust-version Cargo.toml names (1.88: the
+# code uses let chains); tests/ci_templates.rs fails when a Rust image named here or in
+# examples/ci/ is older than that.
 ARG BUILDER_IMAGE=docker.io/library/rust:1-slim-bookworm
 ARG RUNTIME_IMAGE=docker.io/library/debian:bookworm-slim
 

@@ -67,6 +67,13 @@ fn spec_check_names_file_and_line_of_a_case_that_cannot_mean_what_it_says() {
                     "      fields:\n        records.0.initiator: {matches: \"iqn.[\"}",
                 ),
             ),
+            (
+                "d-made-up-seed-page.yaml",
+                case(
+                    "d",
+                    "      fields:\n        num_records: {present: true}\n      basis: {documented: 004_0000000000000000.txt}",
+                ),
+            ),
         ],
     );
     let (code, stderr) = spec_check(&dir);
@@ -75,6 +82,7 @@ fn spec_check_names_file_and_line_of_a_case_that_cannot_mean_what_it_says() {
         "cases/demo/a-misspelt-matcher.yaml:9: `steps[0].expect.fields.num_records.presnt`: unknown matcher `presnt` (did you mean `present`?)",
         "cases/demo/b-unknown-expect-key.yaml:9: `steps[0].expect.header`: unknown key `header` (did you mean `headers`?)",
         "cases/demo/c-bad-regex.yaml:9: `steps[0].expect.fields.records.0.initiator.matches`: `iqn.[` is not a valid regex: unclosed character class",
+        "cases/demo/d-made-up-seed-page.yaml:10: `steps[0].expect.basis.documented`: `004_0000000000000000.txt` is not a seed page in spec/sources/seeds/ (did you mean `004_69967a64eae5f293.txt`?)",
     ] {
         assert!(stderr.contains(want), "missing {want:?} in:\n{stderr}");
     }

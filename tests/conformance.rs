@@ -1,19 +1,19 @@
 //! `cargo test` runs one trial per case file, named `<area>::<id>`, and one per check generated
 //! from the spec (`generated::<id>`, seed `ONTAP_SEED` or the default), against the embedded emulator
-//! or, when `ONTAP_TARGET` is set, against that cluster (`ONTAP_USER`, `ONTAP_PASSWORD`;
-//! `ONTAP_INSECURE=1` for a self-signed certificate, `ONTAP_ALLOW_DESTRUCTIVE=1` to run cases that
-//! change state). Works with libtest's `--list`, name filters and `--exact`, and under
-//! `cargo nextest` including `--partition count:K/N`.
+//! or, when `ONTAP_TARGET` is set, against that cluster: the variables `ontap-conform run` reads
+//! (`run::env`: `ONTAP_USER`, `ONTAP_PASSWORD`, `ONTAP_INSECURE=1` or `ONTAP_CA_CERT=FILE`,
+//! `ONTAP_ALLOW_DESTRUCTIVE=1`, `ONTAP_SVM`). A case the target skips is `ignored`, with the
+//! reason. Works with libtest's `--list`, name filters and `--exact`, and under `cargo nextest`
+//! including `--partition count:K/N`.
 
 use std::path::Path;
 use std::sync::{Arc, OnceLock, RwLock};
-use std::time::Duration;
 
-use libtest_mimic::{Arguments, Failed, Trial};
+use libtest_mimic::{Arguments, Completion, Failed, Trial};
 use ontap_conform::case::{self, Case};
 use ontap_conform::emulator::{ADMIN_PASSWORD, ADMIN_USER, Emulator, EmulatorConfig};
 use ontap_conform::report::model::Outcome;
-use ontap_conform::run::{self, RunOptions, http::ClientOptions};
+use ontap_conform::run::{self, RunOptions, env, http::ClientOptions};
 use ontap_conform::secret::Secret;
 use ontap_conform::spec::Spec;
 
@@ -35,14 +35,13 @@ fn shared(spec: &Arc<Spec>) -> &'static Result<Shared, String> {
             .enable_all()
             .build()
             .map_err(|e| e.to_string())?;
-        let env = |k: &str| std::env::var(k).ok().filter(|v| !v.is_empty());
-        let (target, user, password, emulator) = match env("ONTAP_TARGET") {
+        // The same variables, read the same way, as `ontap-conform run` (`run::env`).
+        let conn = env::Connection::from_env();
+        let (target, user, password, emulator) = match &conn.target {
             Some(t) => (
-                t,
-                env("ONTAP_USER").unwrap_or_else(|| "admin".into()),
-                Secret::new(
-                    env("ONTAP_PASSWORD").ok_or("ONTAP_TARGET is set but ONTAP_PASSWORD is not")?,
-                ),
+                t.clone(),
+                conn.user().to_string(),
+                env::password(conn.user(), t)?,
                 None,
             ),
             None => {
@@ -60,19 +59,22 @@ fn shared(spec: &Arc<Spec>) -> &'static Result<Shared, String> {
                 )
             }
         };
-        let client = ClientOptions {
-            insecure: env("ONTAP_INSECURE").is_some(),
-            ca_cert: match env("ONTAP_CA_CERT") {
-                Some(p) => Some(
-                    std::fs::read(&p).map_err(|e| format!("cannot read ONTAP_CA_CERT {p}: {e}"))?,
-                ),
-                None => None,
-            },
-            request_timeout: Duration::from_secs(30),
-        };
+        let client =
+            ClientOptions {
+                insecure: conn.insecure,
+                ca_cert: match &conn.ca_cert {
+                    Some(p) => Some(std::fs::read(p).map_err(|e| {
+                        format!("cannot read {} {}: {e}", env::CA_CERT, p.display())
+                    })?),
+                    None => None,
+                },
+                ca_cert_path: conn.ca_cert.clone(),
+                ..ClientOptions::default()
+            };
         let mut opts = RunOptions {
             embedded: emulator.is_some(),
-            allow_destructive: env("ONTAP_ALLOW_DESTRUCTIVE").is_some(),
+            allow_destructive: conn.allow_destructive,
+            svm: conn.svm.clone(),
             ..RunOptions::new(target, user, password, client)
         };
         // One probe for all the trials.
@@ -91,7 +93,10 @@ fn shared(spec: &Arc<Spec>) -> &'static Result<Shared, String> {
     })
 }
 
-fn run_one(spec: &Arc<Spec>, case: Case) -> Result<(), Failed> {
+/// Runs one case as a trial: a pass is `ok`, a skip (destructive without
+/// `ONTAP_ALLOW_DESTRUCTIVE`, a version, a role, an emulator condition) is `ignored` with its
+/// reason, never `ok`: a cluster run that skipped everything must not read as all green.
+fn run_one(spec: &Arc<Spec>, case: Case) -> Result<Completion, Failed> {
     let shared = shared(spec)
         .as_ref()
         .map_err(|e| Failed::from(e.as_str()))?;
@@ -114,7 +119,10 @@ fn run_one(spec: &Arc<Spec>, case: Case) -> Result<(), Failed> {
         .map_err(|e| Failed::from(e.to_string()))?;
     let r = report.cases.first().ok_or("the case did not run")?;
     match r.outcome {
-        Outcome::Pass | Outcome::Skip => Ok(()),
+        Outcome::Pass => Ok(Completion::Completed),
+        Outcome::Skip => Ok(Completion::ignored_with(
+            r.skip_reason.as_deref().unwrap_or("skipped"),
+        )),
         Outcome::Fail | Outcome::Error => {
             let mut msg = String::new();
             for f in &r.failures {
@@ -168,7 +176,7 @@ fn main() {
             let name = format!("{}::{}", c.area, c.def.id);
             let spec = spec.clone();
             let kind = c.def.tags.first().cloned().unwrap_or_default();
-            Trial::test(name, move || run_one(&spec, c)).with_kind(kind)
+            Trial::ignorable_test(name, move || run_one(&spec, c)).with_kind(kind)
         })
         .collect();
     libtest_mimic::run(&args, trials).exit();

@@ -55,20 +55,51 @@ fn the_worked_example_runs_beside_the_built_in_suite() {
         "the overlay's operation is in the coverage matrix"
     );
 
-    // Generated checks cover the overlay's operation like the spec's.
-    let (code, out) = output(&[
-        "run",
-        "--spec-overlay",
-        OVERLAY,
-        "--no-builtin-cases",
-        "--generated",
-        "--filter",
-        "get-cluster-jobs.unknown-query",
-        "--report-dir",
-        &reports,
-    ]);
-    assert_eq!(code, Some(0), "{out}");
-    assert!(out.contains("1 passed, 0 failed"), "{out}");
+    // Generated checks cover the overlay's operation like the spec's: the whole example with
+    // every generated check passes, one case at a time and at the default concurrency (where
+    // the walk of the jobs must not see other cases add jobs).
+    for jobs in ["1", "16"] {
+        let (code, out) = output(&[
+            "run",
+            "--spec-overlay",
+            OVERLAY,
+            "--cases",
+            CASES,
+            "--generated",
+            "--jobs",
+            jobs,
+            "--report-dir",
+            &reports,
+        ]);
+        assert_eq!(code, Some(0), "--jobs {jobs}: {out}");
+        let json: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(dir.join("conformance.json")).unwrap())
+                .unwrap();
+        let jobs_checks: Vec<&serde_json::Value> = json["cases"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|c| c["id"].as_str().unwrap().starts_with("get-cluster-jobs."))
+            .collect();
+        // The walk, the projection, order_by both ways on every scalar field of a job
+        // (`svm.name` and `error.target` among them), the probes, the credentials.
+        assert!(jobs_checks.len() > 20, "{}", jobs_checks.len());
+        for id in [
+            "walk",
+            "order-by-svm-name-asc",
+            "order-by-error-target-desc",
+        ] {
+            assert!(
+                jobs_checks
+                    .iter()
+                    .any(|c| c["id"] == format!("get-cluster-jobs.{id}")),
+                "{id}"
+            );
+        }
+        for c in jobs_checks {
+            assert_ne!(c["outcome"], "fail", "--jobs {jobs}: {c}");
+        }
+    }
     let _ = std::fs::remove_dir_all(dir);
 }
 

@@ -173,6 +173,37 @@ fn spec_check_passes_on_the_shipped_spec_and_cases() {
     );
 }
 
+/// A `documented` basis must name a seed page of the repository, wherever the spec file is: a
+/// copy of the shipped spec outside the checkout, with one page name made up, fails at its line.
+#[test]
+fn spec_check_refuses_a_seed_page_that_is_not_in_the_repository() {
+    let dir = temp_dir("made-up-seed");
+    let shipped = ontap_conform::spec::EMBEDDED_SPEC;
+    let real = "basis: {documented: 000_a0fecf1d9628f24e.txt}";
+    let line = 1 + shipped.lines().position(|l| l.contains(real)).unwrap();
+    let file = dir.join("openapi.yaml");
+    std::fs::write(
+        &file,
+        shipped.replacen(real, "basis: {documented: 000_0000000000000000.txt}", 1),
+    )
+    .unwrap();
+    let out = bin()
+        .args(["spec", "check", "--spec"])
+        .arg(&file)
+        .output()
+        .unwrap();
+    let t = text(&out);
+    assert_eq!(out.status.code(), Some(2), "{t}");
+    assert!(
+        t.contains(&format!(
+            "{}:{line}: `paths./api/protocols/ndmp/svms/{{svm.uuid}}/passwords/{{user}}.get.x-ontap-errors[0].basis.documented`: `000_0000000000000000.txt` is not a seed page in spec/sources/seeds/ (did you mean `000_a0fecf1d9628f24e.txt`?)",
+            file.display()
+        )),
+        "{t}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
 #[test]
 fn spec_check_names_an_uncovered_error_code() {
     let dir = temp_dir("gap");

@@ -329,11 +329,13 @@ fn cleanup_removes_run_named_leftovers_and_nothing_else() {
     assert_eq!(out.status.code(), Some(0), "{}", text(&out));
     let msg = text(&out);
     assert!(
-        msg.contains("would delete iSCSI credential svm1 iqn.1992-08.com.netapp:oc0a1b2c-7"),
+        msg.contains(
+            "would delete svm1 iqn.1992-08.com.netapp:oc0a1b2c-7 from /api/protocols/san/iscsi/credentials"
+        ),
         "{msg}"
     );
     assert!(
-        msg.contains("would delete account cluster1 uoc0a1b2c-3"),
+        msg.contains("would delete cluster1 uoc0a1b2c-3 from /api/security/accounts"),
         "{msg}"
     );
     assert!(!msg.contains("keep-me"), "{msg}");
@@ -342,9 +344,12 @@ fn cleanup_removes_run_named_leftovers_and_nothing_else() {
     let out = cleanup(&[]);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out));
     let msg = text(&out);
-    assert!(msg.contains("deleted iSCSI credential svm1"), "{msg}");
     assert!(
-        msg.contains("deleted account cluster1 uoc0a1b2c-3"),
+        msg.contains("deleted svm1 iqn.1992-08.com.netapp:oc0a1b2c-7 from"),
+        "{msg}"
+    );
+    assert!(
+        msg.contains("deleted cluster1 uoc0a1b2c-3 from /api/security/accounts"),
         "{msg}"
     );
     assert!(

@@ -1,6 +1,8 @@
 //! The seed pages' own examples, run against the emulator: every `curl` line and every "Example
-//! request" in `../shared/seeds/` that targets an operation of the spec, read from the seed files
-//! themselves, so a new seed page brings its examples along.
+//! request" in `spec/sources/seeds/` that targets an operation of the spec, read from the seed
+//! files themselves, so a new seed page brings its examples along. The pages are part of the
+//! repository: a missing page, or pages from which no example could be read, fail the test rather
+//! than leave it with nothing to run.
 //!
 //! What "the documented kind of answer" means here:
 //! - a `curl` line is a working call NetApp shows: it must get one of the operation's documented
@@ -25,7 +27,7 @@ use std::path::{Path, PathBuf};
 
 use common::ADMIN;
 use ontap_conform::emulator::{Emulator, EmulatorConfig};
-use ontap_conform::spec::Spec;
+use ontap_conform::spec::{SEED_PAGES, Spec};
 use serde_json::{Value, json};
 
 /// One example found in a seed page.
@@ -49,7 +51,7 @@ enum Kind {
 }
 
 fn seeds_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/seeds")
+    Path::new(env!("CARGO_MANIFEST_DIR")).join(ontap_conform::spec::SEED_DIR)
 }
 
 /// Undoes what the PDF conversion did to a call: markup around the host, and lines joined
@@ -318,17 +320,14 @@ impl Emu {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_example_in_the_seed_pages_gets_the_documented_kind_of_answer() {
+    // Every page the binary knows, read from the repository: a missing one fails here.
     let dir = seeds_dir();
-    let Ok(entries) = std::fs::read_dir(&dir) else {
-        // An installed copy of the project has no seed pages beside it; the repository does.
-        eprintln!("no seed pages at {}: nothing to run", dir.display());
-        return;
-    };
-    let mut files: Vec<PathBuf> = entries
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.extension().is_some_and(|x| x == "txt"))
-        .collect();
-    files.sort();
+    let files: Vec<PathBuf> = SEED_PAGES.iter().map(|p| dir.join(p)).collect();
+    assert!(
+        !files.is_empty(),
+        "no seed pages listed from {}",
+        dir.display()
+    );
     let mut examples = Vec::new();
     let mut problems = Vec::new();
     for f in &files {
@@ -339,9 +338,17 @@ async fn every_example_in_the_seed_pages_gets_the_documented_kind_of_answer() {
     }
     assert!(
         problems.is_empty(),
-        "seed examples that do not parse:\n{}",
+        "seed pages that cannot be read or whose examples do not parse:\n{}",
         problems.join("\n")
     );
+    for kind in [Kind::Curl, Kind::Template] {
+        assert!(
+            examples.iter().any(|e| e.kind == kind),
+            "no {kind:?} example read from the {} pages in {}: the parser lost them",
+            files.len(),
+            dir.display()
+        );
+    }
 
     let spec = Spec::load(None).expect("the shipped spec");
     let _ = rustls::crypto::ring::default_provider().install_default();

@@ -14,7 +14,7 @@ use super::plan::{
 };
 use super::template::template_names;
 use super::{did_you_mean, field_pointer};
-use crate::spec::{Basis, Operation, Spec};
+use crate::spec::{Basis, Operation, Spec, parse_basis_at};
 use crate::yaml::{LineMap, escape_segment};
 
 /// Reports a problem at a JSON pointer of the case file.
@@ -66,26 +66,9 @@ pub(super) fn compile_expect(
             );
             None
         }
-        (_, Some(v), None) => match Basis::from_value(v) {
-            // A seed page the spec's seed directory does not hold is a typo.
-            Ok(Basis::Documented { seed })
-                if spec.seeds.as_ref().is_some_and(|s| !s.contains(&seed)) =>
-            {
-                report(
-                    format!("{at}/basis/documented"),
-                    format!(
-                        "`{seed}` is not a seed page in {}",
-                        crate::spec::SEEDS_BESIDE_REPO
-                    ),
-                );
-                None
-            }
-            Ok(b) => Some(b),
-            Err(e) => {
-                report(format!("{at}/basis"), e.to_string());
-                None
-            }
-        },
+        // The spec's error entries are read by the same function: a documented basis names a
+        // seed page of the repository, and a wrong one is reported at its own line.
+        (_, Some(v), None) => parse_basis_at(Some(v), at, "basis", report),
         (_, None, None) => None,
     };
     if block == Block::Convention && !e.any_of.is_empty() {
@@ -129,7 +112,8 @@ pub(super) fn compile_expect(
             // A status class beside a code the spec documents rests on that code.
             !(matches!(s.value, StatusExpect::Class(4)) && ex.code_status.is_some())
         });
-    if needs_basis && ex.basis.is_none() && block != Block::Convention {
+    // A basis that was written but refused has been reported where it is wrong already.
+    if needs_basis && ex.basis.is_none() && e.basis.is_none() && block != Block::Convention {
         report(
             format!("{at}/basis"),
             "say what these checks rest on: basis: {documented: SEED_FILE}, {observed: SOURCE} or {convention: WHY} (or move a convention into the step's `convention` block)".into(),

@@ -136,30 +136,8 @@ pub fn field_pointer(field: &str) -> String {
     out
 }
 
-/// ` (did you mean `x`?)` when one of `candidates` is close to `word`, else nothing.
-pub(crate) fn did_you_mean<'a>(word: &str, candidates: impl Iterator<Item = &'a str>) -> String {
-    candidates
-        .map(|c| (edit_distance(c, word), c))
-        .min()
-        .filter(|(d, _)| *d > 0 && *d <= word.chars().count().div_ceil(3).max(1))
-        .map(|(_, c)| format!(" (did you mean `{c}`?)"))
-        .unwrap_or_default()
-}
-
-/// Levenshtein distance, for "did you mean" hints.
-fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut cur = vec![i + 1];
-        for (j, cb) in b.iter().enumerate() {
-            let sub = prev[j] + usize::from(ca != *cb);
-            cur.push(sub.min(prev[j + 1] + 1).min(cur[j] + 1));
-        }
-        prev = cur;
-    }
-    prev[b.len()]
-}
+/// The "did you mean" hint lives with the diagnostics, where the spec's checks reach it too.
+pub(crate) use crate::diag::did_you_mean;
 
 /// Loads every `*.yaml` under `dir` (sorted, so runs are stable), checking each against `spec`.
 /// All problems of all files are returned together.

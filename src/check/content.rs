@@ -2,7 +2,7 @@
 
 use serde_json::Value;
 
-use super::{Problem, Response};
+use super::{Problem, Response, Says};
 
 /// Whether a Content-Type announces JSON: ONTAP answers `application/hal+json`, some proxies
 /// and older releases `application/json`; any `+json` type is JSON too.
@@ -27,28 +27,28 @@ pub fn body_problems(resp: &Response) -> Vec<Problem> {
         match resp.header("content-type") {
             Some(ct) if is_json_content_type(ct) => {}
             Some(ct) => out.push(Problem {
-                line: None,
-                basis: None,
-                pointer: None,
                 expected: Some("application/hal+json".into()),
                 actual: Some(ct.to_string()),
-                message: format!(
+                ..Problem::msg(format!(
                     "the response's Content-Type is `{ct}`, not JSON (ONTAP answers application/hal+json)"
-                ),
+                ))
             }),
             None => out.push(Problem {
-                line: None,
-                basis: None,
-                pointer: None,
                 expected: Some("application/hal+json".into()),
                 actual: Some("(absent)".into()),
-                message: "the response has a body but no Content-Type (ONTAP answers application/hal+json)"
-                    .into(),
+                says: Says::Nothing,
+                ..Problem::msg("the response has a body but no Content-Type")
             }),
         }
     }
     if let Some(err) = &resp.body_error {
-        out.push(Problem::msg(format!("the body is not JSON: {err}")));
+        // The parser's words and the body's first characters (`starts with "<html>..."`) are
+        // what came; the body itself was never parsed into a value.
+        out.push(Problem {
+            expected: Some("a JSON body".into()),
+            actual: Some(err.clone()),
+            ..Problem::msg(format!("the body is not JSON: {err}"))
+        });
     }
     out
 }

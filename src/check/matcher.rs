@@ -135,10 +135,19 @@ fn out_of_order(a: &Value, b: &Value, descending: bool) -> bool {
             .zip(y.as_f64())
             .and_then(|(x, y)| x.partial_cmp(&y))
             .unwrap_or(Ordering::Equal),
+        // Where orders people could mean disagree, the pair is in order either way: letters by
+        // byte or case-folded, and strings of digits (`error.code` is a string) by number or by
+        // text. Nothing public says which ONTAP uses.
         (Value::String(x), Value::String(y)) => {
             let bytes = x.cmp(y);
             let folded = x.to_lowercase().cmp(&y.to_lowercase());
-            if bytes == folded {
+            let numeric = x
+                .parse::<f64>()
+                .ok()
+                .zip(y.parse::<f64>().ok())
+                .and_then(|(x, y)| x.partial_cmp(&y))
+                .unwrap_or(bytes);
+            if bytes == folded && bytes == numeric {
                 bytes
             } else {
                 Ordering::Equal

@@ -20,9 +20,12 @@ fn load(case_args: &CaseArgs, overlays: &[PathBuf]) -> Result<Vec<crate::case::C
 /// One line per case: id, operation, what the main step expects, destructive or not, file.
 pub(super) fn list(case_args: &CaseArgs, overlays: &[PathBuf]) -> Result<Verdict, CliError> {
     let cases = load(case_args, overlays)?;
-    println!(
+    outln!(
         "{:<48} {:<72} {:<18} {:<11} file",
-        "id", "operation", "expects", "changes"
+        "id",
+        "operation",
+        "expects",
+        "changes"
     );
     for c in &cases {
         let status = c
@@ -33,7 +36,7 @@ pub(super) fn list(case_args: &CaseArgs, overlays: &[PathBuf]) -> Result<Verdict
             Some(code) => format!("{status} {code}"),
             None => status,
         };
-        println!(
+        outln!(
             "{:<48} {:<72} {:<18} {:<11} {}",
             c.def.id,
             c.operation_key(),
@@ -46,7 +49,7 @@ pub(super) fn list(case_args: &CaseArgs, overlays: &[PathBuf]) -> Result<Verdict
             c.file.display()
         );
     }
-    println!("{} cases in {}", cases.len(), case_args.describe());
+    outln!("{} cases in {}", cases.len(), case_args.describe());
     Ok(Verdict::Passed)
 }
 
@@ -79,6 +82,6 @@ pub(super) fn show(
             })
         })
         .ok_or_else(|| CliError::cannot("cases show", format!("cannot read {shown}")))?;
-    print!("# {shown}\n{text}");
+    out!("# {shown}\n{text}");
     Ok(Verdict::Passed)
 }

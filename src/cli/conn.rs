@@ -1,23 +1,30 @@
-//! How to reach and log in to a target: the flags `run` and `cleanup` share, and the password,
-//! which comes from the environment only.
+//! How to reach and log in to a target: the flags `run`, `doctor` and `cleanup` share, each
+//! falling back to its environment variable ([`crate::run::env`], the same ones `cargo test`
+//! reads), and the password, which comes from the environment only.
 
 use std::path::PathBuf;
 use std::time::Duration;
 
+use crate::run::env::{self, Connection};
 use crate::run::http::ClientOptions;
-use crate::secret::Secret;
 
 /// How to reach and log in to a target; shared by every command that talks to one.
 #[derive(clap::Args, Debug, Clone)]
 pub struct ConnArgs {
-    /// The account to authenticate as; its password comes from ONTAP_PASSWORD, never a flag.
-    #[arg(long, default_value = "admin")]
-    pub user: String,
-    /// Accept the target's certificate without verifying it (self-signed clusters).
+    /// Base URL of the cluster (https://cluster.example.com) [env: ONTAP_TARGET]. `run` and
+    /// `doctor` use the embedded emulator when neither is given.
+    #[arg(long, value_name = "URL")]
+    pub target: Option<String>,
+    /// The account to authenticate as [env: ONTAP_USER; default admin]; its password comes from
+    /// ONTAP_PASSWORD, never a flag.
+    #[arg(long, value_name = "NAME")]
+    pub user: Option<String>,
+    /// Accept the target's certificate without verifying it (self-signed clusters)
+    /// [env: ONTAP_INSECURE=1].
     #[arg(long)]
     pub insecure: bool,
-    /// Trust this CA certificate (PEM) for the target.
-    #[arg(long)]
+    /// Trust this CA certificate (PEM) for the target [env: ONTAP_CA_CERT].
+    #[arg(long, value_name = "FILE")]
     pub ca_cert: Option<PathBuf>,
     /// Seconds before one request is abandoned.
     #[arg(long, default_value_t = 30)]
@@ -25,29 +32,41 @@ pub struct ConnArgs {
 }
 
 impl ConnArgs {
-    pub(super) fn client(&self) -> Result<ClientOptions, String> {
-        let ca_cert = match &self.ca_cert {
-            Some(p) => Some(
-                std::fs::read(p)
-                    .map_err(|e| format!("cannot read --ca-cert {}: {e}", p.display()))?,
-            ),
+    /// The flags, each falling back to its variable; `allow_destructive` and `svm` are the
+    /// flags of the commands that have them.
+    pub(super) fn connection(&self, allow_destructive: bool, svm: Option<String>) -> Connection {
+        Connection {
+            target: self.target.clone(),
+            user: self.user.clone(),
+            insecure: self.insecure,
+            ca_cert: self.ca_cert.clone(),
+            allow_destructive,
+            svm,
+        }
+        .or(Connection::from_env())
+    }
+
+    /// The client options for `conn` (what [`Self::connection`] gave).
+    pub(super) fn client(&self, conn: &Connection) -> Result<ClientOptions, String> {
+        let ca_cert = match &conn.ca_cert {
+            Some(p) => {
+                let from = if self.ca_cert.is_some() {
+                    "--ca-cert".to_string()
+                } else {
+                    env::CA_CERT.to_string()
+                };
+                Some(
+                    std::fs::read(p)
+                        .map_err(|e| format!("cannot read {from} {}: {e}", p.display()))?,
+                )
+            }
             None => None,
         };
         Ok(ClientOptions {
-            insecure: self.insecure,
+            insecure: conn.insecure,
             ca_cert,
+            ca_cert_path: conn.ca_cert.clone(),
             request_timeout: Duration::from_secs(self.request_timeout.max(1)),
         })
-    }
-}
-
-/// The target's password: from the environment only, so it never lands in shell history or a
-/// process listing.
-pub(super) fn password_from_env(user: &str, target: &str) -> Result<Secret, String> {
-    match std::env::var("ONTAP_PASSWORD") {
-        Ok(p) if !p.is_empty() => Ok(Secret::new(p)),
-        _ => Err(format!(
-            "set ONTAP_PASSWORD to the password of `{user}` for {target}"
-        )),
     }
 }

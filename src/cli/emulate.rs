@@ -4,7 +4,7 @@ use std::io::Write;
 use std::path::PathBuf;
 
 use super::{CliError, Verdict, init_logging, runtime};
-use crate::emulator::{ADMIN_USER, Emulator, EmulatorConfig};
+use crate::emulator::{Emulator, EmulatorConfig};
 use crate::report;
 
 pub(super) fn emulate(
@@ -37,11 +37,9 @@ pub(super) fn emulate(
         // (`| head -1`) must not take the emulator down with it.
         let mut out = std::io::stdout();
         let _ = writeln!(out, "ONTAP emulator listening on {}", emu.base_url());
-        // No password here: this is a log line like any other. They are in the README.
-        let _ = writeln!(
-            out,
-            "cluster admin: {ADMIN_USER} (its password and every other account: README, \"The embedded emulator\")"
-        );
+        // The emulator's own fixed test accounts, once, on stdout: what a newcomer needs to log
+        // in. They are published (README); no password a user chose ever appears here.
+        let _ = write!(out, "{}", crate::emulator::accounts_banner());
         let _ = out.flush();
         let handle = emu.shutdown_handle();
         tokio::spawn(async move {

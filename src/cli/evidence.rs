@@ -94,9 +94,9 @@ pub(super) fn evidence(
     let ev = summarize(&spec, &recordings);
     let v = serde_json::to_value(&ev).unwrap_or(Value::Null);
     if json {
-        println!("{}", serde_json::to_string_pretty(&v).unwrap_or_default());
+        outln!("{}", serde_json::to_string_pretty(&v).unwrap_or_default());
     } else {
-        print!("{}", to_yaml(&v));
+        out!("{}", to_yaml(&v));
     }
     Ok(Verdict::Passed)
 }

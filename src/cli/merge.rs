@@ -5,6 +5,9 @@ use std::path::{Path, PathBuf};
 use super::{CliError, Verdict};
 use crate::report;
 
+/// Exit 1 when a merged case failed; exit 2, with nothing written, when the reports are not the
+/// shards of one run (a shard missing or given twice, another partition, target, mode or seed):
+/// a merge of half the shards must not pass for the whole suite.
 pub(super) fn merge(paths: &[PathBuf], report_dir: &Path) -> Result<Verdict, CliError> {
     let mut reports = Vec::new();
     for p in paths {
@@ -18,8 +21,8 @@ pub(super) fn merge(paths: &[PathBuf], report_dir: &Path) -> Result<Verdict, Cli
             format!("cannot write the reports to {}: {e}", report_dir.display()),
         )
     })?;
-    println!("merged {} reports", reports.len());
-    print!(
+    outln!("merged {} reports", reports.len());
+    out!(
         "{}",
         report::text::summary(&merged, &report_dir.display().to_string())
     );

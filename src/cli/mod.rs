@@ -14,11 +14,32 @@
 //! | 2 | [`CliError`]: the run could not be made (config, spec, cases, target, reports) |
 //! | 130 | a second Ctrl-C during `run`: exits at once, see [`EXIT_INTERRUPTED`] |
 
+/// `println!` that survives a closed stdout: `ontap-conform cases list | head` closes the pipe
+/// after ten lines, and `println!` would panic on the next. The command goes on to its verdict
+/// (its exit code stays what it found); what the reader did not want is not written.
+macro_rules! outln {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stdout().lock(), $($arg)*);
+    }};
+}
+
+/// `print!` that survives a closed stdout; see [`outln!`].
+macro_rules! out {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let mut stdout = std::io::stdout().lock();
+        let _ = write!(stdout, $($arg)*);
+        let _ = stdout.flush();
+    }};
+}
+
 mod case_args;
 mod cases;
 mod cleanup;
 mod conn;
 mod diff;
+mod doctor;
 mod emulate;
 mod evidence;
 mod merge;
@@ -26,6 +47,7 @@ mod progress;
 mod replay;
 mod run;
 mod scaffold;
+mod session;
 mod spec;
 
 use std::path::PathBuf;
@@ -116,6 +138,11 @@ pub enum Command {
     /// Run the cases against a target (the embedded emulator when --target is omitted) and write
     /// conformance.json, junit.xml and conformance.html.
     Run(Box<RunArgs>),
+    /// Check, before a run, what it would do: reach the target (TLS), log in, read its ONTAP
+    /// version, the account's role and the SVMs, and count the cases that would run and those
+    /// that would be skipped, and why, with the requests the run would send. Takes the same flags
+    /// as `run` and sends only GETs. Exit 0 when a run would judge something, 2 otherwise.
+    Doctor(Box<RunArgs>),
     /// Serve the embedded ONTAP emulator alone.
     Emulate {
         /// Address to listen on, e.g. 127.0.0.1:8443 (port 0 picks a free one).
@@ -147,6 +174,7 @@ pub enum Command {
     /// the target answered (status, code, message, target, body keys), as YAML to paste into the
     /// spec as an `observed` source, and every answer whose status is not the spec's.
     Evidence {
+        /// Recording directories written by `run --record DIR`.
         #[arg(required = true, value_name = "DIR")]
         recordings: Vec<PathBuf>,
         /// The spec file; the copy built into the binary when omitted.
@@ -164,7 +192,9 @@ pub enum Command {
     /// Compare two runs' conformance.json: newly failing, newly passing, new and removed cases.
     /// Exits 1 when a case that passed in OLD fails in NEW.
     Diff {
+        /// The earlier run's conformance.json (the last green build's, in a CI gate).
         old: PathBuf,
+        /// The later run's conformance.json.
         new: PathBuf,
         /// Print the differences as JSON instead of text.
         #[arg(long)]
@@ -173,7 +203,9 @@ pub enum Command {
     /// Merge the conformance.json of several shards (`run --partition K/N`) into one set of
     /// reports. Exits 1 when a merged case failed.
     Merge {
-        #[arg(required = true)]
+        /// Each shard's conformance.json (`run --partition K/N`); together they must make the
+        /// whole partition.
+        #[arg(required = true, value_name = "SHARD.json")]
         reports: Vec<PathBuf>,
         /// Where the merged reports go.
         #[arg(long, default_value = "reports")]
@@ -184,14 +216,19 @@ pub enum Command {
         #[command(subcommand)]
         command: CasesCommand,
     },
-    /// Delete what earlier interrupted runs left on a target: iSCSI credentials and accounts whose
-    /// names carry a run id (`oc` + 6 hex digits).
+    /// Delete what earlier interrupted runs left on a target: every object the cases (and the
+    /// generated checks) create whose name carries a run id (`oc` + 6 hex digits).
     Cleanup {
-        /// Base URL of the cluster.
-        #[arg(long)]
-        target: String,
         #[command(flatten)]
         conn: ConnArgs,
+        /// The spec file; the copy built into the binary when omitted.
+        #[arg(long)]
+        spec: Option<PathBuf>,
+        /// The overlays the run had (their generated checks' names are looked for too).
+        #[arg(long = "spec-overlay", value_name = "FILE")]
+        spec_overlay: Vec<PathBuf>,
+        #[command(flatten)]
+        cases: CaseArgs,
         /// Only list what would be deleted.
         #[arg(long)]
         dry_run: bool,
@@ -200,14 +237,15 @@ pub enum Command {
 
 #[derive(clap::Args, Debug)]
 pub struct RunArgs {
-    /// Base URL of the cluster (https://cluster.example.com); the embedded emulator when omitted.
-    #[arg(long)]
-    pub target: Option<String>,
     #[command(flatten)]
     pub conn: ConnArgs,
-    /// Run cases that change cluster state against a real cluster.
+    /// Run cases that change cluster state against a real cluster [env: ONTAP_ALLOW_DESTRUCTIVE=1].
     #[arg(long)]
     pub allow_destructive: bool,
+    /// The SVM (name or UUID) the cases use and their throwaway objects go to; the first by name
+    /// when omitted [env: ONTAP_SVM].
+    #[arg(long, value_name = "NAME")]
+    pub svm: Option<String>,
     /// Where the reports go.
     #[arg(long, default_value = "reports")]
     pub report_dir: PathBuf,
@@ -316,6 +354,7 @@ pub fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Run(args) => run::run(*args),
+        Command::Doctor(args) => doctor::doctor(*args),
         Command::Emulate {
             listen,
             tls,
@@ -350,10 +389,12 @@ pub fn main() -> ExitCode {
             report_dir,
         } => merge::merge(&reports, &report_dir),
         Command::Cleanup {
-            target,
             conn,
+            spec,
+            spec_overlay,
+            cases,
             dry_run,
-        } => cleanup::cleanup(target, conn, dry_run),
+        } => cleanup::cleanup(conn, spec, &spec_overlay, &cases, dry_run),
         Command::Cases {
             command:
                 CasesCommand::List {
@@ -422,8 +463,12 @@ where
 {
     let filter = tracing_subscriber::EnvFilter::try_from_env("ONTAP_CONFORM_LOG")
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
+    // Colour only on a terminal: a CI log or a redirected file gets plain text, not escapes.
+    let ansi = std::io::IsTerminal::is_terminal(&std::io::stderr())
+        && std::env::var_os("NO_COLOR").is_none();
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
+        .with_ansi(ansi)
         .with_timer(crate::emulator::LogTime)
         .with_writer(writer)
         .with_target(false)

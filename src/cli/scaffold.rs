@@ -59,7 +59,7 @@ pub(super) fn new(
                 p.display()
             );
         }
-        None => print!("{y}"),
+        None => out!("{y}"),
     }
     Ok(Verdict::Passed)
 }

@@ -26,20 +26,20 @@ pub(super) fn check(
     let seed_ops = spec.seed_operations().count();
     let seed_codes: usize = spec.seed_operations().map(|o| o.errors.len()).sum();
     let total_codes = spec.error_pairs().count();
-    println!("spec: {}", spec.file.display());
-    println!(
+    outln!("spec: {}", spec.file.display());
+    outln!(
         "operations: {} ({} from the seed pages, {} supporting)",
         spec.operations.len(),
         seed_ops,
         spec.operations.len() - seed_ops
     );
-    println!("error codes: {total_codes} documented ({seed_codes} over the seed operations)");
-    println!("schemas: {}", spec.schema_names.len());
+    outln!("error codes: {total_codes} documented ({seed_codes} over the seed operations)");
+    outln!("schemas: {}", spec.schema_names.len());
     let cases = case_args.load(&spec).map_err(|diags| CliError::Cases {
         then: format!("spec check: {} problem(s) in the case files", diags.0.len()),
         diags,
     })?;
-    println!("cases: {} in {}", cases.len(), case_args.describe());
+    outln!("cases: {} in {}", cases.len(), case_args.describe());
     let covers: Vec<Covers> = cases.iter().flat_map(|c| run::covers(c, &spec)).collect();
     let gaps = report::coverage::gaps(&spec, &covers);
     if !gaps.is_empty() {
@@ -61,17 +61,17 @@ pub(super) fn check(
         ));
         return Err(CliError::Uncovered(lines));
     }
-    println!("coverage: every documented error code and success status has a case");
+    outln!("coverage: every documented error code and success status has a case");
     Ok(Verdict::Passed)
 }
 
 pub(super) fn table(path: Option<PathBuf>) -> Result<Verdict, CliError> {
     let spec = Spec::load(path.as_deref()).map_err(|diags| CliError::Spec { diags, then: None })?;
-    println!("| operation | introduced in | documented statuses | ONTAP error codes |");
-    println!("|---|---|---|---|");
+    outln!("| operation | introduced in | documented statuses | ONTAP error codes |");
+    outln!("|---|---|---|---|");
     for op in &spec.operations {
         let statuses: Vec<&str> = op.responses.keys().map(String::as_str).collect();
-        println!(
+        outln!(
             "| `{}`{} | {} | {} | {} |",
             op.key(),
             if op.supporting { " (supporting)" } else { "" },

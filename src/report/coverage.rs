@@ -5,17 +5,27 @@
 //! exist ([`documented`]), a case's [`Covers`] say which cells it counts in
 //! ([`Documented::counted_by`]).
 //! `merge` combines shards' matrices with the same [`cell_state`] rule.
+//!
+//! A cell is judged by the steps that count in it, not by their whole case ([`cell_outcome`]):
+//! a case that failed at its POST says nothing against the GET it made before, so the GET's cell
+//! stays green.
 
 use serde::{Deserialize, Serialize};
 
 use crate::spec::{Operation, Spec};
 
-use super::model::{CaseResult, CellKind, CellState, CoverageCell, Outcome, Summary};
+use super::model::{CaseResult, CellKind, CellState, CoverageCell, Outcome, StepPhase, Summary};
 
 /// What one step of a case expects, as far as coverage goes: a status, an ONTAP error code or
 /// both, from one operation.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 pub struct Covers {
+    /// The step, named as its failures and its [`StepResult`](super::model::StepResult) name
+    /// it (`steps[1] (read back)`): a failure in that step is about this expectation's cells and
+    /// no other's. Absent in reports written before it; such a case counts in its cells with the
+    /// outcome of the whole case.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub step: Option<String>,
     pub method: String,
     /// The spec's path template.
     pub path: String,
@@ -87,6 +97,76 @@ pub fn cell_state(outcomes: &[Outcome]) -> CellState {
     }
 }
 
+/// How `case` fared in a cell, judged by its steps whose expectations `counts` (none: the case
+/// does not count in the cell). A failing or erroring case marks a cell only through the step a
+/// failure is about; its other steps count as what they were:
+///
+/// - a step with a failure: `fail` when the target answered it (an expectation or a rule of the
+///   spec broke on that answer), `error` when it got no answer (a transport error, a variable
+///   never set);
+/// - a step that ran without one: `pass` (deviations are not failures);
+/// - a step never reached: `skip` after an earlier step failed (nothing was asked of it), `error`
+///   in a case that could not be judged (its setup or conditions failed before it);
+///
+/// and a case counting in the cell through several steps takes the worst of them, in the order of
+/// [`cell_state`]. A pass or skip is the whole case's; so is every outcome of a case from a
+/// report without [`Covers::step`].
+pub fn cell_outcome(case: &CaseResult, counts: impl Fn(&Covers) -> bool) -> Option<Outcome> {
+    let mut found: Option<Outcome> = None;
+    for cv in case.covers.iter().filter(|cv| counts(cv)) {
+        let o = match (&cv.step, case.outcome) {
+            (Some(step), Outcome::Fail | Outcome::Error) => step_outcome(case, step),
+            _ => case.outcome,
+        };
+        found = Some(match found {
+            Some(prev) if rank(prev) >= rank(o) => prev,
+            _ => o,
+        });
+    }
+    found
+}
+
+/// How the step named `step` of a failing or erroring `case` fared: see [`cell_outcome`].
+fn step_outcome(case: &CaseResult, step: &str) -> Outcome {
+    let ran = case
+        .steps
+        .iter()
+        .find(|s| s.phase == StepPhase::Step && s.name == step);
+    if case.failures.iter().any(|f| f.step == step) {
+        match ran {
+            Some(s) if s.status.is_some() => Outcome::Fail,
+            _ => Outcome::Error,
+        }
+    } else if ran.is_some() {
+        Outcome::Pass
+    } else if case.outcome == Outcome::Error {
+        Outcome::Error
+    } else {
+        Outcome::Skip
+    }
+}
+
+/// The order in which [`cell_state`] lets one outcome outrank another.
+fn rank(o: Outcome) -> u8 {
+    match o {
+        Outcome::Skip => 0,
+        Outcome::Pass => 1,
+        Outcome::Error => 2,
+        Outcome::Fail => 3,
+    }
+}
+
+/// Whether a step expecting `c` counts in `cell`: [`Documented::counted_by`] for a cell read back
+/// from a report (what `merge` has, without the spec).
+pub fn counts_in(c: &Covers, cell: &CoverageCell) -> bool {
+    c.method == cell.method
+        && c.path == cell.path
+        && match cell.kind {
+            CellKind::Status => c.status.is_some_and(|s| s.to_string() == cell.value),
+            CellKind::ErrorCode => c.error_code.as_deref() == Some(cell.value.as_str()),
+        }
+}
+
 /// The coverage matrix: every documented success status and error code of every operation,
 /// with the cases whose steps expect it (in the order given) and how they fared.
 pub fn matrix(spec: &Spec, cases: &[CaseResult]) -> Vec<CoverageCell> {
@@ -109,7 +189,7 @@ pub struct Tally<'a> {
 struct TallyCell<'a> {
     op: &'a Operation,
     cell: Documented<'a>,
-    /// (index of the case, its id, its outcome).
+    /// (index of the case, its id, its outcome in this cell).
     hits: Vec<(usize, String, Outcome)>,
 }
 
@@ -144,8 +224,8 @@ impl<'a> Tally<'a> {
         }
         s.deviations += case.deviations.len();
         for t in &mut self.cells {
-            if case.covers.iter().any(|cv| t.cell.counted_by(cv, t.op)) {
-                t.hits.push((index, case.id.clone(), case.outcome));
+            if let Some(o) = cell_outcome(case, |cv| t.cell.counted_by(cv, t.op)) {
+                t.hits.push((index, case.id.clone(), o));
             }
         }
     }

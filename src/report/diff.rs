@@ -12,7 +12,7 @@ use std::fmt::Write as _;
 
 use serde::Serialize;
 
-use super::model::{CaseResult, Outcome, RunReport};
+use super::model::{CaseResult, Mode, Outcome, RunReport};
 
 /// One case whose outcome differs between the two reports (or that exists in only one).
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
@@ -28,9 +28,77 @@ pub struct Change {
     pub detail: Option<String>,
 }
 
+/// How one of the two runs was made: what a reader needs before trusting a difference, since a
+/// run against another cluster, in lenient mode or without the destructive cases checks other
+/// things.
+#[derive(Debug, Clone, Default, Serialize, PartialEq, Eq)]
+pub struct RunInfo {
+    pub target: String,
+    pub embedded_emulator: bool,
+    pub ontap_version: Option<String>,
+    pub mode: Mode,
+    /// `None` when the report does not say (written before the field).
+    pub allow_destructive: Option<bool>,
+    pub partition: Option<String>,
+    pub generated_seed: Option<u64>,
+    pub started_at: String,
+    pub passed: usize,
+    pub total: usize,
+}
+
+impl RunInfo {
+    pub fn of(r: &RunReport) -> Self {
+        RunInfo {
+            target: r.target.clone(),
+            embedded_emulator: r.embedded_emulator,
+            ontap_version: r.ontap_version.clone(),
+            mode: r.mode,
+            allow_destructive: r.allow_destructive,
+            partition: r.partition.clone(),
+            generated_seed: r.generated_seed,
+            started_at: r.started_at.clone(),
+            passed: r.summary.passed,
+            total: r.summary.total,
+        }
+    }
+
+    /// One line: `target https://a (NetApp Release 9.14.1: ...), lenient mode, destructive cases
+    /// not run, whole suite, started 2026-01-01T00:00:00Z`.
+    fn line(&self) -> String {
+        let version = super::text::version_text(self.ontap_version.as_deref());
+        let emulator = if self.embedded_emulator {
+            "embedded emulator, "
+        } else {
+            ""
+        };
+        let mut parts = vec![
+            format!("target {} ({emulator}{version})", self.target),
+            format!("{} mode", self.mode.as_str()),
+        ];
+        match self.allow_destructive {
+            Some(true) => parts.push("destructive cases run".into()),
+            Some(false) => parts.push("destructive cases not run".into()),
+            None => {}
+        }
+        parts.push(match &self.partition {
+            Some(p) => format!("partition {p}"),
+            None => "whole suite".into(),
+        });
+        if let Some(seed) = self.generated_seed {
+            parts.push(format!("generated checks seed {seed}"));
+        }
+        parts.push(format!("started {}", self.started_at));
+        parts.join(", ")
+    }
+}
+
 /// The differences, each list sorted by area then id.
 #[derive(Debug, Clone, Default, Serialize, PartialEq, Eq)]
 pub struct Diff {
+    /// The run compared against (OLD).
+    pub old: RunInfo,
+    /// The run being judged (NEW).
+    pub new: RunInfo,
     /// Passed before, fails or errors now: these make the gate fail.
     pub newly_failing: Vec<Change>,
     /// Failed or was skipped before, passes now.
@@ -54,6 +122,34 @@ impl Diff {
     pub fn has_regression(&self) -> bool {
         !self.newly_failing.is_empty()
     }
+
+    /// What differs in how the two runs were made and can change outcomes by itself: the
+    /// target, its version, the mode, whether destructive cases ran, and the generated checks.
+    /// The partition and start time differ between any two shards or days, and are only shown.
+    pub fn differs(&self) -> Vec<&'static str> {
+        let (a, b) = (&self.old, &self.new);
+        let mut out = Vec::new();
+        // Two runs on the embedded emulator ran against the same thing, on different ports.
+        if !(a.embedded_emulator && b.embedded_emulator) && a.target != b.target {
+            out.push("target");
+        }
+        if a.ontap_version != b.ontap_version {
+            out.push("ONTAP version");
+        }
+        if a.mode != b.mode {
+            out.push("mode");
+        }
+        if a.allow_destructive.is_some()
+            && b.allow_destructive.is_some()
+            && a.allow_destructive != b.allow_destructive
+        {
+            out.push("destructive cases");
+        }
+        if a.generated_seed != b.generated_seed {
+            out.push("generated checks");
+        }
+        out
+    }
 }
 
 fn detail(c: &CaseResult) -> Option<String> {
@@ -76,7 +172,11 @@ pub fn diff(old: &RunReport, new: &RunReport) -> Diff {
         .iter()
         .map(|c| ((c.area.as_str(), c.id.as_str()), c))
         .collect();
-    let mut d = Diff::default();
+    let mut d = Diff {
+        old: RunInfo::of(old),
+        new: RunInfo::of(new),
+        ..Diff::default()
+    };
     for (key, b) in &before {
         let Some(a) = after.get(key) else {
             d.removed.push(Change {
@@ -128,9 +228,20 @@ fn outcome(o: Option<Outcome>) -> &'static str {
     o.map_or("-", Outcome::as_str)
 }
 
-/// The text `ontap-conform diff` prints: one section per non-empty list, then one closing line.
-pub fn render_text(d: &Diff, old: &RunReport, new: &RunReport) -> String {
+/// The text `ontap-conform diff` prints: how each run was made (and a line naming what differs
+/// when that can explain a change), one section per non-empty list, then one closing line.
+pub fn render_text(d: &Diff) -> String {
     let mut out = String::new();
+    let _ = writeln!(out, "old: {}", d.old.line());
+    let _ = writeln!(out, "new: {}", d.new.line());
+    let differs = d.differs();
+    if !differs.is_empty() {
+        let _ = writeln!(
+            out,
+            "the runs differ in {}: a change below may come from that",
+            differs.join(", ")
+        );
+    }
     let section = |out: &mut String, title: &str, list: &[Change]| {
         if list.is_empty() {
             return;
@@ -169,10 +280,10 @@ pub fn render_text(d: &Diff, old: &RunReport, new: &RunReport) -> String {
         d.removed.len(),
         d.unchanged,
         d.still_failing,
-        old.summary.passed,
-        old.summary.total,
-        new.summary.passed,
-        new.summary.total,
+        d.old.passed,
+        d.old.total,
+        d.new.passed,
+        d.new.total,
     );
     out
 }

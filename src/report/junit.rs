@@ -19,8 +19,11 @@ fn failure_text(c: &CaseResult) -> String {
         if let Some(p) = &f.pointer {
             out.push_str(&format!("\n  at {p}"));
         }
-        if let (Some(e), Some(a)) = (&f.expected, &f.actual) {
-            out.push_str(&format!("\n  expected: {e}\n  actual:   {a}"));
+        if let Some(e) = &f.expected {
+            out.push_str(&format!("\n  expected: {e}"));
+        }
+        if let Some(a) = &f.actual {
+            out.push_str(&format!("\n  actual:   {a}"));
         }
         if let Some(curl) = &f.curl {
             out.push_str(&format!("\n  reproduce: {curl}"));
@@ -30,7 +33,8 @@ fn failure_text(c: &CaseResult) -> String {
     out
 }
 
-/// A `<failure>` or `<error>`: the first problem as the message, every problem in the text.
+/// A `<failure>` or `<error>`: the first problem as the message (its headline says what was
+/// expected and what came), every problem in the text with its values on lines of their own.
 fn non_success(c: &CaseResult, kind: NonSuccessKind) -> TestCaseStatus {
     let mut s = TestCaseStatus::non_success(kind);
     if let Some(f) = c.failures.first() {

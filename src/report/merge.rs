@@ -1,5 +1,8 @@
-//! One report from the reports of a suite's shards (`run --partition K/N` on N machines, or one
-//! suite spread over several clusters).
+//! One report from the reports of a suite's shards (`run --partition K/N` on N machines).
+//!
+//! Only the shards of one run merge: every share of one partition once, the same target, mode
+//! and seed ([`super::shards`]); anything else is refused, naming what is missing or differs, so
+//! a merge never passes a run that checked part of the suite.
 //!
 //! The coverage matrix is merged cell by cell from the shards' own matrices (each lists every
 //! documented status and code, with the cases of its shard), so merging needs neither the spec
@@ -9,14 +12,17 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use super::coverage::cell_state;
-use super::model::{CaseResult, CellKind, CoverageCell, Mode, Outcome, RunReport, SCHEMA_VERSION};
+use super::coverage::{self, cell_state};
+use super::model::{CaseResult, CellKind, CoverageCell, Outcome, RunReport, SCHEMA_VERSION};
 
 /// Why reports cannot be merged.
 #[derive(Debug, thiserror::Error)]
 pub enum MergeError {
     #[error("nothing to merge: give at least one conformance.json")]
     Empty,
+    /// Every reason, one per line.
+    #[error("these reports are not the shards of one run:\n  {}", .0.join("\n  "))]
+    NotOneRun(Vec<String>),
     #[error(
         "case `{id}` is in both {first} and {second}: were the same shard's reports given twice?"
     )]
@@ -30,6 +36,10 @@ pub enum MergeError {
 /// Merges `(name, report)` pairs; `name` (the file) is only used in messages.
 pub fn merge(reports: &[(String, RunReport)]) -> Result<RunReport, MergeError> {
     let (_, first) = reports.first().ok_or(MergeError::Empty)?;
+    let problems = super::shards::problems(reports);
+    if !problems.is_empty() {
+        return Err(MergeError::NotOneRun(problems));
+    }
     let mut owner: BTreeMap<&str, &str> = BTreeMap::new();
     let mut cases: Vec<CaseResult> = Vec::new();
     for (name, r) in reports {
@@ -47,8 +57,7 @@ pub fn merge(reports: &[(String, RunReport)]) -> Result<RunReport, MergeError> {
     // Shards ran the cases in file order each; the merged report lists them in file order too.
     cases.sort_by(|a, b| a.file.cmp(&b.file).then_with(|| a.id.cmp(&b.id)));
 
-    let outcome: BTreeMap<&str, Outcome> =
-        cases.iter().map(|c| (c.id.as_str(), c.outcome)).collect();
+    let by_id: BTreeMap<&str, &CaseResult> = cases.iter().map(|c| (c.id.as_str(), c)).collect();
     let mut cells: Vec<CoverageCell> = Vec::new();
     let mut index: BTreeMap<(String, String, CellKind, String), usize> = BTreeMap::new();
     let mut members: Vec<BTreeSet<String>> = Vec::new();
@@ -69,9 +78,15 @@ pub fn merge(reports: &[(String, RunReport)]) -> Result<RunReport, MergeError> {
         }
     }
     for (cell, ids) in cells.iter_mut().zip(members) {
+        let this: &CoverageCell = cell;
+        // Each case as it fared in this cell; a case from a report without `covers` (version 1)
+        // counts with its outcome, as that report's own matrix did.
         let outcomes: Vec<Outcome> = ids
             .iter()
-            .filter_map(|id| outcome.get(id.as_str()).copied())
+            .filter_map(|id| by_id.get(id.as_str()))
+            .map(|c| {
+                coverage::cell_outcome(c, |cv| coverage::counts_in(cv, this)).unwrap_or(c.outcome)
+            })
             .collect();
         cell.state = cell_state(&outcomes);
         // Keep the cases in file order, as a single run lists them.
@@ -121,25 +136,19 @@ pub fn merge(reports: &[(String, RunReport)]) -> Result<RunReport, MergeError> {
             .unwrap_or(0),
         partition: (!partitions.is_empty()).then(|| partitions.join("+")),
         interrupted: reports.iter().any(|(_, r)| r.interrupted),
-        // Shards of one suite run in one mode; if they differ, the merged report says lenient,
-        // the weaker of the two, so it never claims more than every shard checked.
+        // The weaker claim when shards differ: destructive cases did not all run.
+        allow_destructive: reports
+            .iter()
+            .map(|(_, r)| r.allow_destructive)
+            .reduce(|a, b| Some(a? && b?))
+            .flatten(),
         // Shards were scheduled apart; no one schedule describes the merged run.
         schedule: None,
-        // Shards of one run share their seed; shards that differ keep none.
-        generated_seed: distinct_seed(reports.iter().map(|(_, r)| r.generated_seed)),
-        mode: if reports.iter().all(|(_, r)| r.mode == Mode::Strict) {
-            Mode::Strict
-        } else {
-            Mode::Lenient
-        },
+        // Shards of one run share their seed and mode (checked above).
+        generated_seed: first.generated_seed,
+        mode: first.mode,
         summary: RunReport::summarize(&cases),
         coverage: cells,
         cases,
     })
-}
-
-/// The one seed every report names, if they all name the same.
-fn distinct_seed(mut seeds: impl Iterator<Item = Option<u64>>) -> Option<u64> {
-    let first = seeds.next()??;
-    seeds.all(|s| s == Some(first)).then_some(first)
 }

@@ -10,6 +10,7 @@ pub mod json;
 pub mod junit;
 pub mod merge;
 pub mod model;
+mod shards;
 pub mod store;
 pub mod text;
 
@@ -78,5 +79,9 @@ pub fn write_all_from(
     })
 }
 
+#[cfg(test)]
+mod cell_tests;
+#[cfg(test)]
+mod shard_tests;
 #[cfg(test)]
 mod tests;

@@ -55,6 +55,11 @@ pub struct RunReport {
     /// merge with `ontap-conform merge`. A merged report lists its shards here, joined by `+`.
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub partition: Option<String>,
+    /// Whether cases marked `destructive` were allowed to run: always against the embedded
+    /// emulator, with `--allow-destructive` against a cluster. Absent in reports written before
+    /// it; `diff` shows it beside the target, since a run without them checked less.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub allow_destructive: Option<bool>,
     /// True when Ctrl-C stopped the run: cases that had not started are skipped with that reason.
     #[serde(default)]
     pub interrupted: bool,
@@ -214,6 +219,41 @@ impl Expected {
     }
 }
 
+/// Why a case was skipped, as a kind a report can count and a reader can branch on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SkipKind {
+    /// It changes cluster state, and the run was not given `--allow-destructive`.
+    Destructive,
+    /// It needs an emulator condition a real cluster cannot be put in on demand.
+    EmulatorCondition,
+    /// It needs more SVMs than the target shows the account.
+    Svms,
+    /// Its operation is newer than the target's ONTAP.
+    Version,
+    /// The account's role may not send one of its requests.
+    Role,
+    /// The target holds nothing the case can judge (a capture marked `or_skip` found nothing).
+    NothingToJudge,
+    /// The run was interrupted before or during it.
+    Interrupted,
+}
+
+impl SkipKind {
+    /// A few words for counts (`12 destructive, 3 role`).
+    pub fn label(self) -> &'static str {
+        match self {
+            SkipKind::Destructive => "destructive",
+            SkipKind::EmulatorCondition => "emulator condition",
+            SkipKind::Svms => "too few SVMs",
+            SkipKind::Version => "newer than the target",
+            SkipKind::Role => "role",
+            SkipKind::NothingToJudge => "nothing to judge",
+            SkipKind::Interrupted => "interrupted",
+        }
+    }
+}
+
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct CaseResult {
     pub id: String,
@@ -230,6 +270,10 @@ pub struct CaseResult {
     pub outcome: Outcome,
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub skip_reason: Option<String>,
+    /// What kind of reason `skip_reason` is, for counting (added in schema 1: absent in older
+    /// reports and on cases that ran).
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub skip_kind: Option<SkipKind>,
     pub duration_ms: u64,
     /// Every problem, first one first; non-empty exactly when the outcome is fail or error.
     pub failures: Vec<Failure>,

@@ -15,6 +15,7 @@ fn spec() -> Spec {
 
 fn covers(method: &str, path: &str, status: u16) -> Covers {
     Covers {
+        step: Some("steps[0]".into()),
         method: method.into(),
         path: path.into(),
         status: Some(status),
@@ -68,6 +69,7 @@ fn case(id: &str, path: &str, outcome: Outcome) -> CaseResult {
         covers: vec![covers("GET", path, 200)],
         outcome,
         skip_reason: (outcome == Outcome::Skip).then(|| "needs 9 SVMs".into()),
+        skip_kind: (outcome == Outcome::Skip).then_some(crate::report::model::SkipKind::Svms),
         duration_ms: 3,
         failures,
         deviations: Vec::new(),
@@ -99,6 +101,7 @@ fn report(cases: Vec<CaseResult>) -> RunReport {
         started_at: "2026-01-01T00:00:00Z".into(),
         duration_ms: 10,
         partition: None,
+        allow_destructive: None,
         interrupted: false,
         mode: Mode::Lenient,
         schedule: None,
@@ -322,7 +325,7 @@ fn diff_counts_pass_to_error_as_a_regression() {
     assert_eq!(ids(&d.newly_passing), ["d"]);
     assert_eq!((d.unchanged, d.still_failing), (1, 1));
     assert!(d.has_regression());
-    let out = diff::render_text(&d, &before, &after);
+    let out = diff::render_text(&d);
     assert!(
         out.contains("  demo::a  pass -> error  cases/demo/error.yaml:7: steps[0]: cannot connect"),
         "{out}"
@@ -344,8 +347,12 @@ fn diff_counts_pass_to_error_as_a_regression() {
 
 #[test]
 fn merge_keeps_errors() {
-    let a = report(vec![case("a", "/api/cluster", Outcome::Pass)]);
-    let b = report(vec![case("b", "/api/cluster", Outcome::Error)]);
+    let shard = |k: u32, cases| RunReport {
+        partition: Some(format!("count:{k}/2")),
+        ..report(cases)
+    };
+    let a = shard(1, vec![case("a", "/api/cluster", Outcome::Pass)]);
+    let b = shard(2, vec![case("b", "/api/cluster", Outcome::Error)]);
     let m = merge::merge(&[("a.json".into(), a), ("b.json".into(), b)]).unwrap();
     assert_eq!(
         (m.summary.passed, m.summary.errors, m.summary.total),

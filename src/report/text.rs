@@ -10,7 +10,12 @@ use super::store::Cases;
 /// The target's version as people say it. ONTAP's `version.full` already reads "NetApp Release
 /// 9.14.1: <date>"; `--ontap-version` gives a bare number.
 pub fn version_label(report: &RunReport) -> String {
-    match report.ontap_version.as_deref() {
+    version_text(report.ontap_version.as_deref())
+}
+
+/// [`version_label`] of a version alone.
+pub fn version_text(version: Option<&str>) -> String {
+    match version {
         Some(v) if v.starts_with("NetApp") => v.to_string(),
         Some(v) => format!("ONTAP {v}"),
         None => "ONTAP version unknown".into(),

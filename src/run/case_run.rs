@@ -11,6 +11,7 @@ use rand::Rng;
 use serde_json::{Value, json};
 
 use super::Ctx;
+use super::preflight::{self, Needs, Skip, SkipKind};
 use crate::case::{Case, Phase, Step, Vars, interpolate};
 use crate::check::{self, Problem};
 use crate::report::coverage::Covers;
@@ -37,10 +38,11 @@ pub(super) struct CaseRun<'a> {
     /// Something kept the case from being judged (a transport error, a setup step or the
     /// emulator conditions failing, a variable never set): unless it also failed, it is an error.
     pub errored: bool,
-    /// A capture marked `or_skip` found nothing: the target has nothing this case can judge
-    /// (a collection with no record holding the field a filter check needs). The steps stop,
-    /// the teardown runs, and the case is skipped with this reason unless it failed first.
-    pub skipped: Option<String>,
+    /// The case cannot be judged here, found while it ran: a capture marked `or_skip` found
+    /// nothing (the target has nothing this case can judge), or the account's role refused a
+    /// request (403 code 6) where nothing said beforehand it would. The steps stop, the teardown
+    /// runs, and the case is skipped with this reason unless it failed first.
+    pub skipped: Option<Skip>,
 }
 
 /// What kind of problem a failure record is.
@@ -75,6 +77,7 @@ pub(super) async fn run_case(ctx: &Ctx, case: &Case, index: usize) -> CaseResult
         covers: covers(case, &ctx.spec),
         outcome: Outcome::Pass,
         skip_reason: None,
+        skip_kind: None,
         duration_ms: 0,
         failures: Vec::new(),
         deviations: Vec::new(),
@@ -82,14 +85,18 @@ pub(super) async fn run_case(ctx: &Ctx, case: &Case, index: usize) -> CaseResult
         warnings: Vec::new(),
         steps: Vec::new(),
     };
-    let reason = if ctx.interrupted() {
-        Some("the run was interrupted before this case started".to_string())
+    let skip = if ctx.interrupted() {
+        Some(Skip {
+            kind: SkipKind::Interrupted,
+            reason: "the run was interrupted before this case started".into(),
+        })
     } else {
-        skip_reason(ctx, case)
+        preflight::skip(&Needs::of(case, &ctx.spec), &ctx.facts, &ctx.opts)
     };
-    if let Some(reason) = reason {
+    if let Some(skip) = skip {
         result.outcome = Outcome::Skip;
-        result.skip_reason = Some(reason);
+        result.skip_reason = Some(skip.reason);
+        result.skip_kind = Some(skip.kind);
         return result;
     }
 
@@ -110,20 +117,22 @@ pub(super) async fn run_case(ctx: &Ctx, case: &Case, index: usize) -> CaseResult
     run.init_vars(index);
     let cut_short = run.run_phases().await;
 
-    result.outcome = match (run.failed, run.errored, cut_short) {
-        (true, _, _) => Outcome::Fail,
-        (false, true, _) => Outcome::Error,
-        (false, false, _) if run.skipped.is_some() => {
-            result.skip_reason = run.skipped.take();
+    result.outcome = match (run.failed, run.errored, cut_short, run.skipped.take()) {
+        (true, ..) => Outcome::Fail,
+        (false, true, ..) => Outcome::Error,
+        (false, false, _, Some(skip)) => {
+            result.skip_reason = Some(skip.reason);
+            result.skip_kind = Some(skip.kind);
             Outcome::Skip
         }
-        (false, false, None) => Outcome::Pass,
+        (false, false, None, None) => Outcome::Pass,
         // What ran passed, but the case was not run whole: neither verdict would be true.
-        (false, false, Some(i)) => {
+        (false, false, Some(i), None) => {
             result.skip_reason = Some(format!(
                 "the run was interrupted after {i} of {} steps (its teardown ran)",
                 case.steps.len()
             ));
+            result.skip_kind = Some(SkipKind::Interrupted);
             Outcome::Skip
         }
     };
@@ -258,16 +267,7 @@ impl CaseRun<'_> {
         } else {
             &mut self.failures
         };
-        list.push(Failure {
-            basis: p.basis,
-            step: step.to_string(),
-            location,
-            pointer: p.pointer,
-            expected: p.expected.map(|e| self.redactor.redact(&e)),
-            actual: p.actual.map(|a| self.redactor.redact(&a)),
-            message: self.redactor.redact(&p.message),
-            curl,
-        });
+        list.push(p.into_failure(step, location, curl, &self.redactor));
     }
 }
 
@@ -279,14 +279,16 @@ impl CaseRun<'_> {
 /// request's failure in its job.
 pub fn covers(case: &Case, spec: &Spec) -> Vec<Covers> {
     let mut out = Vec::new();
-    for s in &case.steps {
+    for (i, s) in case.steps.iter().enumerate() {
         let op = spec.op(s.op);
+        let step = super::step::label(Phase::Step, i, s);
         let blocks: Vec<Option<&crate::case::Expectation>> = match &s.expect {
             None => vec![None],
             Some(e) => std::iter::once(e).chain(&e.any_of).map(Some).collect(),
         };
         for e in blocks {
             out.push(Covers {
+                step: Some(step.clone()),
                 method: op.method.clone(),
                 path: op.path.clone(),
                 status: e
@@ -348,42 +350,6 @@ fn checks(case: &Case) -> Vec<CheckBasis> {
         }
     }
     out
-}
-
-/// Why a case is skipped on this target, if it is.
-fn skip_reason(ctx: &Ctx, case: &Case) -> Option<String> {
-    let d = &case.def;
-    if let Some(conds) = &d.requires.emulator
-        && !ctx.facts.emulator_control
-    {
-        let names: Vec<&str> = conds.keys().map(String::as_str).collect();
-        return Some(format!(
-            "needs the emulator condition(s) {}: a real cluster cannot be put in that state on demand",
-            names.join(", ")
-        ));
-    }
-    if d.destructive && !ctx.opts.embedded && !ctx.opts.allow_destructive {
-        return Some("destructive (changes cluster state): run with --allow-destructive".into());
-    }
-    if let Some(n) = d.requires.svms
-        && ctx.facts.svms.len() < n
-    {
-        return Some(format!(
-            "needs {n} SVMs; the target has {}",
-            ctx.facts.svms.len()
-        ));
-    }
-    let op = ctx.spec.op(case.op);
-    if let Some(target) = &ctx.facts.version
-        && let Some(intro) = &op.introduced_in
-        && intro > target
-    {
-        return Some(format!(
-            "{} was introduced in ONTAP {intro}; the target runs {target}",
-            op.key()
-        ));
-    }
-    None
 }
 
 /// A generated password that satisfies ONTAP's default policy and differs per case and run.

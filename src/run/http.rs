@@ -44,7 +44,21 @@ pub struct ClientOptions {
     pub insecure: bool,
     /// PEM of a CA to trust besides the system's.
     pub ca_cert: Option<Vec<u8>>,
+    /// The file `ca_cert` was read from, for the curl lines that reproduce a request (`--cacert`).
+    pub ca_cert_path: Option<std::path::PathBuf>,
     pub request_timeout: Duration,
+}
+
+impl Default for ClientOptions {
+    /// Verified TLS with the system's roots; 30 s a request, as `run`'s `--request-timeout`.
+    fn default() -> Self {
+        ClientOptions {
+            insecure: false,
+            ca_cert: None,
+            ca_cert_path: None,
+            request_timeout: Duration::from_secs(30),
+        }
+    }
 }
 
 /// Builds the client. TLS is verified unless `insecure`, like ONTAP's own clients.
@@ -63,6 +77,40 @@ pub fn client(opts: &ClientOptions) -> Result<reqwest::Client, String> {
     }
     b.build()
         .map_err(|e| format!("cannot build the HTTP client: {e}"))
+}
+
+/// Refuses a target that is not an `http://` or `https://` URL with a host, in words that say
+/// what to write instead: `127.0.0.1:8443` alone is what people type, and the URL parser's own
+/// answer to it ("relative URL without a base") tells them nothing.
+pub fn check_base_url(target: &str) -> Result<(), String> {
+    let suggest = |rest: &str| format!("https://{}", rest.trim_start_matches('/'));
+    let has_scheme = target.contains("://");
+    match url::Url::parse(target) {
+        Ok(u) if has_scheme && matches!(u.scheme(), "http" | "https") => {
+            if u.host_str().is_none_or(str::is_empty) {
+                return Err(format!(
+                    "the target `{target}` names no host: write it as https://HOST[:PORT]"
+                ));
+            }
+            if u.query().is_some() || u.fragment().is_some() {
+                return Err(format!(
+                    "the target `{target}` has a query or fragment: give the cluster's base URL                      only (https://HOST[:PORT])"
+                ));
+            }
+            Ok(())
+        }
+        Ok(u) if has_scheme => Err(format!(
+            "the target `{target}` has the scheme `{}`: ONTAP's API is served over https://              (or http:// where the cluster allows it)",
+            u.scheme()
+        )),
+        _ if target.trim().is_empty() => {
+            Err("the target is empty: give it as https://HOST[:PORT]".into())
+        }
+        _ => Err(format!(
+            "the target `{target}` has no scheme: write {} (ONTAP serves its API over HTTPS)",
+            suggest(target)
+        )),
+    }
 }
 
 /// Fills a path template (`/api/x/{svm.uuid}`) with escaped parameter values.
@@ -127,11 +175,19 @@ pub struct Outgoing {
     pub content_type: Option<String>,
 }
 
-/// A curl command that sends the same request; passwords never appear in it.
-pub fn curl_line(req: &Outgoing, insecure: bool) -> String {
-    let mut parts = vec!["curl -s".to_string()];
-    if insecure {
+/// A curl command that sends the same request, trusting the target as the run did (`-k` for
+/// `--insecure`, `--cacert` for `--ca-cert`: without it a curl line against a cluster with its
+/// own CA fails on the certificate before it reproduces anything). `-sS`: quiet, but a failure
+/// still says why. Passwords never appear in it.
+pub fn curl_line(req: &Outgoing, tls: &ClientOptions) -> String {
+    let mut parts = vec!["curl -sS".to_string()];
+    if tls.insecure {
         parts.push("-k".into());
+    } else if let Some(ca) = &tls.ca_cert_path {
+        parts.push(format!(
+            "--cacert '{}'",
+            shell_sq(&ca.display().to_string())
+        ));
     }
     match &req.auth {
         Auth::None => {}
@@ -291,10 +347,58 @@ pub fn describe_error(e: reqwest::Error) -> String {
             chain.last().map(String::as_str).unwrap_or_default()
         );
     }
+    if let Some(advice) = connection_problem(&chain, e.url()) {
+        return format!(
+            "{advice} [{}]",
+            chain.last().map(String::as_str).unwrap_or(kind.as_str())
+        );
+    }
     if chain.is_empty() {
         format!("{kind}{url}")
     } else {
         format!("{kind}{url}: {}", chain.join(": "))
+    }
+}
+
+/// What went wrong reaching the target, in a user's words, from the error chain's text (hyper's
+/// and the resolver's errors reach us wrapped as text only): a name that does not resolve, a port
+/// nothing listens on, HTTP spoken to a TLS port and the reverse.
+fn connection_problem(chain: &[String], url: Option<&url::Url>) -> Option<String> {
+    let has = |needle: &str| chain.iter().any(|c| c.contains(needle));
+    let host = url.and_then(url::Url::host_str).unwrap_or("the target");
+    let port = url
+        .and_then(url::Url::port_or_known_default)
+        .map(|p| format!(":{p}"))
+        .unwrap_or_default();
+    let https = url.map(|u| {
+        let mut u = u.clone();
+        let _ = u.set_scheme("https");
+        u.set_path("");
+        u.to_string()
+    });
+    if has("dns error") || has("failed to lookup address") || has("Name or service not known") {
+        Some(format!(
+            "cannot resolve the host name `{host}`: check its spelling and this machine's DNS,              or give the cluster management address as an IP"
+        ))
+    } else if has("Connection refused") {
+        Some(format!(
+            "nothing accepts connections at {host}{port} (connection refused): check the              address and the port; ONTAP serves its API on the cluster management interface,              port 443"
+        ))
+    } else if has("invalid HTTP version parsed") || has("received HTTP/0.9") {
+        Some(format!(
+            "{host}{port} did not answer in plain HTTP: it likely speaks HTTPS there; use {}",
+            https.unwrap_or_else(|| "https://".into())
+        ))
+    } else if has("InvalidContentType") || has("corrupt message") || has("wrong version number") {
+        Some(format!(
+            "{host}{port} does not speak TLS: use http:// for it, or the port where the              cluster serves HTTPS"
+        ))
+    } else if has("No route to host") || has("Network is unreachable") {
+        Some(format!(
+            "{host}{port} cannot be reached from this machine (no route): check the network              between them"
+        ))
+    } else {
+        None
     }
 }
 
@@ -347,6 +451,50 @@ mod tests {
     }
 
     #[test]
+    fn base_urls_say_what_to_write() {
+        assert!(check_base_url("https://cluster.example.com").is_ok());
+        assert!(check_base_url("http://127.0.0.1:8080/").is_ok());
+        let no_scheme = check_base_url("127.0.0.1:18443").unwrap_err();
+        assert!(
+            no_scheme.contains("has no scheme: write https://127.0.0.1:18443"),
+            "{no_scheme}"
+        );
+        let host_port = check_base_url("cluster:443").unwrap_err();
+        assert!(
+            host_port.contains("write https://cluster:443"),
+            "{host_port}"
+        );
+        let ftp = check_base_url("ftp://cluster").unwrap_err();
+        assert!(ftp.contains("the scheme `ftp`"), "{ftp}");
+        assert!(check_base_url("").unwrap_err().contains("empty"));
+        assert!(check_base_url("https://c/?x=1").is_err());
+    }
+
+    #[test]
+    fn connection_problems_in_a_users_words() {
+        let u = url::Url::parse("http://127.0.0.1:18443/api/cluster").unwrap();
+        let chain = |s: &str| vec!["client error (Connect)".to_string(), s.to_string()];
+        let tls_port = connection_problem(&chain("invalid HTTP version parsed"), Some(&u));
+        assert_eq!(
+            tls_port.as_deref(),
+            Some(
+                "127.0.0.1:18443 did not answer in plain HTTP: it likely speaks HTTPS there; use https://127.0.0.1:18443/"
+            )
+        );
+        let refused = connection_problem(&chain("Connection refused (os error 111)"), Some(&u));
+        assert!(refused.unwrap().contains("connection refused"));
+        let dns = connection_problem(
+            &chain("dns error: failed to lookup address information"),
+            Some(&u),
+        );
+        assert!(
+            dns.unwrap()
+                .starts_with("cannot resolve the host name `127.0.0.1`")
+        );
+        assert_eq!(connection_problem(&chain("something else"), Some(&u)), None);
+    }
+
+    #[test]
     fn curl_lines_hide_passwords() {
         let req = Outgoing {
             method: "POST".into(),
@@ -355,15 +503,28 @@ mod tests {
             auth: Auth::RunUser("admin".into(), Secret::new("Netapp1!")),
             content_type: None,
         };
-        let line = curl_line(&req, true);
+        let insecure = ClientOptions {
+            insecure: true,
+            ..ClientOptions::default()
+        };
+        let line = curl_line(&req, &insecure);
         assert_eq!(
             line,
-            r#"curl -s -k -u "admin:$ONTAP_PASSWORD" -X POST 'https://h/api/x' -H 'accept: application/hal+json' -H 'content-type: application/json' -d '{"a":"it'\''s"}'"#
+            r#"curl -sS -k -u "admin:$ONTAP_PASSWORD" -X POST 'https://h/api/x' -H 'accept: application/hal+json' -H 'content-type: application/json' -d '{"a":"it'\''s"}'"#
         );
         let other = Outgoing {
             auth: Auth::Other("u1".into(), Secret::new("pw-1234")),
             ..req
         };
-        assert!(!curl_line(&other, false).contains("pw-1234"));
+        assert!(!curl_line(&other, &ClientOptions::default()).contains("pw-1234"));
+        let ca = ClientOptions {
+            ca_cert_path: Some("certs/cluster's ca.pem".into()),
+            ..ClientOptions::default()
+        };
+        assert!(
+            curl_line(&other, &ca).starts_with(r"curl -sS --cacert 'certs/cluster'\''s ca.pem' "),
+            "{}",
+            curl_line(&other, &ca)
+        );
     }
 }

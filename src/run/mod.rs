@@ -19,12 +19,15 @@
 mod case_run;
 pub mod cleanup;
 mod conditions;
+pub mod env;
 pub mod http;
 mod job;
 mod judge;
 mod pending;
+pub mod preflight;
 mod probe;
 pub mod record;
+pub mod role;
 pub mod schedule;
 pub mod select;
 mod step;
@@ -86,6 +89,9 @@ pub struct RunOptions {
     pub record: Option<PathBuf>,
     /// The seed of the generated checks among the cases, for the report.
     pub generated_seed: Option<u64>,
+    /// The SVM (name or UUID) the cases' `{{svm.*}}` name, where their throwaway objects go;
+    /// the first by name when `None`.
+    pub svm: Option<String>,
 }
 
 impl RunOptions {
@@ -118,6 +124,7 @@ impl RunOptions {
             mode: None,
             record: None,
             generated_seed: None,
+            svm: None,
         }
     }
 }
@@ -150,10 +157,16 @@ pub struct TargetFacts {
     pub version_text: Option<String>,
     pub cluster_name: Option<String>,
     pub cluster_uuid: Option<String>,
-    /// (name, uuid), sorted by name.
+    /// (name, uuid) of the SVMs the account sees: the one the cases use first (`--svm`), the
+    /// rest by name.
     pub svms: Vec<(String, String)>,
     /// The emulator's control surface answers: conditions can be set.
     pub emulator_control: bool,
+    /// The run's account and what its role may do.
+    pub account: role::Account,
+    /// Why the cluster's own record could not be read, when it could not (an SVM account may
+    /// not read it): the version is then unknown unless `--ontap-version` says.
+    pub cluster_unreadable: Option<String>,
 }
 
 /// Cases in flight at once by default. The runner waits on the network, not the CPU, so the
@@ -277,6 +290,7 @@ async fn run_with(
     let Plan {
         cases: mut slots,
         distinct,
+        ..
     } = plan;
     let (critical_path, chain) = {
         let each: Vec<&schedule::Footprint> =
@@ -357,6 +371,8 @@ async fn run_with(
         tool: format!("ontap-conform {}", env!("CARGO_PKG_VERSION")),
         target: ctx.opts.target.clone(),
         embedded_emulator: ctx.opts.embedded,
+        // The rule of `preflight::skip`: destructive cases run on the emulator always.
+        allow_destructive: Some(ctx.opts.embedded || ctx.opts.allow_destructive),
         ontap_version: ctx.facts.version_text.clone(),
         started_at,
         duration_ms: started.elapsed().as_millis() as u64,

@@ -11,6 +11,7 @@ use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::Arc;
 
+use super::preflight::Needs;
 use super::schedule::{self, Footprint};
 use super::select::{Partition, Selector};
 use crate::case::Case;
@@ -47,6 +48,9 @@ pub struct Plan {
     pub(super) cases: Vec<(Option<Pending>, u32)>,
     /// Each footprint once, reads already widened ([`schedule::widen_reads`]).
     pub(super) distinct: Vec<Arc<Footprint>>,
+    /// What each case needs of the target, each distinct [`Needs`] once with how many cases
+    /// have it: what `doctor` and the preflight line count.
+    pub needs: Vec<(Needs, usize)>,
 }
 
 impl Plan {
@@ -62,6 +66,7 @@ impl Plan {
         for c in cases {
             if selector.keep(&c) {
                 let fp = schedule::footprint(&c, spec);
+                b.need(Needs::of(&c, spec));
                 b.push(Pending::Loaded(Box::new(c)), fp);
             }
         }
@@ -82,6 +87,7 @@ impl Plan {
         let mut selector = Selector::new(filter, partition);
         for_each_case(spec, builtin, dirs, |source, c| {
             if selector.keep(&c) {
+                b.need(Needs::of(&c, spec));
                 b.push(
                     Pending::Source(source.clone()),
                     schedule::footprint(&c, spec),
@@ -91,6 +97,7 @@ impl Plan {
         for c in extra()? {
             if selector.keep(&c) {
                 let fp = schedule::footprint(&c, spec);
+                b.need(Needs::of(&c, spec));
                 b.push(Pending::Loaded(Box::new(c)), fp);
             }
         }
@@ -104,6 +111,21 @@ impl Plan {
     pub fn is_empty(&self) -> bool {
         self.cases.is_empty()
     }
+
+    /// What the run will do on a target with these facts: see [`super::preflight`].
+    pub fn preflight(
+        &self,
+        facts: &super::TargetFacts,
+        opts: &super::RunOptions,
+    ) -> super::preflight::Preflight {
+        super::preflight::Preflight::of(
+            self.needs
+                .iter()
+                .flat_map(|(n, count)| std::iter::repeat_n(n, *count)),
+            facts,
+            opts,
+        )
+    }
 }
 
 #[derive(Default)]
@@ -111,9 +133,14 @@ struct Builder {
     cases: Vec<(Option<Pending>, u32)>,
     distinct: Vec<Footprint>,
     index: HashMap<String, u32>,
+    needs: HashMap<Needs, usize>,
 }
 
 impl Builder {
+    fn need(&mut self, needs: Needs) {
+        *self.needs.entry(needs).or_default() += 1;
+    }
+
     fn push(&mut self, pending: Pending, fp: Footprint) {
         let key = format!("{:?}", fp);
         let next = self.distinct.len() as u32;
@@ -131,6 +158,7 @@ impl Builder {
         Plan {
             cases: self.cases,
             distinct: self.distinct.into_iter().map(Arc::new).collect(),
+            needs: self.needs.into_iter().collect(),
         }
     }
 }

@@ -82,6 +82,12 @@ pub fn footprint(case: &Case, spec: &Spec) -> Footprint {
         for r in settings {
             *fp.locks.entry(r).or_insert(false) |= write;
         }
+        // An operation documented as asynchronous (202) adds a job to the cluster's jobs: it
+        // shares the jobs with every other such request (appends do not conflict), but not
+        // with a case that needs the jobs to hold still (a walk of `/api/cluster/jobs`).
+        if op.success_statuses().contains(&202) {
+            fp.locks.entry("jobs".to_string()).or_insert(false);
+        }
         // A job the step follows costs at least one more request.
         let blocks = step.expect.iter().chain(&step.convention);
         let polls = blocks

@@ -10,6 +10,8 @@ use serde_json::{Map, Value, json};
 
 use super::case_run::{CaseRun, Severity};
 use super::http::{self, Auth, Outgoing};
+use super::preflight::{self, Skip, SkipKind};
+use super::role;
 use crate::case::{AsDef, CaptureFrom, Expectation, Phase, Step, interpolate};
 use crate::check::{Problem, Response, Verdict};
 use crate::report::model::{StepPhase, StepResult};
@@ -101,14 +103,7 @@ impl CaseRun<'_> {
             Err(message) => {
                 record.duration_ms = started.elapsed().as_millis() as u64;
                 self.steps.push(record);
-                let p = Problem {
-                    line: None,
-                    basis: None,
-                    pointer: None,
-                    expected: None,
-                    actual: None,
-                    message,
-                };
+                let p = Problem::msg(message);
                 let curl = Some(prepared.curl);
                 self.record_problem(&label, Some(step.line), p, curl, Severity::Errored);
                 return false;
@@ -131,6 +126,20 @@ impl CaseRun<'_> {
             record.duration_ms = started.elapsed().as_millis() as u64;
             self.steps.push(record);
             return true;
+        }
+
+        if let Some(reason) = self.refused_by_role(step, &prepared.outgoing, &resp) {
+            record.note = Some(format!("skipped: {reason}"));
+            record.passed = true;
+            record.duration_ms = started.elapsed().as_millis() as u64;
+            self.steps.push(record);
+            if self.skipped.is_none() {
+                self.skipped = Some(Skip {
+                    kind: SkipKind::Role,
+                    reason,
+                });
+            }
+            return false;
         }
 
         let mut walk_problems = Vec::new();
@@ -182,6 +191,39 @@ impl CaseRun<'_> {
             self.record_problem(&label, Some(step.line), p, curl, severity);
         }
         passed
+    }
+
+    /// Why the account's role, not the cluster, answered this step, if it did: a request of the
+    /// run's own account that the case does not expect to be refused, answered 403 with ONTAP's
+    /// "not authorized" code, by an account that is not the cluster administrator. Nothing can be
+    /// judged from such an answer, so the case is skipped with the role named instead of failed
+    /// (`run::role` says why the role could not be known beforehand).
+    fn refused_by_role(&self, step: &Step, sent: &Outgoing, resp: &Response) -> Option<String> {
+        let account = &self.ctx.facts.account;
+        let refused = resp.status == 403
+            && resp
+                .body
+                .as_ref()
+                .and_then(|b| b.pointer("/error/code"))
+                .and_then(Value::as_str)
+                == Some(role::NOT_AUTHORIZED);
+        if !refused
+            || account.is_cluster_admin()
+            || !matches!(sent.auth, Auth::RunUser(..))
+            || preflight::expects_refusal(step)
+        {
+            return None;
+        }
+        let op = self.ctx.spec.op(step.op);
+        Some(format!(
+            "`{}` (role {}) was refused {} {} (403, ONTAP code {}): the account may not do what \
+             this case needs",
+            account.user,
+            account.describe(),
+            sent.method,
+            op.path,
+            role::NOT_AUTHORIZED
+        ))
     }
 
     /// Fills the step's variables in and builds its request.
@@ -288,19 +330,20 @@ impl CaseRun<'_> {
                 Some(v) => self.vars.set(c.name.clone(), v),
                 None if c.or_skip.is_some() => {
                     if self.skipped.is_none() {
-                        self.skipped = c.or_skip.clone();
+                        self.skipped = c.or_skip.clone().map(|reason| Skip {
+                            kind: SkipKind::NothingToJudge,
+                            reason,
+                        });
                     }
                 }
                 None => verdict.problems.push(Problem {
                     line: Some(c.line),
-                    basis: None,
-                    pointer: None,
                     expected: Some(c.from.to_string()),
                     actual: Some("(absent)".into()),
-                    message: format!(
+                    ..Problem::msg(format!(
                         "cannot capture `{}`: `{}` is not in the response",
                         c.name, c.from
-                    ),
+                    ))
                 }),
             }
         }
@@ -308,7 +351,7 @@ impl CaseRun<'_> {
 }
 
 /// `steps[1] (read back)`: how reports name a step.
-fn label(phase: Phase, index: usize, step: &Step) -> String {
+pub(super) fn label(phase: Phase, index: usize, step: &Step) -> String {
     let name = step
         .name
         .as_ref()

@@ -20,19 +20,24 @@ pub struct Target {
     user: String,
     password: Secret,
     client: reqwest::Client,
-    insecure: bool,
+    /// How the run trusts the target, for the curl lines.
+    tls: http::ClientOptions,
 }
 
 impl Target {
     /// The target `opts` names, with a client built from its client options.
     pub fn new(opts: &RunOptions) -> Result<Target, RunError> {
+        http::check_base_url(&opts.target).map_err(RunError::Config)?;
         Ok(Target {
             base: opts.target.trim_end_matches('/').to_string(),
             shown: opts.target.clone(),
             user: opts.user.clone(),
             password: opts.password.clone(),
             client: http::client(&opts.client).map_err(RunError::Config)?,
-            insecure: opts.client.insecure,
+            tls: http::ClientOptions {
+                ca_cert: None,
+                ..opts.client.clone()
+            },
         })
     }
 
@@ -121,6 +126,6 @@ impl Target {
 
     /// A curl command that sends the same request (no password in it).
     pub fn curl(&self, req: &Outgoing) -> String {
-        http::curl_line(req, self.insecure)
+        http::curl_line(req, &self.tls)
     }
 }

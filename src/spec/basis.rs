@@ -13,6 +13,12 @@
 //! - in reports, `{"kind": "documented", "source": "004_…txt"}`, which a reader can filter by
 //!   kind without knowing the three keys.
 //!
+//! A `documented` basis must name a page that is in the repository (`spec/sources/seeds/`, listed
+//! at build time: [`super::seeds`]), so every citation can be followed. This is checked here, where
+//! the spec's error entries and the cases' expectations are both read, so the two cannot differ.
+//! A report read back is held only to the form of the name: it may come from a build that knew
+//! other pages, and reading a baseline must not fail for that.
+//!
 //! [`Basis::from_value`] reads the YAML form with errors a person can act on;
 //! [`parse_basis_at`] turns them into `(pointer, message)` for the `file:line: field: problem`
 //! diagnostics of the spec and case loaders. `Deserialize` accepts both forms, so a report read
@@ -23,10 +29,12 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+use super::seeds::not_a_seed_page;
+
 /// What an expectation rests on.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum Basis {
-    /// A seed page says so; `seed` is its file name in `../shared/seeds/` (`NNN_<16 hex>.txt`).
+    /// A seed page says so; `seed` is its file name in `spec/sources/seeds/` (`NNN_<16 hex>.txt`).
     Documented { seed: String },
     /// A captured response from a real cluster; `source` names where it is public (an issue
     /// thread, a repository file) and what it showed.
@@ -59,6 +67,11 @@ pub enum BasisError {
         "`{0}` is not a seed file: a documented basis names a seed page as `NNN_<16 hex digits>.txt` (e.g. 004_69967a64eae5f293.txt); for anything else use observed or convention"
     )]
     NotASeedFile(String),
+    /// The message of [`not_a_seed_page`](crate::spec::not_a_seed_page), and what to do.
+    #[error(
+        "{0}: a documented basis names a page that is in the repository (add a new page there first), or use observed or convention"
+    )]
+    UnknownSeedPage(String),
 }
 
 impl BasisError {
@@ -67,7 +80,10 @@ impl BasisError {
     fn is_in_value(&self) -> bool {
         matches!(
             self,
-            BasisError::NotText(..) | BasisError::EmptyText(..) | BasisError::NotASeedFile(_)
+            BasisError::NotText(..)
+                | BasisError::EmptyText(..)
+                | BasisError::NotASeedFile(_)
+                | BasisError::UnknownSeedPage(_)
         )
     }
 }
@@ -105,8 +121,19 @@ impl Basis {
         }
     }
 
-    /// Builds a basis from its kind and text, checking the text as the YAML form is checked.
+    /// Builds a basis from its kind and text, checking the text as the YAML form is checked: a
+    /// documented one names a seed page of the repository.
     pub fn new(kind: &str, text: &str) -> Result<Basis, BasisError> {
+        let b = Basis::of_form(kind, text)?;
+        match b.seed().and_then(not_a_seed_page) {
+            Some(why) => Err(BasisError::UnknownSeedPage(why)),
+            None => Ok(b),
+        }
+    }
+
+    /// Builds a basis whose documented page need only have a seed page's name: the form a report
+    /// read back is held to.
+    fn of_form(kind: &str, text: &str) -> Result<Basis, BasisError> {
         let text = text.trim();
         let (kind, hint) = match KINDS.iter().find(|k| **k == kind) {
             Some(&k) => (k, empty_hint(k)),
@@ -162,7 +189,7 @@ fn empty_hint(kind: &str) -> &'static str {
     }
 }
 
-/// `NNN_<16 hex digits>.txt`: how the seed pages in `../shared/seeds/` are named.
+/// `NNN_<16 hex digits>.txt`: how the seed pages in `spec/sources/seeds/` are named.
 pub fn is_seed_file_name(name: &str) -> bool {
     let Some(stem) = name.strip_suffix(".txt") else {
         return false;
@@ -249,7 +276,7 @@ impl<'de> Deserialize<'de> for Basis {
             .is_some_and(|m| m.contains_key("kind") && m.contains_key("source"));
         if tagged {
             let t = Tagged::deserialize(&v).map_err(D::Error::custom)?;
-            Basis::new(&t.kind, &t.source).map_err(D::Error::custom)
+            Basis::of_form(&t.kind, &t.source).map_err(D::Error::custom)
         } else {
             Basis::from_value(&v).map_err(D::Error::custom)
         }

@@ -1,8 +1,8 @@
 //! The basis of every error entry: the written forms of [`Basis`], and `spec check` failing on an
-//! entry without one, with a malformed one, or with a documented one that names no seed page.
+//! entry without one, with a malformed one, or with a documented one that names no seed page of
+//! the repository.
 
 use std::collections::BTreeSet;
-use std::path::{Path, PathBuf};
 
 use serde_json::json;
 
@@ -107,48 +107,92 @@ fn a_documented_basis_must_name_a_seed_file() {
     );
 }
 
-/// A seed directory of the given files, without touching the disk.
-fn seeds(names: &[&str]) -> Seeds {
-    Seeds {
-        dir: PathBuf::from("../shared/seeds"),
-        names: names.iter().map(|n| n.to_string()).collect::<BTreeSet<_>>(),
-    }
-}
-
 #[test]
-fn a_documented_basis_naming_a_missing_seed_fails_when_the_directory_is_known() {
-    let text = with_bases(
-        "basis: {documented: 005_0123456789abcdef.txt}, status_basis: {documented: 004_69967a64eae5f293.txt}",
-    );
-    let file = Path::new("spec/openapi.yaml");
-    let d = Spec::parse_with_seeds(file, &text, Some(seeds(&["004_69967a64eae5f293.txt"])))
-        .unwrap_err();
+fn a_documented_basis_naming_a_page_not_in_the_repository_fails_at_its_line() {
+    // A made-up hash on a real page number: pointed at the page the number names.
     assert_eq!(
-        d.to_string(),
+        one_problem(&with_bases(
+            "basis: {documented: 004_0000000000000000.txt}, status_basis: {convention: \"400\"}"
+        )),
         format!(
-            "spec/openapi.yaml:26: `{ENTRY}.basis.documented`: `005_0123456789abcdef.txt` is not in ../shared/seeds: a documented basis names an existing seed page"
+            "spec/openapi.yaml:26: `{ENTRY}.basis.documented`: `004_0000000000000000.txt` is not a seed page in {SEED_DIR}/ (did you mean `004_69967a64eae5f293.txt`?): a documented basis names a page that is in the repository (add a new page there first), or use observed or convention"
         )
     );
-    // Without a seed directory only the form is checked, so the same spec loads.
-    let spec = Spec::parse_with_seeds(file, &text, None).unwrap();
-    assert_eq!(
-        spec.operations[1].errors[0].basis.seed(),
-        Some("005_0123456789abcdef.txt")
+    // A page number there is not: the pages there are, and the status basis is checked too.
+    let e = one_problem(&with_bases(
+        "basis: {convention: \"c\"}, status_basis: {documented: 005_0123456789abcdef.txt}",
+    ));
+    assert!(
+        e.starts_with(&format!(
+            "spec/openapi.yaml:26: `{ENTRY}.status_basis.documented`: `005_0123456789abcdef.txt` is not a seed page in {SEED_DIR}/ (the pages are 000_a0fecf1d9628f24e.txt, "
+        )),
+        "{e}"
     );
-    assert_eq!(spec.seeds, None);
 }
 
+/// An entry's `seed` and a supporting operation's `pointed_at_by` cite pages too: each must be there.
 #[test]
-fn the_seed_directory_is_beside_the_repository() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let beside = root.join(SEEDS_BESIDE_REPO);
-    let for_file = Seeds::for_spec_file(&root.join("spec/openapi.yaml"));
-    assert_eq!(
-        for_file.as_ref().map(|s| s.dir.clone()),
-        Seeds::read(&beside).map(|s| s.dir)
+fn every_page_the_spec_cites_is_in_the_repository() {
+    let text = MINI.replacen(
+        "seed: 004_69967a64eae5f293.txt, basis",
+        "seed: 004_0000000000000000.txt, basis",
+        1,
     );
-    assert_eq!(Seeds::for_embedded(), Seeds::read(&beside));
-    assert_eq!(Seeds::read(&root.join("no-such-directory")), None);
+    assert_eq!(
+        one_problem(&text),
+        format!(
+            "spec/openapi.yaml:26: `{ENTRY}.seed`: `004_0000000000000000.txt` is not a seed page in {SEED_DIR}/ (did you mean `004_69967a64eae5f293.txt`?)"
+        )
+    );
+    let text = MINI.replacen(
+        "      operationId: iscsi_credentials_get\n",
+        "      operationId: iscsi_credentials_get\n      x-ontap-supporting: {reason: r, pointed_at_by: [004_69967a64eae5f293.txt, 004_69967a64eae5f239.txt]}\n",
+        1,
+    );
+    assert_eq!(
+        one_problem(&text),
+        format!(
+            "spec/openapi.yaml:7: `paths./api/protocols/san/iscsi/credentials/{{svm.uuid}}/{{initiator}}.get.x-ontap-supporting.pointed_at_by[1]`: `004_69967a64eae5f239.txt` is not a seed page in {SEED_DIR}/ (did you mean `004_69967a64eae5f293.txt`?)"
+        )
+    );
+}
+
+/// The rule does not depend on where the spec file is: a `--spec FILE` far from any checkout is
+/// held to the pages the binary was built with, as the embedded spec is.
+#[test]
+fn a_spec_file_outside_a_checkout_is_checked_against_the_built_in_pages() {
+    let dir = std::env::temp_dir().join(format!("oc-seed-rule-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("openapi.yaml");
+    let made_up = with_bases(
+        "basis: {documented: 004_0000000000000000.txt}, status_basis: {convention: \"400\"}",
+    );
+    std::fs::write(&file, &made_up).unwrap();
+    let e = Spec::load(Some(&file)).unwrap_err().to_string();
+    assert!(
+        e.starts_with(&format!("{}:26: ", file.display()))
+            && e.contains("`004_0000000000000000.txt` is not a seed page"),
+        "{e}"
+    );
+    std::fs::write(&file, MINI).unwrap();
+    assert!(Spec::load(Some(&file)).is_ok());
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// A report read back (a baseline from another build) is held only to the form of the name: a
+/// build that knew other pages must not make `diff` and `merge` refuse it.
+#[test]
+fn a_report_naming_a_page_this_build_does_not_know_is_still_read() {
+    let b: Basis =
+        serde_json::from_value(json!({"kind": "documented", "source": "005_0123456789abcdef.txt"}))
+            .unwrap();
+    assert_eq!(b.seed(), Some("005_0123456789abcdef.txt"));
+    assert!(
+        serde_json::from_value::<Basis>(json!({"documented": "005_0123456789abcdef.txt"}))
+            .unwrap_err()
+            .to_string()
+            .contains("is not a seed page")
+    );
 }
 
 #[test]
@@ -180,17 +224,22 @@ fn every_entry_of_the_shipped_spec_has_both_bases_and_seed_entries_are_documente
     for e in &spec.common_errors {
         assert!(!e.description.is_empty(), "{}", e.code);
     }
-    // Where the seed pages are beside the checkout, every documented basis names one of them.
-    if let Some(seeds) = &spec.seeds {
-        let named = spec
-            .error_pairs()
-            .map(|(_, e)| e)
-            .chain(&spec.common_errors)
-            .flat_map(|e| [e.basis.seed(), e.status_basis.seed()])
-            .flatten();
-        for seed in named {
-            assert!(seeds.contains(seed), "{seed}");
-        }
+    // Every documented basis names a page of the repository, and every page is cited.
+    let named: BTreeSet<&str> = spec
+        .error_pairs()
+        .map(|(_, e)| e)
+        .chain(&spec.common_errors)
+        .flat_map(|e| [e.basis.seed(), e.status_basis.seed()])
+        .flatten()
+        .collect();
+    for seed in &named {
+        assert!(is_seed_page(seed), "{seed}");
+    }
+    for page in SEED_PAGES {
+        assert!(
+            named.contains(page) || EMBEDDED_SPEC.contains(page),
+            "{page} is cited nowhere in the spec"
+        );
     }
 }
 

@@ -17,8 +17,9 @@ mod shape;
 
 use serde_json::Value;
 
+use super::OntapError;
 use super::basis::parse_basis_at;
-use super::{OntapError, Seeds};
+use super::seeds::not_a_seed_page;
 use crate::yaml::escape_segment;
 
 const JSON_TYPES: [&str; 6] = ["string", "number", "integer", "boolean", "array", "object"];
@@ -174,12 +175,11 @@ fn check_schema_keywords(
 }
 
 /// Reads an `x-ontap-errors` or `x-ontap-common-errors` list. Every entry needs a `basis` (for the
-/// code) and a `status_basis` (for the HTTP status); a `documented` one must name a file of
-/// `seeds` when the seed directory was found.
+/// code) and a `status_basis` (for the HTTP status); a `documented` one must name a seed page of
+/// the repository, which [`parse_basis_at`] checks.
 pub(super) fn parse_errors(
     v: &Value,
     at: &str,
-    seeds: Option<&Seeds>,
     report: &mut dyn FnMut(String, String),
 ) -> Vec<OntapError> {
     let Some(items) = v.as_array() else {
@@ -238,6 +238,13 @@ pub(super) fn parse_errors(
                 .to_string()
         };
         let (description, seed) = (text("description"), text("seed").to_string());
+        // `seed` names the page the entry was transcribed from: a citation, so a page that is
+        // there. (`source`, on the common errors, names a public source in words.)
+        if !seed.is_empty()
+            && let Some(why) = not_a_seed_page(&seed)
+        {
+            report(format!("{p}/seed"), why);
+        }
         let seed = if seed.is_empty() {
             text("source")
         } else {
@@ -252,22 +259,7 @@ pub(super) fn parse_errors(
                 "missing the seed page it comes from".into(),
             );
         }
-        let mut basis_of = |field: &str| {
-            let b = parse_basis_at(item.get(field), &p, field, report)?;
-            if let (Some(seed), Some(seeds)) = (b.seed(), seeds)
-                && !seeds.contains(seed)
-            {
-                report(
-                    format!("{p}/{field}/documented"),
-                    format!(
-                        "`{seed}` is not in {}: a documented basis names an existing seed page",
-                        seeds.dir.display()
-                    ),
-                );
-                return None;
-            }
-            Some(b)
-        };
+        let mut basis_of = |field: &str| parse_basis_at(item.get(field), &p, field, report);
         let (basis, status_basis) = (basis_of("basis"), basis_of("status_basis"));
         if out.iter().any(|e| e.code == code) {
             report(

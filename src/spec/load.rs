@@ -8,9 +8,9 @@ use serde_json::Value;
 
 use super::lint::{lint, parse_errors};
 use super::schema::{self, CompiledSchema};
+use super::seeds::not_a_seed_page;
 use super::{
-    DEFAULT_SPEC_PATH, EMBEDDED_SPEC, METHODS, Operation, Parameter, ResponseSpec, Seeds, Spec,
-    Version,
+    DEFAULT_SPEC_PATH, EMBEDDED_SPEC, METHODS, Operation, Parameter, ResponseSpec, Spec, Version,
 };
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::yaml::{self, escape_segment};
@@ -30,27 +30,14 @@ impl Spec {
                 })?;
                 Spec::parse(p, &text)
             }
-            None => Spec::parse_with_seeds(
-                Path::new(DEFAULT_SPEC_PATH),
-                EMBEDDED_SPEC,
-                Seeds::for_embedded(),
-            ),
+            None => Spec::parse(Path::new(DEFAULT_SPEC_PATH), EMBEDDED_SPEC),
         }
     }
 
-    /// Parses and checks spec text; `file` is the name errors are reported under, and the seed
-    /// pages are looked for beside the repository it is in ([`Seeds::for_spec_file`]).
+    /// Parses and checks spec text; `file` is the name errors are reported under. A documented
+    /// basis is checked against the seed pages the binary was built with
+    /// ([`SEED_PAGES`](super::SEED_PAGES)), wherever `file` is.
     pub fn parse(file: &Path, text: &str) -> Result<Spec, Diagnostics> {
-        Spec::parse_with_seeds(file, text, Seeds::for_spec_file(file))
-    }
-
-    /// Parses and checks spec text against the given seed pages (`None`: only the form of a
-    /// documented basis's file name is checked).
-    pub fn parse_with_seeds(
-        file: &Path,
-        text: &str,
-        seeds: Option<Seeds>,
-    ) -> Result<Spec, Diagnostics> {
         let (raw, lines) = yaml::parse_file(file, text)?;
         let mut diags = Vec::new();
         let at = |pointer: &str, message: String| Diagnostic::at(file, &lines, pointer, message);
@@ -64,7 +51,7 @@ impl Spec {
         let common_errors = raw
             .get("x-ontap-common-errors")
             .map(|v| {
-                parse_errors(v, "/x-ontap-common-errors", seeds.as_ref(), &mut |p, m| {
+                parse_errors(v, "/x-ontap-common-errors", &mut |p, m| {
                     diags.push(at(&p, m))
                 })
             })
@@ -87,7 +74,6 @@ impl Spec {
                 let mut report = |p: String, m: String| diags.push(at(&p, m));
                 let ctx = OpContext {
                     doc: &raw,
-                    seeds: seeds.as_ref(),
                     shared_params: &shared_params,
                 };
                 if let Some(o) = load_operation(&ctx, path, method, op, &op_ptr, &mut report) {
@@ -118,7 +104,6 @@ impl Spec {
             common_errors,
             raw,
             lines,
-            seeds,
         })
     }
 }
@@ -126,7 +111,6 @@ impl Spec {
 /// What every operation of one document is read against.
 pub(super) struct OpContext<'a> {
     pub(super) doc: &'a Value,
-    pub(super) seeds: Option<&'a Seeds>,
     /// The path item's own `parameters`, shared by its operations.
     pub(super) shared_params: &'a Value,
 }
@@ -170,9 +154,21 @@ pub(super) fn load_operation(
             parsed
         }
     };
+    // The seed pages a supporting operation is pointed at by are citations too.
+    if let Some(Value::Array(pages)) = op.pointer("/x-ontap-supporting/pointed_at_by") {
+        for (i, page) in pages.iter().enumerate() {
+            let name = page
+                .as_str()
+                .map(String::from)
+                .unwrap_or_else(|| page.to_string());
+            if let Some(why) = not_a_seed_page(&name) {
+                report(format!("{at}/x-ontap-supporting/pointed_at_by/{i}"), why);
+            }
+        }
+    }
     let errors = op
         .get("x-ontap-errors")
-        .map(|v| parse_errors(v, &format!("{at}/x-ontap-errors"), ctx.seeds, report))
+        .map(|v| parse_errors(v, &format!("{at}/x-ontap-errors"), report))
         .unwrap_or_default();
 
     let mut parameters = Vec::new();

@@ -10,7 +10,8 @@
 //! - `lint.rs`: the structural checks of the raw document, run before anything is compiled.
 //! - `load.rs`: [`Spec::load`] and [`Spec::parse`], which build the model from a checked document.
 //! - `basis.rs`: [`Basis`], what an expectation rests on (documented, observed, convention), and
-//!   its YAML parser; `seeds.rs`: [`Seeds`], the seed pages a documented basis may name.
+//!   its YAML parser; `seeds.rs`: [`SEED_PAGES`], the seed pages a documented basis may name
+//!   (the files of `spec/sources/seeds/`, listed when the binary is built).
 //! - [`schema`]: `$ref` resolution and the compiled validators; `walk.rs` beside it checks what
 //!   JSON Schema cannot say (`readOnly`/`writeOnly` by direction, undocumented fields), and
 //!   `fields.rs` says which field paths a schema can hold (for the case loader).
@@ -39,7 +40,7 @@ pub use model::{OntapError, OpId, Operation, Parameter, ResponseSpec, Spec};
 /// ONTAP's release numbers: one type for the harness and the emulator, in `crates/ontap-rest`.
 pub use ontap_rest::Version;
 pub use schema::{CompiledSchema, Direction, Finding, FindingKind};
-pub use seeds::{SEEDS_BESIDE_REPO, Seeds};
+pub use seeds::{SEED_DIR, SEED_PAGES, closest_seed_page, is_seed_page, not_a_seed_page};
 
 /// The spec shipped with the crate, so the binary works from any directory.
 pub const EMBEDDED_SPEC: &str = include_str!("../../spec/openapi.yaml");

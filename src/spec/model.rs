@@ -11,7 +11,6 @@ use serde_json::Value;
 use super::Version;
 use super::basis::Basis;
 use super::schema::CompiledSchema;
-use super::seeds::Seeds;
 use crate::yaml::LineMap;
 
 /// A documented ONTAP error code of one operation (`x-ontap-errors`).
@@ -149,10 +148,6 @@ pub struct Spec {
     pub common_errors: Vec<OntapError>,
     pub raw: Value,
     pub lines: LineMap,
-    /// The seed pages `documented` bases were checked against; `None` when no seed directory was
-    /// found (only the form of the names was checked). The case loader checks cases' bases
-    /// against the same set.
-    pub seeds: Option<Seeds>,
 }
 
 impl Spec {

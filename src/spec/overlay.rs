@@ -128,7 +128,6 @@ impl Spec {
                 let op_ptr = format!("{path_ptr}/{method}");
                 let ctx = OpContext {
                     doc: &doc,
-                    seeds: self.seeds.as_ref(),
                     shared_params: &shared_params,
                 };
                 let mut report = |p: String, m: String| diags.push(at(&p, m));

@@ -1,62 +1,102 @@
-//! The seed pages a `documented` basis may name: the files of `../shared/seeds/` beside the
-//! repository, when that directory is there.
+//! The seed pages a `documented` basis may name: the files of `spec/sources/seeds/` in this
+//! repository, listed when the binary is built.
 //!
-//! Where the directory is looked for: beside the repository the spec belongs to. For the embedded
-//! spec that is the crate's own checkout (`CARGO_MANIFEST_DIR/../shared/seeds`, fixed at build
-//! time); for `--spec FILE` it is `FILE`'s directory's parent (`spec/openapi.yaml` in a checkout
-//! → `<checkout>/../shared/seeds`). A binary run far from any checkout finds no directory and
-//! checks only the form of the name (`NNN_<16 hex>.txt`): the seed pages are not shipped with the
-//! crate, and a spec check that failed wherever they are absent would fail every installed copy.
+//! Why a list fixed at build time rather than a directory read at run time: a citation is only
+//! worth something if it can be followed, so a page that is not in the repository is refused
+//! everywhere, by an installed binary and for a `--spec FILE` far from any checkout as much as in
+//! the checkout itself; neither has a directory to read. `build.rs` lists the directory, so a
+//! page added there is citable after the next build.
 
-use std::collections::BTreeSet;
-use std::path::{Path, PathBuf};
+/// Where the seed pages are, from the repository's root: the place messages send a reader.
+pub const SEED_DIR: &str = "spec/sources/seeds";
 
-/// Where the seed pages live, relative to a repository's root.
-pub const SEEDS_BESIDE_REPO: &str = "../shared/seeds";
+/// The file names of the seed pages, sorted (`build.rs` sorts them).
+pub const SEED_PAGES: &[&str] = include!(concat!(env!("OUT_DIR"), "/seed_pages.rs"));
 
-/// The seed files found in one directory.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Seeds {
-    pub dir: PathBuf,
-    pub names: BTreeSet<String>,
+/// Whether `name` is one of the seed pages.
+pub fn is_seed_page(name: &str) -> bool {
+    SEED_PAGES.binary_search(&name).is_ok()
 }
 
-impl Seeds {
-    /// The seed pages beside the repository at `root`, if the directory exists.
-    pub fn beside_repo(root: &Path) -> Option<Seeds> {
-        Seeds::read(&root.join(SEEDS_BESIDE_REPO))
+/// The page a wrong name most likely meant: the one with the same number (`004_…`: the number
+/// says which page, the 16-digit hash after it is what gets mistyped or made up), else the
+/// closest by spelling.
+pub fn closest_seed_page(name: &str) -> Option<&'static str> {
+    let number = name.get(..4).filter(|n| n.ends_with('_'));
+    let mut same_number = SEED_PAGES
+        .iter()
+        .filter(|p| number.is_some_and(|n| p.starts_with(n)));
+    if let (Some(only), None) = (same_number.next(), same_number.next()) {
+        return Some(only);
     }
+    crate::diag::closest(name, SEED_PAGES.iter().copied())
+}
 
-    /// The seed pages for the embedded spec: beside the crate's own checkout.
-    pub fn for_embedded() -> Option<Seeds> {
-        Seeds::beside_repo(Path::new(env!("CARGO_MANIFEST_DIR")))
+/// Why `name` cannot be cited as a seed page (it is not in the repository), or `None` when it can.
+pub fn not_a_seed_page(name: &str) -> Option<String> {
+    (!is_seed_page(name)).then(|| {
+        format!(
+            "`{name}` is not a seed page in {SEED_DIR}/{}",
+            seed_page_hint(name)
+        )
+    })
+}
+
+/// What to say after "is not a seed page": the page meant, or the pages there are when they are
+/// few enough to read in one line.
+pub fn seed_page_hint(name: &str) -> String {
+    match closest_seed_page(name) {
+        Some(page) => format!(" (did you mean `{page}`?)"),
+        None if SEED_PAGES.len() <= 8 => format!(" (the pages are {})", SEED_PAGES.join(", ")),
+        None => format!(" (the pages are listed in {SEED_DIR}/README.md)"),
     }
+}
 
-    /// The seed pages for a spec file: beside the repository its directory belongs to
-    /// (`<repo>/spec/openapi.yaml` → `<repo>/../shared/seeds`).
-    pub fn for_spec_file(file: &Path) -> Option<Seeds> {
-        let dir = file.parent().unwrap_or(Path::new(""));
-        let root = dir.parent().unwrap_or(Path::new(""));
-        // `Path::new("")` joined with a relative path is relative to the working directory.
-        Seeds::beside_repo(root)
-    }
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::spec::is_seed_file_name;
 
-    /// The files of `dir`, or `None` when it is not a readable directory.
-    pub fn read(dir: &Path) -> Option<Seeds> {
-        let entries = std::fs::read_dir(dir).ok()?;
-        let names = entries
-            .filter_map(Result::ok)
-            .filter(|e| e.file_type().is_ok_and(|t| t.is_file()))
-            .filter_map(|e| e.file_name().into_string().ok())
+    /// The list is the directory's, read from the directory here: a page added or removed there
+    /// without a rebuild would show as a difference.
+    #[test]
+    fn the_list_is_the_directory_and_every_name_has_the_seed_form() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(SEED_DIR);
+        let mut on_disk: Vec<String> = std::fs::read_dir(&dir)
+            .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
+            .map(|e| e.unwrap().file_name().into_string().unwrap())
+            .filter(|n| n != "README.md")
             .collect();
-        Some(Seeds {
-            dir: dir.to_path_buf(),
-            names,
-        })
+        on_disk.sort();
+        assert_eq!(
+            on_disk, SEED_PAGES,
+            "rebuild, or give every page a .txt name"
+        );
+        assert!(SEED_PAGES.len() >= 5, "{SEED_PAGES:?}");
+        for page in SEED_PAGES {
+            assert!(is_seed_file_name(page), "{page}: not NNN_<16 hex>.txt");
+            assert!(is_seed_page(page), "{page}");
+        }
     }
 
-    /// Whether `name` is one of the seed files.
-    pub fn contains(&self, name: &str) -> bool {
-        self.names.contains(name)
+    #[test]
+    fn a_wrong_name_is_pointed_at_the_page_it_meant() {
+        assert!(!is_seed_page("004_0000000000000000.txt"));
+        // A made-up hash: the number names the page.
+        assert_eq!(
+            closest_seed_page("004_0000000000000000.txt"),
+            Some("004_69967a64eae5f293.txt")
+        );
+        // A typo in the number.
+        assert_eq!(
+            closest_seed_page("040_69967a64eae5f293.txt"),
+            Some("004_69967a64eae5f293.txt")
+        );
+        // Nothing close: the few pages there are.
+        assert_eq!(closest_seed_page("900_0000000000000000.txt"), None);
+        assert_eq!(
+            seed_page_hint("900_0000000000000000.txt"),
+            format!(" (the pages are {})", SEED_PAGES.join(", "))
+        );
     }
 }

@@ -296,9 +296,8 @@ async fn every_error_answer_is_hal_json_changes_nothing_and_every_spec_code_is_r
         .expect("emulator starts");
     let (url, proxy) = start_proxy(emu.base_url()).await;
     let client = ClientOptions {
-        insecure: false,
-        ca_cert: None,
         request_timeout: Duration::from_secs(30),
+        ..ClientOptions::default()
     };
     let opts = RunOptions {
         embedded: true,

@@ -65,7 +65,14 @@ fn diff_reads_a_version_1_report_and_fails_on_pass_to_error() {
     let out = bin().arg("diff").arg(V1_REPORT).arg(&new).output().unwrap();
     assert_eq!(out.status.code(), Some(1), "{}", text(&out));
     let shown = text(&out);
-    assert!(shown.starts_with("newly failing (1):\n  demo::demo-svm-get  pass -> error  report-cases/demo/a-svm-get.yaml:6: steps[0]: cannot connect"), "{shown}");
+    // After how each run was made: the v1 report knows no mode (strict) and says nothing of
+    // destructive cases.
+    assert!(shown.starts_with("old: target http://"), "{shown}");
+    assert!(
+        shown.contains("), strict mode, whole suite, started "),
+        "{shown}"
+    );
+    assert!(shown.contains("\nnewly failing (1):\n  demo::demo-svm-get  pass -> error  report-cases/demo/a-svm-get.yaml:6: steps[0]: cannot connect"), "{shown}");
     assert!(shown.contains("2 unchanged (1 still failing)"), "{shown}");
 
     let out = bin()

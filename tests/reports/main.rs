@@ -2,8 +2,10 @@
 //! set of cases (one passing, one failing, one skipped), a JUnit consumer reading `junit.xml`, the
 //! `diff` gate between two builds' reports, and sharded runs merged back into one; and a case that
 //! could not be judged (`error`) in each of them, built from a version-1 report, which `diff` and
-//! `merge` still read (in `errors.rs`).
+//! `merge` still read (in `errors.rs`); and a coverage matrix that marks only the step a failure
+//! is about (in `cells.rs`).
 
+mod cells;
 #[path = "../common/mod.rs"]
 mod common;
 mod errors;
@@ -49,6 +51,7 @@ fn normalize(s: &str) -> String {
         (r"127\.0\.0\.1:\d+", "[target]"),
         (r"oc[0-9a-f]{6}", "[run]"),
         (r#""started_at": "[^"]*""#, r#""started_at": "[time]""#),
+        (r"started \d{4}-\d\d-\d\dT[^ ,\n]+", "started [time]"),
         (r#""duration_ms": \d+"#, r#""duration_ms": 0"#),
         (r#"time="[0-9.]+""#, r#"time="[t]""#),
         (r#"timestamp="[^"]*""#, r#"timestamp="[time]""#),
@@ -203,6 +206,24 @@ fn diff_fails_the_gate_only_when_a_passing_case_now_fails() {
         .output()
         .unwrap();
     let d: Value = serde_json::from_slice(&out.stdout).unwrap();
+    for run in ["old", "new"] {
+        let r = &d[run];
+        assert!(
+            r["target"]
+                .as_str()
+                .unwrap()
+                .starts_with("http://127.0.0.1:")
+        );
+        assert_eq!(r["embedded_emulator"], true);
+        assert_eq!(
+            r["ontap_version"],
+            "NetApp Release 9.14.1: Mon Mar 04 05:46:21 UTC 2024"
+        );
+        assert_eq!(r["mode"], "strict");
+        assert_eq!(r["allow_destructive"], true);
+        assert_eq!(r["partition"], Value::Null);
+        assert!(r["started_at"].as_str().unwrap().ends_with('Z'));
+    }
     assert_eq!(d["newly_failing"][0]["id"], "demo-svm-get");
     assert_eq!(d["removed"][0]["id"], "demo-needs-nine-svms");
     assert_eq!(d["added"][0]["id"], "demo-cluster");
@@ -213,10 +234,14 @@ fn diff_fails_the_gate_only_when_a_passing_case_now_fails() {
     assert_eq!(out.status.code(), Some(0), "{}", text(&out));
     assert!(text(&out).contains("newly passing (1):"), "{}", text(&out));
 
-    // A report compared with itself has nothing to say but its counts.
+    // A report compared with itself has nothing to say but how it ran and its counts.
     let out = bin().arg("diff").arg(&a).arg(&a).output().unwrap();
     assert_eq!(out.status.code(), Some(0));
-    assert!(text(&out).starts_with("0 newly failing, 0 newly passing"));
+    let lines: Vec<String> = text(&out).lines().map(String::from).collect();
+    assert_eq!(lines.len(), 3, "{lines:?}");
+    assert!(lines[0].starts_with("old: target http://"), "{lines:?}");
+    assert_eq!(lines[0][3..], lines[1][3..]);
+    assert!(lines[2].starts_with("0 newly failing, 0 newly passing"));
 }
 
 #[test]
@@ -259,6 +284,7 @@ fn shards_merge_into_the_report_of_one_whole_run() {
     assert_eq!(out.status.code(), Some(0), "{}", text(&out));
     let whole = json(&whole.join("conformance.json"));
 
+    let mut by_kind = Vec::new();
     for kind in ["count", "hash"] {
         let mut shards = Vec::new();
         for k in 1..=3 {
@@ -310,12 +336,70 @@ fn shards_merge_into_the_report_of_one_whole_run() {
         let xml = std::fs::read_to_string(merged.join("junit.xml")).unwrap();
         let parsed = quick_junit::Report::deserialize_from_str(&xml).unwrap();
         assert_eq!(parsed.tests, ids(&whole).len());
+
+        // Two of the three shards are not a run: refused (exit 2), the missing one named, and
+        // no report written that would pass for the whole suite.
+        let half = temp_dir(&format!("merged-half-{kind}"));
+        let out = bin()
+            .arg("merge")
+            .arg(&shards[0])
+            .arg(&shards[2])
+            .arg("--report-dir")
+            .arg(&half)
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+        assert!(
+            text(&out).contains(&format!("shard {kind}:2/3 is missing")),
+            "{}",
+            text(&out)
+        );
+        assert!(!half.join("conformance.json").exists());
+        by_kind.push(shards);
     }
+
+    // A count shard and a hash shard are shares of different partitions.
+    let out = bin()
+        .arg("merge")
+        .arg(&by_kind[0][0])
+        .arg(&by_kind[1][1])
+        .arg(&by_kind[1][2])
+        .arg("--report-dir")
+        .arg(temp_dir("merged-mixed"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+    assert!(
+        text(&out).contains("shards of different partitions"),
+        "{}",
+        text(&out)
+    );
 
     // The same shard given twice is refused, naming the files.
     let d = temp_dir("shard-dup");
     run(Path::new("cases"), &d, &["--partition", "1/2"]);
     let f = d.join("conformance.json");
+    // The other shard, run in the other mode, is not a shard of the same run.
+    let lenient = temp_dir("shard-lenient");
+    run(
+        Path::new("cases"),
+        &lenient,
+        &["--partition", "2/2", "--lenient"],
+    );
+    let out = bin()
+        .arg("merge")
+        .arg(&f)
+        .arg(lenient.join("conformance.json"))
+        .arg("--report-dir")
+        .arg(temp_dir("merged-modes"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+    assert!(
+        text(&out).contains("ran in strict mode and ") && text(&out).contains(" in lenient mode"),
+        "{}",
+        text(&out)
+    );
     let out = bin()
         .arg("merge")
         .arg(&f)
@@ -325,7 +409,16 @@ fn shards_merge_into_the_report_of_one_whole_run() {
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
-    assert!(text(&out).contains("is in both"), "{}", text(&out));
+    assert!(
+        text(&out).contains("shard count:1/2 is given 2 times"),
+        "{}",
+        text(&out)
+    );
+    assert!(
+        text(&out).contains("shard count:2/2 is missing"),
+        "{}",
+        text(&out)
+    );
 }
 
 #[test]

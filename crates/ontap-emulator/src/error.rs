@@ -5,9 +5,10 @@
 //! The common codes (the ones any endpoint can answer) come from what real clusters were seen to
 //! send, and each constant says where that was seen (`observed: source`) or, where nothing public
 //! shows ONTAP's answer, why the emulator chose it (`convention: why`). The short names of the
-//! sources are those of the project's evidence notes: tf = NetApp/terraform-provider-netapp-ontap,
-//! ansible = ansible-collections/netapp.ontap, harvest = NetApp/harvest, docs-response = NetApp's
-//! "Interpret an ONTAP REST API response" page and its common-code table.
+//! sources are those of the project's evidence notes (`spec/sources/evidence/`):
+//! tf = NetApp/terraform-provider-netapp-ontap, ansible = ansible-collections/netapp.ontap,
+//! harvest = NetApp/harvest, docs-response = NetApp's "Interpret an ONTAP REST API response" page
+//! and its common-code table.
 //!
 //! The HTTP status of a documented seed code follows one rule (no seed page gives a status per
 //! code): 400 the request itself is wrong; 404 a named thing does not exist; 409 a valid request

@@ -65,6 +65,36 @@ pub const VSADMIN: (&str, &str) = ("vsadmin", "Vsadmin1!");
 /// plaintext SSO, as (name, password).
 pub const NDMPSSO: (&str, &str) = ("ndmpsso", "Ndmpsso1!");
 
+/// The accounts the emulator starts with, as (name, password, owning SVM or `None` for the
+/// cluster, role). They are fixed test credentials, published in the README and printed by the
+/// start-up banner ([`accounts_banner`]): a newcomer must be able to log in without reading code.
+pub const STARTING_ACCOUNTS: [(&str, &str, Option<&str>, &str); 4] = [
+    (ADMIN_USER, ADMIN_PASSWORD, None, "admin"),
+    (MONITOR.0, MONITOR.1, None, "readonly"),
+    (VSADMIN.0, VSADMIN.1, Some("svm1"), "vsadmin"),
+    (NDMPSSO.0, NDMPSSO.1, Some("svm1"), "vsadmin-backup"),
+];
+
+/// The start-up banner's account lines: every account the emulator starts with, its password,
+/// owner and role, and the SVMs. Printed once on stdout by `emulate` and `ontap-emulator`, never
+/// by the request log.
+pub fn accounts_banner() -> String {
+    let mut out =
+        String::from("accounts (fixed test credentials; POST /emulator/reset restores them):\n");
+    for (name, password, svm, role) in STARTING_ACCOUNTS {
+        let owner = svm.map_or("cluster".to_string(), |s| format!("SVM {s}"));
+        out.push_str(&format!(
+            "  {name:<8} {password:<10} {owner}, role {role}\n"
+        ));
+    }
+    out.push_str(&format!(
+        "SVMs: svm1 {}, svm2 {}\n",
+        state::SVM1_UUID,
+        state::SVM2_UUID
+    ));
+    out
+}
+
 /// How the emulator is started.
 #[derive(Clone, Debug)]
 pub struct EmulatorConfig {

@@ -44,7 +44,7 @@ async fn main() -> ExitCode {
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
         )
-        .with_ansi(false)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .with_timer(ontap_emulator::LogTime)
         .with_writer(ontap_emulator::LogWriter::stderr())
         .try_init();
@@ -65,6 +65,7 @@ async fn main() -> ExitCode {
     // the emulator down with it.
     let mut out = std::io::stdout();
     let _ = writeln!(out, "{}", emulator.base_url());
+    let _ = write!(out, "{}", ontap_emulator::accounts_banner());
     let _ = out.flush();
     let handle = emulator.shutdown_handle();
     tokio::spawn(async move {

@@ -346,6 +346,9 @@ fn job_record(job: &Job) -> Value {
     v
 }
 
+/// Every field of the spec's `job` schema: a field the schema has is a field a client may name in
+/// `fields`, a filter or `order_by`, whether or not this emulator's jobs ever carry it (they are
+/// all cluster-scoped, so none has `svm`; a failed one's error has no `target`).
 const JOB_FIELDS: &[&str] = &[
     "uuid",
     "description",
@@ -355,8 +358,13 @@ const JOB_FIELDS: &[&str] = &[
     "start_time",
     "end_time",
     "error",
+    "error.arguments",
     "error.code",
     "error.message",
+    "error.target",
+    "svm",
+    "svm.name",
+    "svm.uuid",
 ];
 
 pub fn get_job(ctx: &Ctx, uuid: &str) -> ApiResult<Reply> {

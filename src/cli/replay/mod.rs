@@ -64,7 +64,7 @@ pub(super) fn check_recording(dir: &Path) -> Result<Verdict, CliError> {
         };
         emu.shutdown().await;
         let findings = findings?;
-        print!("{}", render(&rec, &findings));
+        out!("{}", render(&rec, &findings));
         Ok(if findings.differences.is_empty() {
             Verdict::Passed
         } else {
@@ -140,9 +140,8 @@ struct CaseState {
 impl Replay {
     async fn new(base: &str, rec: &Recording) -> Result<Replay, CliError> {
         let client_opts = ClientOptions {
-            insecure: false,
-            ca_cert: None,
             request_timeout: Duration::from_secs(30),
+            ..ClientOptions::default()
         };
         let client = http::client(&client_opts).map_err(|e| CliError::cannot("emulate", e))?;
         let opts = RunOptions {
