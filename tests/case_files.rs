@@ -156,3 +156,73 @@ fn a_status_class_in_a_case_passes_its_class_and_fails_the_rest() {
     );
     let _ = std::fs::remove_dir_all(dir.parent().unwrap());
 }
+
+/// A case whose fields name what the response cannot hold: `spec check` names each at its file
+/// and line with the documented field meant. The `absent` one is the worst: before this check it
+/// passed every run while checking nothing.
+#[test]
+fn spec_check_refuses_a_field_the_response_cannot_hold() {
+    let instance = |id: &str, block: &str| {
+        format!(
+            r#"id: {id}
+title: a case
+steps:
+  - request:
+      operation: GET /api/protocols/san/iscsi/credentials/{{svm.uuid}}/{{initiator}}
+      path: {{svm.uuid: "{{{{svm.uuid}}}}", initiator: default}}
+{block}
+"#
+        )
+    };
+    let dir = cases_dir(
+        "case-files-fields",
+        &[
+            (
+                "a-absent.yaml",
+                instance(
+                    "a",
+                    "    expect:\n      status: 200\n      basis: {convention: \"a fixture\"}\n      absent: [chap.inbound.pasword]",
+                ),
+            ),
+            (
+                "b-fields.yaml",
+                instance(
+                    "b",
+                    "    expect:\n      status: 200\n      basis: {convention: \"a fixture\"}\n      fields:\n        chap.inbound.usr: in-user",
+                ),
+            ),
+            (
+                "c-capture.yaml",
+                instance("c", "    capture:\n      initiator_read: initator"),
+            ),
+            (
+                "d-todo.yaml",
+                instance("d", "    capture:\n      initiator_read: initiator")
+                    .replace("title: a case", "title: \"TODO: what the case shows\""),
+            ),
+        ],
+    );
+    let (code, stderr) = spec_check(&dir);
+    assert_eq!(code, Some(2), "{stderr}");
+    let op = "GET /api/protocols/san/iscsi/credentials/{svm.uuid}/{initiator}";
+    for want in [
+        format!(
+            "cases/demo/a-absent.yaml:10: `steps[0].expect.absent[0]`: `chap.inbound.pasword` cannot be in a 200 response of `{op}`: `chap.inbound` has no field `pasword` (did you mean `chap.inbound.password`?)"
+        ),
+        format!(
+            "cases/demo/b-fields.yaml:11: `steps[0].expect.fields.chap.inbound.usr`: `chap.inbound.usr` cannot be in a 200 response of `{op}`: `chap.inbound` has no field `usr` (did you mean `chap.inbound.user`?)"
+        ),
+        format!(
+            "cases/demo/c-capture.yaml:8: `steps[0].capture.initiator_read`: `initator` cannot be in a 2xx response of `{op}`: the body has no field `initator` (did you mean `initiator`?)"
+        ),
+        "cases/demo/d-todo.yaml:2: `title`: `TODO` left to fill in: `TODO: what the case shows`"
+            .to_string(),
+    ] {
+        assert!(stderr.contains(&want), "missing {want:?} in:\n{stderr}");
+    }
+    assert!(
+        stderr.contains("spec check: 4 problem(s) in the case files"),
+        "one problem per file, no more: {stderr}"
+    );
+    let _ = std::fs::remove_dir_all(dir.parent().unwrap());
+}

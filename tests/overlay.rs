@@ -135,3 +135,69 @@ fn a_conflicting_overlay_and_an_uncovered_overlay_operation_fail_spec_check() {
     );
     let _ = std::fs::remove_dir_all(dir);
 }
+
+/// `cases new` starts a case for an overlay's operation when given the overlay; the skeleton
+/// loads with it once its TODOs are filled in, and not before.
+#[test]
+fn cases_new_starts_a_case_for_an_overlay_operation() {
+    let op = "GET /api/cluster/jobs";
+    let (code, out) = output(&["cases", "new", "--operation", op]);
+    assert_eq!(code, Some(2), "{out}");
+    assert!(
+        out.contains("give its overlay with --spec-overlay FILE"),
+        "{out}"
+    );
+
+    let dir = temp_dir("overlay-new");
+    let cases = dir.join("cases");
+    std::fs::create_dir_all(cases.join("jobs")).unwrap();
+    let file = cases.join("jobs/list.yaml");
+    let path = file.to_string_lossy().into_owned();
+    let (code, out) = output(&[
+        "cases",
+        "new",
+        "--spec-overlay",
+        OVERLAY,
+        "--operation",
+        op,
+        "--output",
+        &path,
+    ]);
+    assert_eq!(code, Some(0), "{out}");
+    let text = std::fs::read_to_string(&file).unwrap();
+    assert!(text.contains("operation: GET /api/cluster/jobs"), "{text}");
+    let dir_arg = cases.to_string_lossy().into_owned();
+    let list = |overlay: bool| {
+        let mut args = vec!["cases", "list", "--no-builtin-cases", "--cases", &dir_arg];
+        if overlay {
+            args.extend(["--spec-overlay", OVERLAY]);
+        }
+        output(&args)
+    };
+
+    // Unfilled: each TODO named at its line.
+    let (code, out) = list(true);
+    assert_eq!(code, Some(2), "{out}");
+    let todo_lines: Vec<usize> = text
+        .lines()
+        .enumerate()
+        .filter(|(_, l)| l.contains("TODO") && !l.trim_start().starts_with('#'))
+        .map(|(i, _)| i + 1)
+        .collect();
+    assert!(!todo_lines.is_empty(), "{text}");
+    for line in &todo_lines {
+        let at = format!("cases/jobs/list.yaml:{line}: ");
+        assert!(out.contains(&at), "missing {at:?} in:\n{out}");
+    }
+
+    // Filled: it loads with the overlay, and only with it.
+    std::fs::write(&file, text.replace("TODO", "filled in")).unwrap();
+    let (code, out) = list(true);
+    assert_eq!(code, Some(0), "{out}");
+    assert!(out.contains("get-cluster-jobs"), "{out}");
+    assert!(out.contains("1 cases in"), "{out}");
+    let (code, out) = list(false);
+    assert_eq!(code, Some(2), "{out}");
+    assert!(out.contains("is not an operation of the spec"), "{out}");
+    let _ = std::fs::remove_dir_all(dir);
+}

@@ -211,7 +211,7 @@ fn compile_checks(e: &ExpectDef, at: &str, lines: &LineMap, report: Report) -> E
 }
 
 /// `404`, `"404"`, `4xx`, or `{one_of: [400, 409]}`.
-fn compile_status(v: &Value, at: &str, report: Report) -> Option<StatusExpect> {
+pub(super) fn compile_status(v: &Value, at: &str, report: Report) -> Option<StatusExpect> {
     let exact = |v: &Value| -> Option<u16> {
         let n = match v {
             Value::Number(n) => n.as_u64()?,

@@ -11,8 +11,10 @@ use serde_json::Value;
 use super::capture::compile_captures;
 use super::def::{AsDef, CaseDef, CaseFile, ExpectDef, StepDef};
 use super::expect::{Block, Report, compile_expect};
+use super::fields::check_step_fields;
 use super::plan::{Phase, Step};
 use super::template::template_names;
+use super::todo::check_placeholders;
 use super::{BUILTIN_VARS, Case, did_you_mean, split_operation};
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::spec::{Direction, Spec};
@@ -42,6 +44,7 @@ pub fn load_case(file: &Path, area: &str, text: &str, spec: &Spec) -> Result<Cas
         }
     };
     let mut diags = Vec::new();
+    check_placeholders(&raw, "", &mut |p, m| diags.push(at(&p, m)));
     if def.id.trim().is_empty()
         || !def
             .id
@@ -228,11 +231,8 @@ fn compile_step(
         let at = format!("{at}/convention");
         compile_expect(spec, op, e, &at, Block::Convention, lines, report)
     });
-    let status = expect
-        .as_ref()
-        .and_then(|e| e.status.as_ref())
-        .map(|s| &s.value);
-    let captures = compile_captures(&step.capture, op, status, at, lines, report);
+    check_step_fields(op, step, at, report);
+    let captures = compile_captures(&step.capture, at, lines, report);
     Some(Step {
         name: step.name.clone(),
         op: op_id,

@@ -3,14 +3,18 @@
 //! A case is data: requests and what must come back. The loader knows nothing of HTTP; it checks
 //! each file against the spec (the operation exists, path parameters match the template, the body
 //! is valid for the request schema, every `{{variable}}` is defined before use, every matcher and
-//! status is one the checker understands, every capture names a field the response can hold) so
-//! that a broken case is reported with its file, line and field before any request is sent.
+//! status is one the checker understands, every field it matches, forbids or captures is one the
+//! response can hold, no `TODO` placeholder is left) so that a broken case is reported with its
+//! file, line and field before any request is sent.
 //!
 //! - [`def`]: the file as written (serde types, one per YAML object);
-//! - [`load`]: the checks and the compilation (`load_case`), [`expect`] for `expect` and `capture`;
+//! - [`load`]: the checks and the compilation (`load_case`), [`expect`] for `expect`, `capture`
+//!   for `capture`, `fields` for every field path against the response schemas, `todo` for
+//!   placeholders;
 //! - [`plan`]: what comes out, the typed plan the runner executes ([`Case`], [`Step`],
 //!   [`Expectation`], [`Matcher`]);
-//! - `template`: `{{variables}}` and their interpolation.
+//! - `template`: `{{variables}}` and their interpolation;
+//! - [`skeleton`]: a case file started from the spec (`cases new`).
 
 use std::path::{Path, PathBuf};
 
@@ -21,11 +25,14 @@ use crate::yaml::LineMap;
 mod capture;
 pub mod def;
 mod expect;
+mod fields;
 pub mod generated;
 mod load;
 pub mod plan;
+pub mod skeleton;
 pub mod suite;
 mod template;
+mod todo;
 
 pub use def::{AsDef, CaseDef, CaseFile, ExpectDef, RequestDef, Requires, StepDef};
 pub use load::load_case;
@@ -35,6 +42,7 @@ pub use plan::{
 };
 pub use suite::{BUILTIN_CASES, load_suite};
 pub use template::{Vars, interpolate, template_names};
+pub use todo::{PLACEHOLDER, is_placeholder};
 
 /// Variables every run provides (see `cases/README.md`).
 pub const BUILTIN_VARS: [&str; 9] = [

@@ -175,12 +175,99 @@ fn a_capture_of_a_field_the_response_cannot_have_is_a_load_error() {
     let e = load_case(Path::new("x.yaml"), "x", &text, &spec())
         .unwrap_err()
         .to_string();
-    assert!(
-        e.contains("`steps[0].capture.c`: `error.cod` cannot be in a response of `DELETE /api/protocols/san/iscsi/credentials/{svm.uuid}/{initiator}`"),
-        "{e}"
+    assert_eq!(
+        e,
+        "x.yaml:16: `steps[0].capture.c`: `error.cod` cannot be in a 400 response of `DELETE /api/protocols/san/iscsi/credentials/{svm.uuid}/{initiator}`: `error` has no field `cod` (did you mean `error.code`?)"
     );
     let text = text.replace("error.cod", "error.code");
     load_case(Path::new("x.yaml"), "x", &text, &spec()).unwrap();
+}
+
+/// Every kind of field a step names, each misspelt once; [`FIELDS_FIXED`] is the same file
+/// spelt right.
+const FIELDS_MISSPELT: &str = r#"id: iscsi-read
+title: Fields checked against the response schemas
+steps:
+  - request:
+      operation: GET /api/protocols/san/iscsi/credentials
+      query: {fields: "*"}
+    expect:
+      status: 200
+      basis: {convention: "a fixture"}
+      fields:
+        records.0.chap.inbound.usr: in-user
+        records: {each: {fields: {svm.nme: "{{svm.name}}"}}}
+        /num_record: {not: 0}
+        records.initiator: x
+        num_records.count: 1
+        "": {fields: {records: {ordered_by: "initator desc"}}}
+      absent: [records.0.chap.inbound.pasword]
+    capture:
+      first: records[0].initator
+      second: {from: records.0.svm.uid, or_skip: "no credential to read"}
+  - request:
+      operation: GET /api/protocols/san/iscsi/credentials/{svm.uuid}/{initiator}
+      path: {svm.uuid: "{{svm.uuid}}", initiator: "{{first}}"}
+    expect:
+      any_of:
+        - status: 200
+          basis: {convention: "a fixture"}
+          absent: [/chap/outbound/passwrd]
+        - status: 4xx
+          basis: {convention: "a fixture"}
+          fields: {error.mesage: {present: true}}
+    convention:
+      why: a fixture
+      fields:
+        authentcation_type: chap
+"#;
+
+const FIXES: [(&str, &str); 12] = [
+    ("inbound.usr", "inbound.user"),
+    ("svm.nme", "svm.name"),
+    ("/num_record:", "/num_records:"),
+    ("records.initiator: x", "records.0.initiator: x"),
+    ("num_records.count", "num_records"),
+    ("initator desc", "initiator desc"),
+    ("pasword", "password"),
+    ("records[0].initator", "records[0].initiator"),
+    ("svm.uid", "svm.uuid"),
+    ("passwrd", "password"),
+    ("error.mesage", "error.message"),
+    ("authentcation_type", "authentication_type"),
+];
+
+#[test]
+fn every_field_path_is_checked_against_the_response_schemas() {
+    let file = Path::new("cases/iscsi/read.yaml");
+    let e = load_case(file, "iscsi", FIELDS_MISSPELT, &spec()).unwrap_err();
+    insta::assert_snapshot!("field_paths_misspelt", e.to_string());
+    assert_eq!(e.0.len(), FIXES.len(), "{e}");
+    let mut fixed = FIELDS_MISSPELT.to_string();
+    for (from, to) in FIXES {
+        assert!(fixed.contains(from), "{from}");
+        fixed = fixed.replacen(from, to, 1);
+    }
+    let c = load_case(file, "iscsi", &fixed, &spec());
+    assert!(c.is_ok(), "{}", c.unwrap_err());
+}
+
+/// `absent` of a field the schema has is what `absent` is for (a `writeOnly` password); a field
+/// of another status's schema is not one the block's response can hold.
+#[test]
+fn absent_takes_documented_fields_of_the_blocks_own_statuses() {
+    with_expect(
+        "      status: 4xx\n      error_code: \"5374148\"\n      absent: [error.arguments]",
+    )
+    .unwrap();
+    let e =
+        with_expect("      status: 4xx\n      error_code: \"5374148\"\n      absent: [records]")
+            .unwrap_err()
+            .to_string();
+    assert_eq!(
+        e,
+        "cases/iscsi/delete-default.yaml:14: `steps[0].expect.absent[0]`: `records` cannot be in a 4xx response of `DELETE /api/protocols/san/iscsi/credentials/{svm.uuid}/{initiator}`: the body has no field `records`"
+    );
 }
 
 #[test]
@@ -312,4 +399,60 @@ fn a_convention_block_says_why_and_holds_only_conventions() {
         .unwrap_err()
         .to_string();
     assert!(e.contains("drop `basis`"), "{e}");
+}
+
+#[test]
+fn todo_placeholders_are_load_errors_naming_each_one() {
+    let text = r#"id: iscsi-todo
+title: "TODO: what the case shows"
+vars:
+  initiator: TODO
+steps:
+  - request:
+      operation: PATCH /api/protocols/san/iscsi/credentials/{svm.uuid}/{initiator}
+      path: {svm.uuid: "{{svm.uuid}}", initiator: "iqn.1992-08.com.netapp:TODO"}
+      query: {return_timeout: 0}
+      body: {chap: {inbound: {user: TODO}}}
+    expect:
+      status: 200
+      basis: {observed: "TODO: the public source and what it showed"}
+      fields:
+        job.uuid: {matches: "TODO"}
+    # TODO: a comment is a note to the reader, not a value
+"#;
+    let e = load_case(Path::new("cases/iscsi/todo.yaml"), "iscsi", text, &spec()).unwrap_err();
+    insta::assert_snapshot!("todo_placeholders", e.to_string());
+    let filled = text.replace("TODO", "filled");
+    let c = load_case(
+        Path::new("cases/iscsi/todo.yaml"),
+        "iscsi",
+        &filled,
+        &spec(),
+    );
+    assert!(c.is_ok(), "{}", c.unwrap_err());
+}
+
+/// An overlay's operation is held to its own response schemas like the spec's.
+#[test]
+fn fields_of_an_overlay_operation_are_checked_against_its_schemas() {
+    let overlay = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/overlay/jobs.yaml");
+    let spec = spec().with_overlays(&[overlay]).unwrap();
+    let text = |field: &str| {
+        format!(
+            "id: jobs\ntitle: jobs\nsteps:\n  - request:\n      operation: GET /api/cluster/jobs\n    expect:\n      status: 200\n      basis: {{convention: \"a fixture\"}}\n      fields:\n        {field}: {{present: true}}\n"
+        )
+    };
+    let e = load_case(
+        Path::new("cases/jobs/list.yaml"),
+        "jobs",
+        &text("records.0.stat"),
+        &spec,
+    )
+    .unwrap_err()
+    .to_string();
+    assert_eq!(
+        e,
+        "cases/jobs/list.yaml:10: `steps[0].expect.fields.records.0.stat`: `records.0.stat` cannot be in a 200 response of `GET /api/cluster/jobs`: `records.0` has no field `stat` (did you mean `records.0.state`?)"
+    );
+    load_case(Path::new("x.yaml"), "jobs", &text("records.0.state"), &spec).unwrap();
 }

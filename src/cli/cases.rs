@@ -1,11 +1,16 @@
 //! `cases list` and `cases show ID`: what the binary carries (and any `--cases` beside it), so a
 //! user can see what a run will do and copy a case as the start of their own.
 
+use std::path::PathBuf;
+
 use super::{CaseArgs, CliError, Verdict};
 use crate::spec::Spec;
 
-fn load(case_args: &CaseArgs) -> Result<Vec<crate::case::Case>, CliError> {
-    let spec = Spec::load(None).map_err(|diags| CliError::Spec { diags, then: None })?;
+/// The cases against the spec and its overlays (the cases of an overlay's operations load only
+/// with it, as in `run`).
+fn load(case_args: &CaseArgs, overlays: &[PathBuf]) -> Result<Vec<crate::case::Case>, CliError> {
+    let spec = Spec::load(None).and_then(|s| s.with_overlays(overlays));
+    let spec = spec.map_err(|diags| CliError::Spec { diags, then: None })?;
     case_args.load(&spec).map_err(|diags| CliError::Cases {
         then: format!("cases: {} problem(s) in the case files", diags.0.len()),
         diags,
@@ -13,8 +18,8 @@ fn load(case_args: &CaseArgs) -> Result<Vec<crate::case::Case>, CliError> {
 }
 
 /// One line per case: id, operation, what the main step expects, destructive or not, file.
-pub(super) fn list(case_args: &CaseArgs) -> Result<Verdict, CliError> {
-    let cases = load(case_args)?;
+pub(super) fn list(case_args: &CaseArgs, overlays: &[PathBuf]) -> Result<Verdict, CliError> {
+    let cases = load(case_args, overlays)?;
     outln!(
         "{:<48} {:<72} {:<18} {:<11} file",
         "id",
@@ -49,8 +54,12 @@ pub(super) fn list(case_args: &CaseArgs) -> Result<Verdict, CliError> {
 }
 
 /// The case file of `id`, as written.
-pub(super) fn show(case_args: &CaseArgs, id: &str) -> Result<Verdict, CliError> {
-    let cases = load(case_args)?;
+pub(super) fn show(
+    case_args: &CaseArgs,
+    overlays: &[PathBuf],
+    id: &str,
+) -> Result<Verdict, CliError> {
+    let cases = load(case_args, overlays)?;
     let Some(c) = cases.iter().find(|c| c.def.id == id) else {
         let hint = match cases.iter().find(|c| c.def.id.starts_with(id)) {
             Some(c) => format!(" (did you mean `{}`?)", c.def.id),

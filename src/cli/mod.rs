@@ -293,9 +293,14 @@ pub enum CasesCommand {
     List {
         #[command(flatten)]
         cases: CaseArgs,
+        /// An OpenAPI fragment of your own endpoints to add to the spec (repeatable), as on
+        /// `run`: the cases of its operations load only with it.
+        #[arg(long = "spec-overlay", value_name = "FILE")]
+        spec_overlay: Vec<PathBuf>,
     },
-    /// Write a case file skeleton from the spec: the body's required fields, the path
-    /// parameters, the expected status or documented code, the teardown a create needs.
+    /// Write a case file skeleton from the spec: the request the operation's sample sends (or
+    /// the body's required fields), the path parameters, the expected status or documented
+    /// code, the setup and teardown it needs. It does not load until its TODOs are filled in.
     New {
         /// The operation, as the spec names it: "POST /api/protocols/san/iscsi/credentials".
         #[arg(long)]
@@ -303,6 +308,10 @@ pub enum CasesCommand {
         /// A documented ONTAP error code of the operation: an error case.
         #[arg(long)]
         code: Option<String>,
+        /// An OpenAPI fragment of your own endpoints to add to the spec (repeatable), as on
+        /// `run`: a skeleton for one of its operations.
+        #[arg(long = "spec-overlay", value_name = "FILE")]
+        spec_overlay: Vec<PathBuf>,
         /// Where to write it (refuses to overwrite); stdout when omitted.
         #[arg(long)]
         output: Option<PathBuf>,
@@ -313,6 +322,10 @@ pub enum CasesCommand {
         id: String,
         #[command(flatten)]
         cases: CaseArgs,
+        /// An OpenAPI fragment of your own endpoints to add to the spec (repeatable), as on
+        /// `run`: the cases of its operations load only with it.
+        #[arg(long = "spec-overlay", value_name = "FILE")]
+        spec_overlay: Vec<PathBuf>,
     },
 }
 
@@ -383,19 +396,34 @@ pub fn main() -> ExitCode {
             dry_run,
         } => cleanup::cleanup(conn, spec, &spec_overlay, &cases, dry_run),
         Command::Cases {
-            command: CasesCommand::List { cases },
-        } => cases::list(&cases),
+            command:
+                CasesCommand::List {
+                    cases,
+                    spec_overlay,
+                },
+        } => cases::list(&cases, &spec_overlay),
         Command::Cases {
-            command: CasesCommand::Show { id, cases },
-        } => cases::show(&cases, &id),
+            command:
+                CasesCommand::Show {
+                    id,
+                    cases,
+                    spec_overlay,
+                },
+        } => cases::show(&cases, &spec_overlay, &id),
         Command::Cases {
             command:
                 CasesCommand::New {
                     operation,
                     code,
+                    spec_overlay,
                     output,
                 },
-        } => scaffold::new(&operation, code.as_deref(), output.as_deref()),
+        } => scaffold::new(
+            &operation,
+            code.as_deref(),
+            &spec_overlay,
+            output.as_deref(),
+        ),
     };
     ExitCode::from(match result {
         Ok(Verdict::Passed) => EXIT_OK,

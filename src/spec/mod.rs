@@ -13,7 +13,8 @@
 //!   its YAML parser; `seeds.rs`: [`SEED_PAGES`], the seed pages a documented basis may name
 //!   (the files of `spec/sources/seeds/`, listed when the binary is built).
 //! - [`schema`]: `$ref` resolution and the compiled validators; `walk.rs` beside it checks what
-//!   JSON Schema cannot say (`readOnly`/`writeOnly` by direction, undocumented fields).
+//!   JSON Schema cannot say (`readOnly`/`writeOnly` by direction, undocumented fields), and
+//!   `fields.rs` says which field paths a schema can hold (for the case loader).
 //! - [`Version`], ONTAP's release numbers, comes from `crates/ontap-rest`, shared with the
 //!   emulator.
 //!
@@ -23,6 +24,7 @@
 //! loader reads itself, naming the exact field (the reasons are in its opening doc).
 
 mod basis;
+mod fields;
 mod lint;
 mod load;
 mod model;
@@ -33,6 +35,7 @@ mod walk;
 
 pub use basis::{Basis, BasisError, KINDS as BASIS_KINDS, is_seed_file_name, parse_basis_at};
 
+pub use fields::{PathMiss, PathSegment};
 pub use model::{OntapError, OpId, Operation, Parameter, ResponseSpec, Spec};
 /// ONTAP's release numbers: one type for the harness and the emulator, in `crates/ontap-rest`.
 pub use ontap_rest::Version;

@@ -8,7 +8,7 @@ use std::fmt::Write as _;
 
 use serde_json::Value;
 
-use super::schema::{CompiledSchema, Direction, Finding, FindingKind};
+use super::schema::{Direction, Finding, FindingKind};
 use crate::yaml::escape_segment;
 
 /// Whether the walk treats `schema` as an object schema: it has `properties`, an `allOf` member
@@ -17,7 +17,7 @@ use crate::yaml::escape_segment;
 /// This and the two lookups below read the schema in place rather than merging `properties`
 /// across `allOf` into a new map: a merged copy for every object of every body was most of a
 /// response's validation time (see `benches/validate.rs`).
-fn is_object_shape(schema: &Value) -> bool {
+pub(super) fn is_object_shape(schema: &Value) -> bool {
     let Some(obj) = schema.as_object() else {
         return false;
     };
@@ -31,7 +31,7 @@ fn is_object_shape(schema: &Value) -> bool {
 
 /// Whether an object schema admits undocumented properties (`additionalProperties` other than
 /// `false`, here or in an `allOf` member).
-fn shape_open(schema: &Value) -> bool {
+pub(super) fn shape_open(schema: &Value) -> bool {
     let Some(obj) = schema.as_object() else {
         return false;
     };
@@ -144,32 +144,5 @@ pub(super) fn walk(
             }
         }
         _ => {}
-    }
-}
-
-impl CompiledSchema {
-    /// Whether a body valid for this schema can hold a value at `pointer` (`/records/0/name`):
-    /// the case loader's check that a capture names a field the response can have. An open
-    /// object (undocumented properties allowed) or an untyped schema admits anything below it.
-    pub fn admits(&self, pointer: &str) -> bool {
-        let mut schema = &self.resolved;
-        for seg in pointer.split('/').skip(1) {
-            let seg = seg.replace("~1", "/").replace("~0", "~");
-            if is_object_shape(schema) {
-                match shape_property(schema, &seg) {
-                    Some(prop) => schema = prop,
-                    None => return shape_open(schema),
-                }
-            } else if let Some(items) = schema.get("items") {
-                if seg.parse::<usize>().is_err() {
-                    return false;
-                }
-                schema = items;
-            } else {
-                // A scalar has nothing below it; a schema that says nothing admits anything.
-                return schema.get("type").is_none();
-            }
-        }
-        true
     }
 }

@@ -25,6 +25,9 @@ mod collection;
 mod probe;
 mod sample;
 
+/// The samples, for `cases new`: a skeleton sends what the sample sends.
+pub(super) use sample::Samples;
+
 use std::path::Path;
 
 use serde_json::{Map, Value, json};

@@ -33,7 +33,7 @@ use crate::spec::Spec;
 /// One operation's sample, as written.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub(super) struct Sample {
+pub(in crate::case) struct Sample {
     pub basis: Value,
     #[serde(default)]
     pub needs: Option<String>,
@@ -59,12 +59,12 @@ pub(super) struct Sample {
 
 /// Every operation's sample, by operation key.
 #[derive(Debug, Default)]
-pub(super) struct Samples(BTreeMap<String, Sample>);
+pub(in crate::case) struct Samples(BTreeMap<String, Sample>);
 
 /// What a check built on a sample starts from: the variables, secrets, setup and teardown of
 /// the sample and of what it needs, in order.
 #[derive(Debug, Default, Clone)]
-pub(super) struct Prelude {
+pub(in crate::case) struct Prelude {
     pub vars: Map<String, Value>,
     pub secrets: Vec<String>,
     pub setup: Vec<Value>,
@@ -140,7 +140,7 @@ impl Samples {
 impl Prelude {
     /// A check of `g`'s operation that starts from this prelude: its variables, secrets, setup,
     /// teardown and locks.
-    pub fn check(&self, g: &Gen, name: &str, title: &str) -> Check {
+    pub(super) fn check(&self, g: &Gen, name: &str, title: &str) -> Check {
         let mut c = g.check(name, title);
         c.vars = self.vars.clone();
         c.secrets = self.secrets.clone();
@@ -183,7 +183,7 @@ impl Sample {
     /// How `read` judges a write (see the module's doc): by what the spec says the read
     /// answers, a collection (`records`) or one object. A `read` the spec does not have is read
     /// as one object, and its step names the mistake when the check loads.
-    pub fn read_kind(&self, spec: &Spec) -> Option<ReadKind> {
+    pub(super) fn read_kind(&self, spec: &Spec) -> Option<ReadKind> {
         let read = self.read.as_ref()?;
         if read.get("as").is_some() {
             return Some(ReadKind::StillWorks);
