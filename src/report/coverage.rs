@@ -276,7 +276,10 @@ impl Gaps {
 /// The documented cells that no step in `covers` expects, each list in the spec's order.
 pub fn gaps(spec: &Spec, covers: &[Covers]) -> Gaps {
     let mut gaps = Gaps::default();
-    for op in &spec.operations {
+    // An imported operation (`x-ontap-imported`, NetApp's own definition) has no cases of its
+    // own: its cells are reported, not gated on, or `spec check` of any imported spec would fail
+    // on hundreds of operations nobody has written a case for yet.
+    for op in spec.operations.iter().filter(|o| o.imported.is_none()) {
         for cell in documented(op) {
             if covers.iter().any(|c| cell.counted_by(c, op)) {
                 continue;

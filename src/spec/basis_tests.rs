@@ -102,7 +102,7 @@ fn a_documented_basis_must_name_a_seed_file() {
             "basis: {documented: \"NetApp docs\"}, status_basis: {convention: \"400\"}"
         )),
         format!(
-            "spec/openapi.yaml:26: `{ENTRY}.basis.documented`: `NetApp docs` is not a seed file: a documented basis names a seed page as `NNN_<16 hex digits>.txt` (e.g. 004_69967a64eae5f293.txt); for anything else use observed or convention"
+            "spec/openapi.yaml:26: `{ENTRY}.basis.documented`: `NetApp docs` is not a seed file: a documented basis names a seed page as `NNN_<16 hex digits>.txt` (e.g. 004_69967a64eae5f293.txt) or a file of spec/sources/ontap-api/ (e.g. swagger-9.8.yaml.gz); for anything else use observed or convention"
         )
     );
 }

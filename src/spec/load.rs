@@ -10,7 +10,8 @@ use super::lint::{lint, parse_errors};
 use super::schema::{self, CompiledSchema};
 use super::seeds::not_a_seed_page;
 use super::{
-    DEFAULT_SPEC_PATH, EMBEDDED_SPEC, METHODS, Operation, Parameter, ResponseSpec, Spec, Version,
+    DEFAULT_SPEC_PATH, EMBEDDED_SPEC, ImportedFrom, METHODS, Operation, Parameter, ResponseSpec,
+    Spec, Version,
 };
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::yaml::{self, escape_segment};
@@ -134,7 +135,14 @@ pub(super) fn load_operation(
     if operation_id.is_empty() {
         report(at.to_string(), "missing `operationId`".into());
     }
+    let imported = op
+        .get("x-ontap-imported")
+        .and_then(|v| imported_from(v, &format!("{at}/x-ontap-imported"), report));
     let introduced_in = match op.get("x-ontap-introduced-in") {
+        // NetApp's definition says when an operation appeared only from 9.10 on
+        // (`x-ntap-introduced`); an imported operation without it is of no known release, and no
+        // version gate skips it.
+        None if op.get("x-ontap-imported").is_some() => None,
         None => {
             report(at.to_string(), "missing `x-ontap-introduced-in`".into());
             None
@@ -304,12 +312,50 @@ pub(super) fn load_operation(
             .unwrap_or_default(),
         introduced_in,
         supporting: op.get("x-ontap-supporting").is_some(),
+        imported,
         errors,
         parameters,
         request,
         responses,
         sample: op.get("x-conform-sample").cloned(),
         line: 0,
+    })
+}
+
+/// Reads `x-ontap-imported: {source, release}`, the layer marker `spec import` writes on every
+/// operation it imports. It stands in for the seed basis or `x-ontap-supporting` of a curated
+/// operation: the operation is NetApp's own, and `source` says from where (a file of
+/// `spec/sources/ontap-api/`, any other file, or a cluster), so it is not held to the citable
+/// files; its error entries carry their own bases.
+fn imported_from(
+    v: &Value,
+    at: &str,
+    report: &mut dyn FnMut(String, String),
+) -> Option<ImportedFrom> {
+    let text = |k: &str| v.get(k).and_then(Value::as_str).map(str::trim);
+    let shape =
+        "must be {source: <file or cluster it was imported from>, release: <ONTAP release>}";
+    let (Some(source), Some(release)) = (text("source"), text("release")) else {
+        report(at.to_string(), shape.into());
+        return None;
+    };
+    if source.is_empty() {
+        report(
+            format!("{at}/source"),
+            "must name where it was imported from".into(),
+        );
+        return None;
+    }
+    if Version::parse(release).is_none() {
+        report(
+            format!("{at}/release"),
+            format!("`{release}` is not an ONTAP release"),
+        );
+        return None;
+    }
+    Some(ImportedFrom {
+        source: source.to_string(),
+        release: release.to_string(),
     })
 }
 
