@@ -346,7 +346,7 @@ pub enum SpecCommand {
         /// not the name); `-` reads stdin.
         #[arg(value_name = "FILE")]
         file: PathBuf,
-        /// Where to write the spec; stdout when omitted.
+        /// Where to write the spec (gzipped when the name ends in .gz); stdout when omitted.
         #[arg(long, value_name = "OUT")]
         output: Option<PathBuf>,
         /// The ONTAP release the file documents (9.8, 9.14.1); when omitted, the file's own
@@ -361,7 +361,7 @@ pub enum SpecCommand {
     Fetch {
         #[command(flatten)]
         conn: ConnArgs,
-        /// Where to write the spec; stdout when omitted.
+        /// Where to write the spec (gzipped when the name ends in .gz); stdout when omitted.
         #[arg(long, value_name = "OUT")]
         output: Option<PathBuf>,
     },

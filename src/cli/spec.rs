@@ -6,7 +6,7 @@
 use std::io::Read as _;
 use std::path::{Path, PathBuf};
 
-use super::{CaseArgs, CliError, ConnArgs, Verdict, runtime};
+use super::{CaseArgs, CliError, ConnArgs, Verdict, init_logging_at, runtime};
 use crate::report::{self, coverage::Covers};
 use crate::run::{self, RunOptions, Target, env};
 use crate::spec::Spec;
@@ -119,6 +119,7 @@ pub(super) fn import(
     output: Option<&Path>,
     release: Option<&str>,
 ) -> Result<Verdict, CliError> {
+    init_logging_at("warn");
     let cannot = |m: String| CliError::cannot("spec import", m);
     let (bytes, source) = if file == Path::new("-") {
         let mut bytes = Vec::new();
@@ -154,7 +155,11 @@ fn write_imported(
     for (op, why) in &imported.left_out {
         eprintln!("left out: {op}: {why}");
     }
-    let json = imported.to_json();
+    // A name ending in .gz is written gzipped, as the committed layer is.
+    let json = match output {
+        Some(p) if p.extension().is_some_and(|e| e == "gz") => imported.to_json_gz(),
+        _ => imported.to_json(),
+    };
     match output {
         Some(path) => report::write_atomic(path, &json).map_err(|e| {
             CliError::cannot(command, format!("cannot write {}: {e}", path.display()))
@@ -191,6 +196,7 @@ const MAX_DEFINITION_BYTES: usize = 64 * 1024 * 1024;
 /// `spec fetch --target URL`: the cluster's own definition, downloaded as the run's account over
 /// the run's TLS settings, and imported as the release the cluster reports.
 pub(super) fn fetch(conn: &ConnArgs, output: Option<&Path>) -> Result<Verdict, CliError> {
+    init_logging_at("warn");
     let cannot = |m: String| CliError::cannot("spec fetch", m);
     let c = conn.connection(false, None);
     let client = conn.client(&c).map_err(cannot)?;

@@ -34,6 +34,7 @@
 mod access;
 mod entries;
 mod error_table;
+mod layer;
 mod operations;
 mod parameters;
 mod responses;
@@ -46,6 +47,7 @@ use serde_json::{Map, Value, json};
 
 pub use entries::Cite;
 pub use error_table::{Row, Table, read_table};
+pub use layer::{BUILTIN_LAYER_GZ, BUILTIN_LAYER_PATH, BUILTIN_LAYER_SOURCE, builtin_layer};
 pub use source::{ImportError, is_gzip, unpack};
 pub use status::{StatusRule, classify};
 pub use warning::Warning;
@@ -88,6 +90,12 @@ impl Imported {
         out.push(b'\n');
         out
     }
+
+    /// [`Self::to_json`] gzipped, with no name and no time in the header: the same import gives
+    /// the same text inside, and the committed layer is 270 KB instead of 4.3 MB.
+    pub fn to_json_gz(&self) -> Vec<u8> {
+        gzip(&self.to_json())
+    }
 }
 
 /// Imports NetApp's swagger (`bytes`: YAML or JSON, gzipped or not) cited as `source` (the file
@@ -101,6 +109,7 @@ impl Imported {
 /// cluster's own definition is what that cluster says.
 pub fn import(bytes: &[u8], source: &str, release: Option<&str>) -> Result<Imported, ImportError> {
     let (doc, lines) = source::read(bytes, source)?;
+    let started = std::time::Instant::now();
     let release = source::release(&doc, source, release)?;
     let mut cx = Cx::new(source, &lines);
     let cite = Cite::new(source, &release);
@@ -160,6 +169,10 @@ pub fn import(bytes: &[u8], source: &str, release: Option<&str>) -> Result<Impor
     if src.contains_key("securityDefinitions") {
         out.insert("security".into(), json!([{"simple": []}]));
     }
+    tracing::debug!(
+        "{source}: converted in {} ms",
+        started.elapsed().as_millis()
+    );
     Ok(Imported {
         doc: Value::Object(out),
         warnings: cx.into_warnings(),
@@ -168,6 +181,17 @@ pub fn import(bytes: &[u8], source: &str, release: Option<&str>) -> Result<Impor
         source: source.to_string(),
         counts,
     })
+}
+
+/// `bytes` gzipped at the best compression, with an empty header (no name, time 0).
+pub fn gzip(bytes: &[u8]) -> Vec<u8> {
+    use std::io::Write as _;
+    let mut enc = flate2::GzBuilder::new()
+        .mtime(0)
+        .write(Vec::new(), flate2::Compression::best());
+    // Writing to a Vec cannot fail.
+    let _ = enc.write_all(bytes);
+    enc.finish().unwrap_or_default()
 }
 
 fn info(src: &Map<String, Value>, source: &str, release: &str) -> Value {
