@@ -149,11 +149,9 @@ fn write_imported(
     output: Option<&Path>,
     command: &'static str,
 ) -> Result<Verdict, CliError> {
+    // An operation left out is among the warnings, at its line.
     for w in &imported.warnings {
         eprintln!("warning: {w}");
-    }
-    for (op, why) in &imported.left_out {
-        eprintln!("left out: {op}: {why}");
     }
     // A name ending in .gz is written gzipped, as the committed layer is.
     let json = match output {

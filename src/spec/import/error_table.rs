@@ -36,11 +36,10 @@ pub fn read_table(description: &str) -> Table {
     let mut open_row = false;
     for raw in description.lines() {
         let line = raw.trim();
-        if line.starts_with('|') {
-            let cells = line[1..].split_once('|');
-            let (first, rest) = match cells {
+        if let Some(cells) = line.strip_prefix('|') {
+            let (first, rest) = match cells.split_once('|') {
                 Some((a, b)) => (a.trim(), b),
-                None => (line[1..].trim(), ""),
+                None => (cells.trim(), ""),
             };
             let first_lower = first.to_ascii_lowercase();
             if first_lower.starts_with("error code") {

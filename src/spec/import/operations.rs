@@ -103,12 +103,16 @@ pub(super) fn paths(
                 other => cx.warn(&op_at, format!("`{other}` of a path: skipped")),
             }
         }
-        if methods.is_empty() {
+        let any_method = item
+            .keys()
+            .any(|k| METHODS.contains(&k.as_str()) || k == "head" || k == "options");
+        if !any_method {
             cx.warn(
                 &at,
                 "no operation (only NetApp's documentation of the path): skipped",
             );
-        } else {
+        }
+        if !methods.is_empty() {
             out.insert(path, Value::Object(methods));
         }
     }

@@ -127,3 +127,129 @@ fn find_words(text: &str, phrase: &str) -> Option<usize> {
     }
     None
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// NetApp's own rows (the 9.8 file's words) and what the rule gives them.
+    #[test]
+    fn the_rule_on_netapps_words() {
+        let table: &[(&str, u16, Option<&str>)] = &[
+            ("Certificate does not exist.", 404, Some("does not exist")),
+            (
+                "The NVMe subsystem specified by `subsystem.uuid` was not found.",
+                404,
+                Some("not found"),
+            ),
+            (
+                "The alias could not be found.",
+                404,
+                Some("could not be found"),
+            ),
+            (
+                "One or more of the specified DNS servers do not exist or cannot be reached",
+                404,
+                Some("do not exist"),
+            ),
+            (
+                "Object store server is not present for specified SVM.",
+                404,
+                Some("is not present"),
+            ),
+            (
+                "License already exists on system",
+                409,
+                Some("already exist"),
+            ),
+            ("Duplicate IP address is specified.", 409, Some("duplicate")),
+            (
+                "License is still in use and cannot be removed",
+                409,
+                Some("in use"),
+            ),
+            (
+                "The key cannot be deleted because it is being used by an NTP server.",
+                409,
+                Some("is being used"),
+            ),
+            (
+                "A reboot or shutdown request is already in progress.",
+                409,
+                Some("in progress"),
+            ),
+            (
+                "The NVMe service must be disabled before it can be deleted.",
+                409,
+                Some("must be disabled"),
+            ),
+            (
+                "Port cannot be used because it is currently the home port of an interface.",
+                409,
+                Some("is currently"),
+            ),
+            (
+                "Cannot remove node because it has foreign LUN Imports.",
+                409,
+                Some("cannot ... because"),
+            ),
+            (
+                "Modifying the attributes is not allowed while the volume is offline",
+                409,
+                Some("not allowed while"),
+            ),
+            (
+                "The specified broadcast domain UUID is not valid.",
+                400,
+                None,
+            ),
+            ("A name must be provided.", 400, None),
+            ("FlexCache is not supported on this system", 400, None),
+            (
+                "Internal error. Failed to import Kerberos keytab file.",
+                400,
+                None,
+            ),
+            // Words inside longer words say nothing.
+            ("The value is invalid in username context", 400, None),
+            (
+                "Cannot accept private key for server-ca or client-ca.",
+                400,
+                None,
+            ),
+            // A missing thing is named before a state.
+            (
+                "Cannot delete the share because it does not exist",
+                404,
+                Some("does not exist"),
+            ),
+        ];
+        for (description, status, phrase) in table {
+            let got = classify(description);
+            assert_eq!(
+                (got.status, got.phrase),
+                (*status, *phrase),
+                "{description}"
+            );
+        }
+    }
+
+    #[test]
+    fn each_class_says_why() {
+        assert!(
+            classify("x does not exist")
+                .why()
+                .starts_with("404 by this suite's status rule")
+        );
+        assert!(
+            classify("x already exists")
+                .why()
+                .contains("(\"already exist\")")
+        );
+        assert!(
+            classify("bad")
+                .why()
+                .starts_with("400 by this suite's status rule")
+        );
+    }
+}
