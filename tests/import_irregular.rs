@@ -54,6 +54,7 @@ paths:
     post:
       operationId: widget_create
       description: Creates a widget.
+      x-ntap-introduced: '9.10'
       parameters:
       - in: body
         name: info
@@ -106,6 +107,7 @@ definitions:
       colour:
         type: string
         x-ntap-modifyOnly: true
+        x-ntap-introduced: '9.11'
       size:
         type: unsigned
         maxValue: 10
@@ -217,6 +219,12 @@ fn irregularities_are_read_or_skipped_each_with_a_warning() {
         json!({"type": "string", "x-ntap-readCreate": true, "x-ontap-no-patch": true})
     );
     assert_eq!(widget["colour"]["x-ontap-no-post"], true);
+    // When NetApp says an operation or a field appeared (newer files), the version gates read it.
+    assert_eq!(widget["colour"]["x-ontap-introduced-in"], "9.11");
+    assert_eq!(
+        doc["paths"]["/api/widgets"]["post"]["x-ontap-introduced-in"],
+        "9.10"
+    );
     assert_eq!(
         widget["parent"],
         json!({"allOf": [{"$ref": "#/components/schemas/widget_ref"}], "x-ntap-advanced": true, "x-ontap-advanced": true})

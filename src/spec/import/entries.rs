@@ -20,7 +20,7 @@ use crate::spec::{EMBEDDED_SPEC, is_ontap_api_file};
 
 /// How the entries of one import cite NetApp's file.
 #[derive(Debug, Clone)]
-pub struct Cite {
+pub(super) struct Cite {
     source: String,
     release: String,
     /// Whether `source` is a file of `spec/sources/ontap-api/`, which a documented basis may name.
@@ -28,7 +28,7 @@ pub struct Cite {
 }
 
 impl Cite {
-    pub fn new(source: &str, release: &str) -> Cite {
+    pub(super) fn new(source: &str, release: &str) -> Cite {
         Cite {
             source: source.to_string(),
             release: release.to_string(),

@@ -25,7 +25,7 @@ pub static BUILTIN_LAYER_GZ: &[u8] = include_bytes!("../../../spec/imported/onta
 ///
 /// The bytes are the repository's own file, checked by `tests/import_layer.rs` (it unpacks and
 /// parses, and equals a fresh import of its source), so a failure here is a broken build, not
-/// bad input: it is reported as an empty document rather than a panic.
+/// bad input: it gives `Value::Null` (no paths) rather than a panic.
 pub fn builtin_layer() -> Value {
     super::unpack(BUILTIN_LAYER_GZ, BUILTIN_LAYER_PATH)
         .ok()

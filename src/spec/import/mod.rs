@@ -45,13 +45,13 @@ mod warning;
 
 use serde_json::{Map, Value, json};
 
-pub use entries::Cite;
 pub use error_table::{Row, Table, read_table};
 pub use layer::{BUILTIN_LAYER_GZ, BUILTIN_LAYER_PATH, BUILTIN_LAYER_SOURCE, builtin_layer};
 pub use source::{ImportError, is_gzip, unpack};
 pub use status::{StatusRule, classify};
 pub use warning::Warning;
 
+use entries::Cite;
 use warning::Cx;
 
 /// What an import made: the spec and what the reader should know about it.
@@ -114,14 +114,15 @@ pub fn import(bytes: &[u8], source: &str, release: Option<&str>) -> Result<Impor
     let mut cx = Cx::new(source, &lines);
     let cite = Cite::new(source, &release);
 
-    let src = doc.as_object().cloned().unwrap_or_default();
+    // `source::read` refused anything but a map.
+    let empty = Map::new();
+    let src = doc.as_object().unwrap_or(&empty);
     let definitions = src
         .get("definitions")
         .and_then(Value::as_object)
-        .cloned()
-        .unwrap_or_default();
+        .unwrap_or(&empty);
     let known: std::collections::BTreeSet<String> = definitions.keys().cloned().collect();
-    let schemas = schemas::definitions(&mut cx, &definitions, &known);
+    let schemas = schemas::definitions(&mut cx, definitions, &known);
     let base_path = src.get("basePath").and_then(Value::as_str).unwrap_or("");
     let ops = operations::Ops {
         base_path,
@@ -135,7 +136,7 @@ pub fn import(bytes: &[u8], source: &str, release: Option<&str>) -> Result<Impor
 
     let mut out = Map::new();
     out.insert("openapi".into(), json!("3.0.3"));
-    out.insert("info".into(), info(&src, source, &release));
+    out.insert("info".into(), info(src, source, &release));
     out.insert(
         "x-ontap-imported".into(),
         json!({"source": source, "release": release}),
