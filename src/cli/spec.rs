@@ -53,6 +53,16 @@ pub(super) fn check(
         outln!("imported from: {} (ONTAP {})", from.source, from.release);
     }
     outln!("schemas: {}", spec.schema_names.len());
+    let parts = spec.disagreements();
+    if !parts.is_empty() {
+        outln!(
+            "where the curated spec and NetApp's definition disagree ({}; the curated spec is what runs):",
+            parts.len()
+        );
+        for p in &parts {
+            outln!("  {p}");
+        }
+    }
     let cases = case_args.load(&spec).map_err(|diags| CliError::Cases {
         then: format!("spec check: {} problem(s) in the case files", diags.0.len()),
         diags,

@@ -123,6 +123,7 @@ impl Spec {
             common_errors,
             raw,
             lines,
+            shadowed: Vec::new(),
         })
     }
 }

@@ -273,6 +273,9 @@ pub struct Spec {
     pub common_errors: Vec<OntapError>,
     pub raw: Value,
     pub lines: LineMap,
+    /// The imported operations a curated one replaced, kept to say where the two disagree
+    /// (`spec check`), never run or served.
+    pub shadowed: Vec<Operation>,
 }
 
 impl Spec {
