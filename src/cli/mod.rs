@@ -262,6 +262,10 @@ pub struct RunArgs {
     /// An OpenAPI fragment of your own endpoints to add to the spec (repeatable).
     #[arg(long = "spec-overlay", value_name = "FILE")]
     pub spec_overlay: Vec<PathBuf>,
+    /// NetApp's definition to use as the imported layer instead of the built-in 9.8 one: a file
+    /// `spec fetch` or `spec import` wrote (your cluster's own release), under the curated spec.
+    #[arg(long, value_name = "FILE")]
+    pub imported: Option<PathBuf>,
     #[command(flatten)]
     pub cases: CaseArgs,
     /// Seconds a job may take to end.
@@ -342,6 +346,10 @@ pub enum SpecCommand {
         spec_overlay: Vec<PathBuf>,
         #[command(flatten)]
         cases: CaseArgs,
+        /// NetApp's definition to use as the imported layer instead of the built-in one (a file
+        /// `spec fetch` or `spec import` wrote).
+        #[arg(long, value_name = "FILE")]
+        imported: Option<PathBuf>,
         /// Also fail on the imported layer's documented codes and statuses without a case
         /// (`imported`); by default they are counted and reported.
         #[arg(long = "require-coverage", value_name = "LAYER", value_parser = ["imported"])]
@@ -424,9 +432,16 @@ pub fn main() -> ExitCode {
                     spec,
                     spec_overlay,
                     cases,
+                    imported,
                     require_coverage,
                 },
-        } => spec::check(spec, &spec_overlay, &cases, require_coverage.is_some()),
+        } => spec::check(
+            spec,
+            imported,
+            &spec_overlay,
+            &cases,
+            require_coverage.is_some(),
+        ),
         Command::Spec {
             command: SpecCommand::Table { spec, layer },
         } => spec::table(spec, layer),

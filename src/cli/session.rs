@@ -23,7 +23,8 @@ pub(super) struct Loaded {
 /// Loads the spec (with overlays) and plans the cases the flags select. Selecting nothing is an
 /// error: a run that judges nothing must not look like a pass.
 pub(super) fn load(args: &RunArgs, command: &'static str) -> Result<Loaded, CliError> {
-    let spec = Spec::load(args.spec.as_deref()).and_then(|s| s.with_overlays(&args.spec_overlay));
+    let spec = Spec::load_layers(args.spec.as_deref(), args.imported.as_deref())
+        .and_then(|s| s.with_overlays(&args.spec_overlay));
     let spec = spec.map_err(|diags| CliError::Spec {
         then: Some(format!(
             "{command}: the spec has {} problem(s); nothing was run",

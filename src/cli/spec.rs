@@ -18,11 +18,13 @@ use crate::spec::{Layer, Spec};
 /// only with `--require-coverage imported`.
 pub(super) fn check(
     path: Option<PathBuf>,
+    imported: Option<PathBuf>,
     overlays: &[PathBuf],
     case_args: &CaseArgs,
     require_imported: bool,
 ) -> Result<Verdict, CliError> {
-    let spec = Spec::load(path.as_deref()).and_then(|s| s.with_overlays(overlays));
+    let spec = Spec::load_layers(path.as_deref(), imported.as_deref())
+        .and_then(|s| s.with_overlays(overlays));
     let spec = spec.map_err(|diags| CliError::Spec {
         then: Some(format!(
             "spec check: {} problem(s); nothing else was checked",

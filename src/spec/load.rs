@@ -37,6 +37,37 @@ impl Spec {
         }
     }
 
+    /// The spec of `spec` (a file, else the built-in curated spec) over the imported layer of
+    /// `imported` (a file `spec import` or `spec fetch` wrote, JSON or YAML, gzipped or not),
+    /// else the built-in layer. A cluster's own definition under the curated spec: what `run
+    /// --imported FILE` checks a cluster against.
+    pub fn load_layers(spec: Option<&Path>, imported: Option<&Path>) -> Result<Spec, Diagnostics> {
+        let Some(file) = imported else {
+            return Spec::load(spec);
+        };
+        let base = match spec {
+            Some(_) => Spec::load(spec)?,
+            None => Spec::curated()?,
+        };
+        let cannot = |m: String| Diagnostics(vec![Diagnostic::new(file, 0, "", m)]);
+        let bytes = std::fs::read(file).map_err(|e| cannot(format!("cannot read it: {e}")))?;
+        let text = super::import::unpack(&bytes, &file.display().to_string())
+            .map_err(|e| cannot(e.to_string()))?;
+        let text = std::str::from_utf8(&text)
+            .map_err(|_| cannot("it is not UTF-8 text (JSON or YAML)".into()))?;
+        let doc = match serde_json::from_str::<Value>(text) {
+            Ok(v) => v,
+            Err(_) => yaml::parse_file(file, text)?.0,
+        };
+        if doc.get("swagger").is_some() {
+            return Err(cannot(
+                "this is NetApp's swagger itself: import it first (`ontap-conform spec import FILE --output OUT`) and give OUT"
+                    .into(),
+            ));
+        }
+        base.with_imported(file, doc)
+    }
+
     /// The spec built into the binary: NetApp's whole API as the imported layer, the curated
     /// spec on top (see `layers.rs`).
     pub fn builtin() -> Result<Spec, Diagnostics> {
