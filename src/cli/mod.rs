@@ -1,7 +1,7 @@
 //! The command line: parses arguments, calls the library, prints, and owns the exit codes.
 //!
 //! One file per command (`run.rs`, `emulate.rs` and `replay.rs` for `emulate --check-recording`,
-//! `evidence.rs`, `spec.rs` for `spec check` and `spec table`, `diff.rs`, `merge.rs`,
+//! `evidence.rs`, `spec.rs` for `spec check` and `spec table`, `spec_diff.rs`, `diff.rs`, `merge.rs`,
 //! `cleanup.rs`), plus `conn.rs` (how to reach and log in to a target) and
 //! `progress.rs` (the display while cases run). Each command returns
 //! `Result<Verdict, CliError>`, and [`main`] alone turns that into the exit code, so the codes
@@ -49,6 +49,7 @@ mod run;
 mod scaffold;
 mod session;
 mod spec;
+mod spec_diff;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -347,6 +348,32 @@ pub enum SpecCommand {
         #[arg(long)]
         spec: Option<PathBuf>,
     },
+    /// Compare two specs: operations added and removed, and per operation its ONTAP error codes,
+    /// success statuses, query parameters and the fields of its request and success bodies
+    /// (type, format, access, enum values, introduced in). Exits 1 when something a case relies
+    /// on is gone in NEW, 2 when an input cannot be read; differences alone exit 0.
+    Diff {
+        /// The spec compared against: a file in this project's form (YAML or JSON, gzip or
+        /// not), or `builtin` for the spec built into the binary.
+        old: String,
+        /// The spec judged: the same kinds as OLD (a cluster's definition as `spec fetch`
+        /// writes it, a newer release's import).
+        new: String,
+        /// Print the differences as JSON instead of text.
+        #[arg(long)]
+        json: bool,
+        /// A directory of case files whose needs are checked beside the built-in suite's
+        /// (repeatable).
+        #[arg(long = "cases", value_name = "DIR")]
+        cases: Vec<PathBuf>,
+        /// Check only the cases of `--cases`, not the suite built into the binary.
+        #[arg(long)]
+        no_builtin_cases: bool,
+        /// An OpenAPI fragment of your own endpoints (repeatable), as on `run`: added to both
+        /// specs where they lack its operations, and to the spec the cases load against.
+        #[arg(long = "spec-overlay", value_name = "FILE")]
+        spec_overlay: Vec<PathBuf>,
+    },
 }
 
 /// Runs the command line and returns the process exit code: the one place results become codes.
@@ -383,6 +410,26 @@ pub fn main() -> ExitCode {
         Command::Spec {
             command: SpecCommand::Table { spec },
         } => spec::table(spec),
+        Command::Spec {
+            command:
+                SpecCommand::Diff {
+                    old,
+                    new,
+                    json,
+                    cases,
+                    no_builtin_cases,
+                    spec_overlay,
+                },
+        } => spec_diff::diff(
+            &old,
+            &new,
+            json,
+            &spec_diff::DiffCases {
+                dirs: &cases,
+                no_builtin: no_builtin_cases,
+            },
+            &spec_overlay,
+        ),
         Command::Diff { old, new, json } => diff::diff(&old, &new, json),
         Command::Merge {
             reports,

@@ -48,7 +48,19 @@ impl Finding {
 
 /// Inlines every local `$ref` so a schema stands alone. Errors name the pointer of the bad `$ref`.
 pub fn resolve(doc: &Value, schema: &Value, at: &str) -> Result<Value, (String, String)> {
-    resolve_inner(doc, schema, at, &mut Vec::new())
+    resolve_inner(doc, schema, at, &mut Vec::new(), false)
+}
+
+/// [`resolve`] for a reader that lists a schema's fields rather than validates bodies (`spec
+/// diff`): a `$ref` back into a schema it is inside of is left as it is, so a recursive schema
+/// ends there, one level down, instead of failing the whole document. A validator cannot stop
+/// there (it would accept anything below), which is why [`resolve`] refuses such a schema.
+pub fn resolve_cutting_cycles(
+    doc: &Value,
+    schema: &Value,
+    at: &str,
+) -> Result<Value, (String, String)> {
+    resolve_inner(doc, schema, at, &mut Vec::new(), true)
 }
 
 fn resolve_inner(
@@ -56,6 +68,7 @@ fn resolve_inner(
     schema: &Value,
     at: &str,
     stack: &mut Vec<String>,
+    cut_cycles: bool,
 ) -> Result<Value, (String, String)> {
     match schema {
         Value::Object(map) => {
@@ -68,6 +81,9 @@ fn resolve_inner(
                     ));
                 };
                 if stack.iter().any(|s| s == pointer) {
+                    if cut_cycles {
+                        return Ok(schema.clone());
+                    }
                     return Err((
                         format!("{at}/$ref"),
                         format!("`{target}` refers back to itself"),
@@ -80,21 +96,21 @@ fn resolve_inner(
                     ));
                 };
                 stack.push(pointer.to_string());
-                let out = resolve_inner(doc, found, pointer, stack);
+                let out = resolve_inner(doc, found, pointer, stack, cut_cycles);
                 stack.pop();
                 return out;
             }
             let mut out = Map::new();
             for (k, v) in map {
                 let child = format!("{at}/{}", escape_segment(k));
-                out.insert(k.clone(), resolve_inner(doc, v, &child, stack)?);
+                out.insert(k.clone(), resolve_inner(doc, v, &child, stack, cut_cycles)?);
             }
             Ok(Value::Object(out))
         }
         Value::Array(items) => items
             .iter()
             .enumerate()
-            .map(|(i, v)| resolve_inner(doc, v, &format!("{at}/{i}"), stack))
+            .map(|(i, v)| resolve_inner(doc, v, &format!("{at}/{i}"), stack, cut_cycles))
             .collect::<Result<Vec<_>, _>>()
             .map(Value::Array),
         other => Ok(other.clone()),
