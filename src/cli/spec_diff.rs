@@ -54,7 +54,9 @@ pub(super) fn diff(
         .map_err(cannot)?;
     let b = b.map_err(cannot)?;
     let mut d = diff::compare(&a, &b);
-    let gone = gone(&spec, &loaded, &a, &b);
+    let gone = spec
+        .map(|spec| gone(&spec, &loaded, &a, &b))
+        .unwrap_or_default();
     d.set_gone(info, gone);
 
     if as_json {
@@ -85,8 +87,16 @@ fn load_cases(
     old: CaseSpec<'_>,
     cases: &DiffCases<'_>,
     overlays: &[PathBuf],
-) -> Result<(Spec, Vec<Case>, CasesInfo), CliError> {
+) -> Result<(Option<Spec>, Vec<Case>, CasesInfo), CliError> {
     let from = describe(cases);
+    if cases.no_builtin && cases.dirs.is_empty() {
+        // Nothing to load: the spec is only needed to load cases against.
+        let info = CasesInfo {
+            loaded_against: "old".into(),
+            ..CasesInfo::default()
+        };
+        return Ok((None, Vec::new(), info));
+    }
     let load = |spec: Result<Spec, Diagnostics>| {
         let spec = spec.and_then(|s| s.with_overlays(overlays))?;
         let loaded = case::load_suite(&spec, !cases.no_builtin, cases.dirs)?;
@@ -131,7 +141,7 @@ fn load_cases(
         .to_string(),
         why_not_old,
     };
-    Ok((spec, loaded, info))
+    Ok((Some(spec), loaded, info))
 }
 
 fn describe(cases: &DiffCases<'_>) -> String {

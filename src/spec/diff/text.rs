@@ -109,16 +109,15 @@ pub fn render_text(d: &SpecDiff) -> String {
         None => "OLD".to_string(),
         Some(why) => format!("the built-in spec, since they do not load against OLD ({why})"),
     };
-    let _ = writeln!(
-        out,
-        "cases: {} from {}, loaded against {against}",
-        c.count,
-        if c.from.is_empty() {
-            "nowhere"
-        } else {
-            &c.from
-        }
-    );
+    if c.from.is_empty() {
+        let _ = writeln!(out, "cases: none (--no-builtin-cases and no --cases)");
+    } else {
+        let _ = writeln!(
+            out,
+            "cases: {} from {}, loaded against {against}",
+            c.count, c.from
+        );
+    }
     if !d.gone.is_empty() {
         let _ = writeln!(
             out,
@@ -126,16 +125,17 @@ pub fn render_text(d: &SpecDiff) -> String {
             d.gone.len()
         );
         for g in &d.gone {
-            let _ = writeln!(
-                out,
-                "  {}:{}  {}  {}: {}",
-                g.file, g.line, g.case, g.operation, g.what
-            );
+            let what = if g.kind == "operation" {
+                g.operation.clone()
+            } else {
+                format!("{} of {}", g.what, g.operation)
+            };
+            let _ = writeln!(out, "  {}:{}  {}: {what}", g.file, g.line, g.case);
         }
     }
     let _ = writeln!(
         out,
-        "{} operations added, {} removed, {} changed; {}",
+        "operations: {} added, {} removed, {} changed; {}",
         s.operations_added,
         s.operations_removed,
         s.operations_changed,
@@ -167,17 +167,35 @@ fn op_change(out: &mut String, c: &OpChange) {
             let _ = writeln!(out, "      {title}: {}", delta(d));
         }
     }
+    // One schema often serves the request and a response (a volume is POSTed and returned):
+    // bodies that changed alike are listed once, under all their names.
+    let mut alike: Vec<(Vec<&str>, &BodyChange)> = Vec::new();
     for b in &c.bodies {
-        body(out, b);
+        let name = if b.body == super::REQUEST {
+            "request"
+        } else {
+            b.body.as_str()
+        };
+        match alike.iter_mut().find(|(_, a)| same_change(a, b)) {
+            Some((names, _)) => names.push(name),
+            None => alike.push((vec![name], b)),
+        }
+    }
+    for (names, b) in alike {
+        let title = match names.as_slice() {
+            [one] => format!("{one} body"),
+            [init @ .., last] => format!("{} and {last} bodies", init.join(", ")),
+            [] => continue,
+        };
+        body(out, &title, b);
     }
 }
 
-fn body(out: &mut String, b: &BodyChange) {
-    let title = if b.body == super::REQUEST {
-        "request body".to_string()
-    } else {
-        format!("{} body", b.body)
-    };
+fn same_change(a: &BodyChange, b: &BodyChange) -> bool {
+    a.change == b.change && a.added == b.added && a.removed == b.removed && a.changed == b.changed
+}
+
+fn body(out: &mut String, title: &str, b: &BodyChange) {
     if b.change != "changed" {
         let _ = writeln!(out, "      {title}: {}", b.change);
         return;
