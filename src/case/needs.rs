@@ -114,3 +114,65 @@ fn matcher_fields(m: &Matcher, base: &str, line: usize, push: &mut impl FnMut(us
         _ => {}
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::path::Path;
+
+    const CASE: &str = r#"id: needs
+title: what a case relies on
+operation: GET /api/protocols/san/iscsi/credentials
+steps:
+  - request:
+      operation: GET /api/protocols/san/iscsi/credentials
+    expect:
+      status: 200
+      basis: {convention: "a test's"}
+      fields:
+        records: {each: {fields: {svm.uuid: {present: true}}}}
+      absent: [records.0.chap.inbound.password]
+    capture:
+      first: records.0.initiator
+  - request:
+      operation: POST /api/protocols/san/iscsi/credentials
+      body: {svm: {uuid: "00000000-0000-0000-0000-000000000000"}, initiator: "iqn.1992-08.com.netapp:x", authentication_type: none}
+    expect:
+      status: 4xx
+      error_code: "2621462"
+      basis: {convention: "a test's"}
+      fields:
+        error.target: {present: true}
+      any_of:
+        - {status: 201, basis: {convention: "a test's"}}
+"#;
+
+    #[test]
+    fn operations_codes_statuses_and_success_fields_with_their_lines() {
+        let spec = Spec::load(None).unwrap();
+        let case = crate::case::load_case(Path::new("cases/x/needs.yaml"), "x", CASE, &spec)
+            .unwrap_or_else(|d| panic!("{d}"));
+        let got: Vec<(usize, String, Need)> = needs(&case, &spec)
+            .into_iter()
+            .map(|n| (n.line, format!("{} {}", n.method, n.path), n.need))
+            .collect();
+        let list = "GET /api/protocols/san/iscsi/credentials".to_string();
+        let post = "POST /api/protocols/san/iscsi/credentials".to_string();
+        let field = |s: &str| Need::Field(s.into());
+        assert_eq!(
+            got,
+            [
+                (5, list.clone(), Need::Operation),
+                (8, list.clone(), Need::Status(vec![200])),
+                (11, list.clone(), field("/records")),
+                (11, list.clone(), field("/records/0/svm/uuid")),
+                (12, list.clone(), field("/records/0/chap/inbound/password")),
+                (14, list.clone(), field("/records/0/initiator")),
+                (15, post.clone(), Need::Operation),
+                // A 4xx block's fields are the error body's, the same everywhere; the
+                // alternative's 201 is one way among others.
+                (20, post, Need::ErrorCode("2621462".into())),
+            ]
+        );
+    }
+}

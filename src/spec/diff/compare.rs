@@ -1,9 +1,10 @@
 //! Two indexes compared: operations added and removed, and for each operation both have, what
 //! differs in it.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeSet, HashMap};
+use std::sync::Arc;
 
-use super::index::{Index, OpFacts, REQUEST};
+use super::index::{Fields, Index, OpFacts, REQUEST};
 use super::{
     BodyChange, Delta, Field, FieldAt, FieldChange, Moved, OpChange, OpRef, Side, SpecDiff,
 };
@@ -17,10 +18,11 @@ pub fn compare(old: &Index, new: &Index) -> SpecDiff {
         common_error_codes: delta(&old.common_codes, &new.common_codes),
         ..SpecDiff::default()
     };
+    let mut memo = Memo::default();
     for (key, a) in &old.ops {
         match new.ops.get(key) {
             None => d.removed.push(op_ref(a)),
-            Some(b) => match op_change(a, b) {
+            Some(b) => match op_change(a, b, &mut memo) {
                 Some(c) => d.changed.push(c),
                 None => d.summary.operations_unchanged += 1,
             },
@@ -78,7 +80,7 @@ fn delta(old: &BTreeSet<String>, new: &BTreeSet<String>) -> Delta {
 }
 
 /// What differs in one operation both sides have; `None` when nothing does. Its group is NEW's.
-fn op_change(a: &OpFacts, b: &OpFacts) -> Option<OpChange> {
+fn op_change(a: &OpFacts, b: &OpFacts, memo: &mut Memo) -> Option<OpChange> {
     let statuses = delta(&a.statuses, &b.statuses);
     let c = OpChange {
         operation: b.key(),
@@ -91,7 +93,7 @@ fn op_change(a: &OpFacts, b: &OpFacts) -> Option<OpChange> {
         }),
         error_codes: delta(&a.codes, &b.codes),
         query_parameters: delta(&a.query, &b.query),
-        bodies: bodies(a, b, &statuses),
+        bodies: bodies(a, b, &statuses, memo),
         success_statuses: statuses,
     };
     let same = c.introduced_in.is_none()
@@ -105,7 +107,7 @@ fn op_change(a: &OpFacts, b: &OpFacts) -> Option<OpChange> {
 /// The request body first, then the success bodies by status. A body only one side has is
 /// listed whole when it is the request body or its status is on both sides; a status only one
 /// side documents is already in `success_statuses`.
-fn bodies(a: &OpFacts, b: &OpFacts, statuses: &Delta) -> Vec<BodyChange> {
+fn bodies(a: &OpFacts, b: &OpFacts, statuses: &Delta, memo: &mut Memo) -> Vec<BodyChange> {
     let mut keys: Vec<&String> = a.bodies.keys().chain(b.bodies.keys()).collect();
     keys.sort_by_key(|k| (k.as_str() != REQUEST, k.as_str()));
     keys.dedup();
@@ -121,8 +123,14 @@ fn bodies(a: &OpFacts, b: &OpFacts, statuses: &Delta) -> Vec<BodyChange> {
         let status_moved = statuses.added.contains(key) || statuses.removed.contains(key);
         match (a.bodies.get(key), b.bodies.get(key)) {
             (Some(fa), Some(fb)) => {
-                if let Some(c) = fields(key, fa, fb) {
-                    out.push(c);
+                let found = memo
+                    .entry((Arc::as_ptr(fa) as usize, Arc::as_ptr(fb) as usize))
+                    .or_insert_with(|| fields(fa, fb));
+                if let Some(c) = found {
+                    out.push(BodyChange {
+                        body: key.clone(),
+                        ..c.clone()
+                    });
                 }
             }
             (None, Some(_)) if !status_moved => out.push(whole("added")),
@@ -133,19 +141,24 @@ fn bodies(a: &OpFacts, b: &OpFacts, statuses: &Delta) -> Vec<BodyChange> {
     out
 }
 
-fn fields(
-    key: &str,
-    a: &BTreeMap<String, Field>,
-    b: &BTreeMap<String, Field>,
-) -> Option<BodyChange> {
+/// The body comparisons made so far, by the two field lists compared: the same pair of shared
+/// schemas comes back for every operation that has them as bodies.
+type Memo = HashMap<(usize, usize), Option<BodyChange>>;
+
+/// The fields of two bodies compared; `None` when they are the same. Its `body` is left empty
+/// for the caller, since one comparison serves every body with these two schemas.
+fn fields(a: &Fields, b: &Fields) -> Option<BodyChange> {
+    if Arc::ptr_eq(a, b) {
+        return None;
+    }
     let mut c = BodyChange {
-        body: key.to_string(),
+        body: String::new(),
         change: "changed",
         added: Vec::new(),
         removed: Vec::new(),
         changed: Vec::new(),
     };
-    for (path, fa) in a {
+    for (path, fa) in a.iter() {
         match b.get(path) {
             None => c.removed.push(FieldAt {
                 path: path.clone(),
@@ -160,7 +173,7 @@ fn fields(
             Some(_) => {}
         }
     }
-    for (path, fb) in b {
+    for (path, fb) in b.iter() {
         if !a.contains_key(path) {
             c.added.push(FieldAt {
                 path: path.clone(),

@@ -5,7 +5,8 @@
 //! path item's, the JSON media type of a body) but keeps only what a diff needs, and compiles
 //! nothing: a diff of two whole-API documents must not pay for validators it never runs.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::sync::Arc;
 
 use serde_json::Value;
 
@@ -16,6 +17,10 @@ use crate::yaml::escape_segment;
 
 /// The body key of a request body; a response body's key is its status (`200`).
 pub const REQUEST: &str = "request";
+
+/// A body's fields by path. Shared: one schema is the body of many operations (a volume is
+/// POSTed, PATCHed and returned by two GETs), and is read once.
+pub type Fields = Arc<BTreeMap<String, Field>>;
 
 /// One operation, as the diff sees it.
 #[derive(Debug, Clone, Default)]
@@ -32,7 +37,7 @@ pub struct OpFacts {
     pub statuses: BTreeSet<String>,
     pub query: BTreeSet<String>,
     /// [`REQUEST`] and each success status that documents a body, to its fields.
-    pub bodies: BTreeMap<String, BTreeMap<String, Field>>,
+    pub bodies: BTreeMap<String, Fields>,
 }
 
 impl OpFacts {
@@ -81,13 +86,14 @@ pub fn index(label: &str, doc: &Value) -> Result<Index, String> {
     let Some(paths) = doc.get("paths").and_then(Value::as_object) else {
         return Ok(out);
     };
+    let mut cache = Cache::default();
     for (path, item) in paths {
         for (rank, method) in METHODS.iter().enumerate() {
             let Some(op) = item.get(*method) else {
                 continue;
             };
             let at = format!("/paths/{}/{method}", escape_segment(path));
-            let facts = read_op(doc, path, method, item, op, &at).map_err(fail)?;
+            let facts = read_op(doc, path, method, item, op, &at, &mut cache).map_err(fail)?;
             out.ops.insert((path.clone(), rank), facts);
         }
     }
@@ -101,6 +107,7 @@ fn read_op(
     item: &Value,
     op: &Value,
     at: &str,
+    cache: &mut Cache,
 ) -> Result<OpFacts, (String, String)> {
     let group = op
         .get("tags")
@@ -150,7 +157,7 @@ fn read_op(
         let rb = follow(doc, rb, &rb_at)?;
         if let Some((mt, schema)) = json_schema(rb) {
             let s_at = format!("{rb_at}/content/{}/schema", escape_segment(mt));
-            bodies.insert(REQUEST.to_string(), flatten(doc, schema, &s_at)?);
+            bodies.insert(REQUEST.to_string(), cache.fields(doc, schema, &s_at)?);
         }
     }
     let mut statuses = BTreeSet::new();
@@ -168,7 +175,7 @@ fn read_op(
         let r = follow(doc, r, &r_at)?;
         if let Some((mt, schema)) = json_schema(r) {
             let s_at = format!("{r_at}/content/{}/schema", escape_segment(mt));
-            bodies.insert(status.clone(), flatten(doc, schema, &s_at)?);
+            bodies.insert(status.clone(), cache.fields(doc, schema, &s_at)?);
         }
     }
 
@@ -182,6 +189,35 @@ fn read_op(
         query,
         bodies,
     })
+}
+
+/// The fields of each body schema that is a bare `$ref` (as nearly every body is), by its
+/// target, so a schema many operations share is flattened once.
+#[derive(Default)]
+struct Cache(HashMap<String, Fields>);
+
+impl Cache {
+    fn fields(
+        &mut self,
+        doc: &Value,
+        schema: &Value,
+        at: &str,
+    ) -> Result<Fields, (String, String)> {
+        let target = schema
+            .as_object()
+            .filter(|o| o.len() == 1)
+            .and_then(|o| o.get("$ref"))
+            .and_then(Value::as_str);
+        let Some(target) = target else {
+            return Ok(Arc::new(flatten(doc, schema, at)?));
+        };
+        if let Some(f) = self.0.get(target) {
+            return Ok(f.clone());
+        }
+        let f = Arc::new(flatten(doc, schema, at)?);
+        self.0.insert(target.to_string(), f.clone());
+        Ok(f)
+    }
 }
 
 /// A parameter, request body or response that may be a `$ref` to a shared one, followed without

@@ -91,9 +91,7 @@ fn join(prefix: &str, name: &str) -> String {
     }
 }
 
-fn success_bodies(
-    op: &OpFacts,
-) -> impl Iterator<Item = &std::collections::BTreeMap<String, super::Field>> {
+fn success_bodies(op: &OpFacts) -> impl Iterator<Item = &super::index::Fields> {
     op.bodies
         .iter()
         .filter(|(k, _)| k.as_str() != REQUEST)
