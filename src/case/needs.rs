@@ -7,8 +7,11 @@
 //! counted where a success body holds it (a block with no status, or one that admits a 2xx);
 //! an error body's fields (`error.code`) are the same on every operation.
 
-use super::Case;
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
+
 use super::plan::{Expectation, Matcher, StatusExpect, Step};
+use super::{BUILTIN_CASES, Case};
 use crate::spec::Spec;
 use crate::spec::diff::Need;
 
@@ -81,6 +84,51 @@ fn step_needs(step: &Step, spec: &Spec, out: &mut Vec<CaseNeed>) {
     }
 }
 
+/// Every operation the case files name (`METHOD /path`), read from their text without loading
+/// them: a spec cut down to these loads the cases as the whole spec does (see
+/// `spec::diff::keep_operations`). More than they name is harmless (a path in a comment); a
+/// file that cannot be read is the loader's to report.
+pub fn named_operations(builtin: bool, dirs: &[PathBuf]) -> HashSet<(String, String)> {
+    // A path runs to a space, a quote, a comma or a bracket; a `{name}` of its template is
+    // part of it, while a lone `}` closes a flow map (`{operation: GET /api/x}`).
+    let re = regex::Regex::new(
+        r#"(?i)\b(get|post|patch|delete|put)\s+(/(?:[^\s"'#,\]{}]|\{[^\s{}]*\})+)"#,
+    )
+    .expect("a valid pattern");
+    let mut out = HashSet::new();
+    let mut scan = |text: &str| {
+        for c in re.captures_iter(text) {
+            out.insert((c[1].to_ascii_uppercase(), c[2].to_string()));
+        }
+    };
+    if builtin {
+        for (_, text) in BUILTIN_CASES {
+            scan(text);
+        }
+    }
+    for dir in dirs {
+        let mut files = Vec::new();
+        yaml_files(dir, &mut files);
+        for f in files {
+            if let Ok(text) = std::fs::read_to_string(&f) {
+                scan(&text);
+            }
+        }
+    }
+    out
+}
+
+fn yaml_files(dir: &Path, out: &mut Vec<PathBuf>) {
+    for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+        let p = entry.path();
+        if p.is_dir() {
+            yaml_files(&p, out);
+        } else if p.extension().is_some_and(|e| e == "yaml" || e == "yml") {
+            out.push(p);
+        }
+    }
+}
+
 /// Whether a block's checks meet a success body: its status admits a 2xx, or it states none
 /// and `inherited` says the block it stands in for does.
 fn success(e: &Expectation, inherited: bool) -> bool {
@@ -146,6 +194,23 @@ steps:
       any_of:
         - {status: 201, basis: {convention: "a test's"}}
 "#;
+
+    #[test]
+    fn the_operations_a_suite_names_are_read_from_its_text() {
+        let named = named_operations(true, &[]);
+        let spec = Spec::load(None).unwrap();
+        for c in crate::case::load_suite(&spec, true, &[]).unwrap() {
+            for s in c.setup.iter().chain(&c.steps).chain(&c.teardown) {
+                let op = spec.op(s.op);
+                assert!(
+                    named.contains(&(op.method.clone(), op.path.clone())),
+                    "{}: {}",
+                    c.def.id,
+                    op.key()
+                );
+            }
+        }
+    }
 
     #[test]
     fn operations_codes_statuses_and_success_fields_with_their_lines() {

@@ -1,8 +1,8 @@
 //! A body schema as the list of field paths it documents (`records[].svm.name`), each with what
 //! `spec diff` compares of it: type, format, access, enum values and the release it came in.
 //!
-//! The schema is inlined first with [`resolve_cutting_cycles`] (the loader's own `$ref`
-//! resolution, stopping at a schema it is already inside of) and then read with the helpers
+//! The schema is inlined first with [`resolve_shape`] (the loader's own `$ref`
+//! resolution, stopping at a schema it is already inside of, without the prose) and then read with the helpers
 //! the case loader's field lookup uses (`fields.rs`: the branches of `oneOf`/`anyOf`, the
 //! properties of `allOf` members, a map's `additionalProperties`), so a path the diff lists is
 //! one a case can name, and the other way round.
@@ -13,11 +13,11 @@ use serde::Serialize;
 use serde_json::Value;
 
 use super::super::fields::{additional, branches, properties};
-use super::super::schema::resolve_cutting_cycles;
+use super::super::schema::resolve_shape;
 use super::super::walk::is_object_shape;
 
 /// How deep a path may go, in segments. Recursion is already cut at the first schema met again
-/// (see [`resolve_cutting_cycles`]); this only bounds a document that nests absurdly deep by
+/// (see [`resolve_shape`]); this only bounds a document that nests absurdly deep by
 /// hand, so one such schema cannot make a diff slow or its output unreadable.
 pub const MAX_DEPTH: usize = 24;
 
@@ -62,7 +62,7 @@ pub fn flatten(
     schema: &Value,
     at: &str,
 ) -> Result<BTreeMap<String, Field>, (String, String)> {
-    let resolved = resolve_cutting_cycles(doc, schema, at)?;
+    let resolved = resolve_shape(doc, schema, at)?;
     let mut out = BTreeMap::new();
     collect(&resolved, &mut String::new(), 0, &mut out);
     Ok(out)

@@ -7,7 +7,8 @@
 //! nothing is compiled. `index.rs` reads a document into the facts compared per operation,
 //! `flatten.rs` turns each body schema into field paths, `compare.rs` compares two indexes,
 //! `needs.rs` judges what a case relies on against them, `text.rs` writes the text, `input.rs`
-//! reads OLD and NEW from the command line.
+//! reads OLD and NEW from the command line, `prune.rs` cuts OLD down to what the cases name
+//! before they are loaded against it.
 //!
 //! # The `--json` shape
 //!
@@ -55,6 +56,7 @@ mod flatten;
 mod index;
 mod input;
 mod needs;
+mod prune;
 mod text;
 
 use serde::Serialize;
@@ -64,6 +66,7 @@ pub use flatten::{ELEMENT, Field, MAP_VALUE, flatten};
 pub use index::{Index, OpFacts, REQUEST, index};
 pub use input::{BUILTIN, read_spec_input};
 pub use needs::{Need, gone};
+pub use prune::keep_operations;
 pub use text::render_text;
 
 /// One side of the comparison.
