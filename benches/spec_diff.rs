@@ -57,7 +57,7 @@ fn build(base: &Value, perturb: bool) -> Value {
                 }
                 n += 1;
                 op["tags"] = json!([format!("area{}", copy % 30)]);
-                if perturb && n % 40 == 0 {
+                if perturb && n.is_multiple_of(40) {
                     let errors = op
                         .as_object_mut()
                         .unwrap()
@@ -67,14 +67,16 @@ fn build(base: &Value, perturb: bool) -> Value {
                         .as_array_mut()
                         .unwrap()
                         .push(json!({"code": format!("9{n}")}));
-                    op["parameters"]
-                        .as_array_mut()
-                        .map(|p| p.push(json!({"name": "new_filter", "in": "query", "schema": {"type": "string"}})));
+                    if let Some(p) = op["parameters"].as_array_mut() {
+                        p.push(json!({"name": "new_filter", "in": "query", "schema": {"type": "string"}}));
+                    }
                 }
             }
             // One operation in 50 goes, and in the first copy an account's DELETE, which the
             // built-in cases' teardowns send.
-            if perturb && (n % 50 == 0 || (copy == 0 && path.contains("/accounts/{owner.uuid}"))) {
+            if perturb
+                && (n.is_multiple_of(50) || (copy == 0 && path.contains("/accounts/{owner.uuid}")))
+            {
                 item.as_object_mut().unwrap().remove("delete");
             }
             // The first copy keeps the paths as they are, so the built-in cases load against it.
