@@ -225,3 +225,26 @@ fn an_input_that_cannot_be_read_is_named_with_why() {
     assert_eq!(code, Some(2));
     assert!(err.contains(&format!("{}: line", s(&broken))), "{err}");
 }
+
+/// The worked overlay's operation refers to the spec's own parameters and job schema: with OLD
+/// a file, the cases load against it cut to what they name, and the overlay's refs must still
+/// reach what they point at. Its operation is on both sides, so it differs in nothing.
+#[test]
+fn an_overlay_joins_both_sides_and_the_cases_load_with_it() {
+    let (code, out, err) = output(&[
+        "spec",
+        "diff",
+        "spec/openapi.yaml",
+        "builtin",
+        "--spec-overlay",
+        "examples/overlay/jobs.yaml",
+        "--cases",
+        "examples/overlay/cases",
+    ]);
+    assert!(matches!(code, Some(0 | 1)), "{out}{err}");
+    assert!(
+        out.contains("from the built-in suite and examples/overlay/cases, loaded against OLD\n"),
+        "{out}"
+    );
+    assert!(!out.contains("/api/cluster/jobs\n"), "{out}");
+}

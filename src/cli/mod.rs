@@ -10,7 +10,7 @@
 //! | code | meaning |
 //! |---|---|
 //! | 0 | [`Verdict::Passed`]: every case passed, the check found nothing |
-//! | 1 | [`Verdict::Failed`]: a case failed (for `diff`: a case that passed in OLD fails in NEW) |
+//! | 1 | [`Verdict::Failed`]: a case failed (for `diff`: a case that passed in OLD fails in NEW; for `spec diff`: something a case relies on is gone in NEW) |
 //! | 2 | [`CliError`]: the run could not be made (config, spec, cases, target, reports) |
 //! | 130 | a second Ctrl-C during `run`: exits at once, see [`EXIT_INTERRUPTED`] |
 
