@@ -112,14 +112,24 @@ fn load_cases(
         let loaded = case::load_suite(&spec, !cases.no_builtin, cases.dirs)?;
         Ok::<_, Diagnostics>((spec, loaded))
     };
-    let why = |diags: Diagnostics| match diags.0.first() {
-        Some(first) if diags.0.len() > 1 => {
-            format!("{} problem(s), the first: {first}", diags.0.len())
+    let why = |diags: Diagnostics| {
+        let Some(first) = diags.0.first() else {
+            return "they do not load".to_string();
+        };
+        // A problem of OLD itself is in the JSON text it was loaded from, all on line 1: its
+        // field says where it is. A case file's line is its own.
+        let first = match &old {
+            CaseSpec::Doc(label, _) if first.file == Path::new(label) => {
+                format!("{label}: `{}`: {}", first.field, first.message)
+            }
+            _ => first.to_string(),
+        };
+        match diags.0.len() {
+            1 => first,
+            n => format!("{n} problem(s), the first: {first}"),
         }
-        Some(first) => first.to_string(),
-        None => "they do not load".into(),
     };
-    let first = match old {
+    let first = match &old {
         CaseSpec::Builtin => load(Spec::load(None)).map_err(why),
         CaseSpec::Doc(label, doc) => {
             // Cut down to the operations the cases name: loading compiles every body of every
