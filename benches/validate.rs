@@ -78,7 +78,7 @@ fn bench(c: &mut Criterion) {
         .expect("the spec has the job GET");
     let list_schema = list
         .response_for(200)
-        .and_then(|r| r.schema.as_ref())
+        .and_then(|r| r.schema())
         .expect("a 200 schema");
     let get_one = spec
         .operation(
@@ -88,11 +88,11 @@ fn bench(c: &mut Criterion) {
         .expect("the spec has the iSCSI credential GET");
     let one_schema = get_one
         .response_for(200)
-        .and_then(|r| r.schema.as_ref())
+        .and_then(|r| r.schema())
         .expect("a 200 schema");
     let job_schema = get_job
         .response_for(200)
-        .and_then(|r| r.schema.as_ref())
+        .and_then(|r| r.schema())
         .expect("a 200 schema");
     // A bench of the failure path would measure error formatting, not validation.
     assert!(

@@ -168,7 +168,7 @@ fn spec_check_passes_on_the_shipped_spec_and_cases() {
     let t = text(&out);
     assert_eq!(out.status.code(), Some(0), "{t}");
     assert!(
-        t.contains("51 documented (51 over the seed operations)"),
+        t.contains("51 curated (51 over the seed operations)"),
         "{t}"
     );
 }

@@ -155,7 +155,7 @@ impl<'a> Responses<'a> {
         };
         Responses {
             op,
-            schemas: chosen.iter().filter_map(|r| r.schema.as_ref()).collect(),
+            schemas: chosen.iter().filter_map(|r| r.schema()).collect(),
             statuses,
         }
     }

@@ -252,7 +252,7 @@ fn check_body(op: &crate::spec::Operation, step: &StepDef, at: &str, method: &st
     if req.invalid_body.is_some() {
         return;
     }
-    let Some(schema) = &op.request else {
+    let Some(schema) = op.request() else {
         report(
             format!("{at}/request/body"),
             format!("`{}` takes no request body", op.key()),

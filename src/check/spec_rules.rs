@@ -35,7 +35,7 @@ pub(super) fn check_spec(op: &Operation, resp: &Response, v: &mut Verdict) {
                     });
                 }
             }
-            if let (Some(schema), Some(b)) = (&r.schema, body) {
+            if let (Some(schema), Some(b)) = (r.schema(), body) {
                 let (mut failures, mut warnings) = (0usize, 0usize);
                 let findings = schema.validate(b, Direction::Response, false);
                 // Where a write-only field came back: its value is never shown, not even inside

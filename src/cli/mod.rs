@@ -342,11 +342,18 @@ pub enum SpecCommand {
         spec_overlay: Vec<PathBuf>,
         #[command(flatten)]
         cases: CaseArgs,
+        /// Also fail on the imported layer's documented codes and statuses without a case
+        /// (`imported`); by default they are counted and reported.
+        #[arg(long = "require-coverage", value_name = "LAYER", value_parser = ["imported"])]
+        require_coverage: Option<String>,
     },
     /// Print the operations as a Markdown table (operation, introduced in, statuses, error codes).
     Table {
         #[arg(long)]
         spec: Option<PathBuf>,
+        /// Only the operations of one layer: curated, imported or overlay.
+        #[arg(long, value_parser = parse_layer)]
+        layer: Option<crate::spec::Layer>,
     },
     /// Compare two specs: operations added and removed, and per operation its ONTAP error codes,
     /// success statuses, query parameters and the fields of its request and success bodies
@@ -374,6 +381,14 @@ pub enum SpecCommand {
         #[arg(long = "spec-overlay", value_name = "FILE")]
         spec_overlay: Vec<PathBuf>,
     },
+}
+
+fn parse_layer(s: &str) -> Result<crate::spec::Layer, String> {
+    use crate::spec::Layer;
+    [Layer::Curated, Layer::Imported, Layer::Overlay]
+        .into_iter()
+        .find(|l| l.as_str() == s)
+        .ok_or_else(|| format!("`{s}` is not a layer: curated, imported or overlay"))
 }
 
 /// Runs the command line and returns the process exit code: the one place results become codes.
@@ -405,11 +420,12 @@ pub fn main() -> ExitCode {
                     spec,
                     spec_overlay,
                     cases,
+                    require_coverage,
                 },
-        } => spec::check(spec, &spec_overlay, &cases),
+        } => spec::check(spec, &spec_overlay, &cases, require_coverage.is_some()),
         Command::Spec {
-            command: SpecCommand::Table { spec },
-        } => spec::table(spec),
+            command: SpecCommand::Table { spec, layer },
+        } => spec::table(spec, layer),
         Command::Spec {
             command:
                 SpecCommand::Diff {

@@ -138,6 +138,7 @@ fn a_failure_marks_the_cell_of_its_step_only() {
         generated_seed: None,
         summary: RunReport::summarize(&cases),
         coverage: coverage::matrix(&spec, &cases),
+        imported_coverage: None,
         cases,
     };
     let other = flow(

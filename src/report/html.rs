@@ -158,6 +158,9 @@ pub fn write_to(out: &mut dyn Write, head: &RunReport, cases: &dyn Cases) -> io:
         );
     }
     h.push_str("</table>");
+    if let Some(imported) = &report.imported_coverage {
+        imported_section(&mut h, imported);
+    }
 
     for (outcome, title) in [
         (Outcome::Fail, "Failing cases"),
@@ -263,6 +266,29 @@ pub fn write_to(out: &mut dyn Write, head: &RunReport, cases: &dyn Cases) -> io:
 
 /// One failing or errored case: every problem (with the case file's line when known), then each
 /// step's curl line and response.
+/// NetApp's imported layer: counts per tag, folded away (thousands of codes are a number to read,
+/// not a wall of cells); the operations a case touched are rows of the matrix above.
+fn imported_section(h: &mut String, imported: &crate::report::coverage::ImportedCoverage) {
+    let t = imported.total();
+    let _ = write!(
+        h,
+        "<details><summary>NetApp's imported API: {} of {} operations and {} of {} documented statuses and error codes have a case</summary><table><tr><th>Tag</th><th>Operations</th><th>with a case</th><th>Statuses and codes</th><th>with a case</th></tr>",
+        t.operations_with_a_case, t.operations, t.cells_with_a_case, t.cells
+    );
+    for (tag, r) in &imported.tags {
+        let _ = write!(
+            h,
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            esc(if tag.is_empty() { "(no tag)" } else { tag }),
+            r.operations,
+            r.operations_with_a_case,
+            r.cells,
+            r.cells_with_a_case
+        );
+    }
+    h.push_str("</table></details>");
+}
+
 fn failing_case(h: &mut String, c: &CaseResult) {
     let class = if c.outcome == Outcome::Error {
         "failure error"

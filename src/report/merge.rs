@@ -149,6 +149,20 @@ pub fn merge(reports: &[(String, RunReport)]) -> Result<RunReport, MergeError> {
         mode: first.mode,
         summary: RunReport::summarize(&cases),
         coverage: cells,
+        // Counted again over every shard's cases, against the built-in spec the shards' own
+        // counts came from (only a run with the built-in spec has an imported layer).
+        imported_coverage: reports
+            .iter()
+            .any(|(_, r)| r.imported_coverage.is_some())
+            .then(|| {
+                let covers: Vec<coverage::Covers> = cases
+                    .iter()
+                    .flat_map(|c| c.covers.iter().cloned())
+                    .collect();
+                crate::spec::Spec::load(None)
+                    .map(|spec| coverage::ImportedCoverage::of(&spec, &covers))
+                    .unwrap_or_default()
+            }),
         cases,
     })
 }

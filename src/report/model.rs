@@ -78,6 +78,11 @@ pub struct RunReport {
     /// expect it fared.
     #[serde(default)]
     pub coverage: Vec<CoverageCell>,
+    /// The imported layer's coverage, counted per tag (added field: absent when the spec had no
+    /// imported layer, or in older reports). Its cells are rows of `coverage` only where a case
+    /// touched the operation.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub imported_coverage: Option<super::coverage::ImportedCoverage>,
     pub cases: Vec<CaseResult>,
 }
 

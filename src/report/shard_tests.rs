@@ -50,6 +50,7 @@ fn run(partition: Option<&str>, ids: &[&str]) -> RunReport {
         generated_seed: Some(7),
         summary: RunReport::summarize(&cases),
         coverage: Vec::new(),
+        imported_coverage: None,
         cases,
     }
 }

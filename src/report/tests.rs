@@ -108,6 +108,7 @@ fn report(cases: Vec<CaseResult>) -> RunReport {
         generated_seed: None,
         summary: RunReport::summarize(&cases),
         coverage: coverage::matrix(&spec(), &cases),
+        imported_coverage: None,
         cases,
     }
 }
@@ -436,6 +437,7 @@ fn reports_from_a_spool_are_the_reports_of_the_whole_model() {
         spool.push(i, r.cases[i].clone()).unwrap();
     }
     let head = RunReport {
+        imported_coverage: None,
         cases: Vec::new(),
         ..r.clone()
     };

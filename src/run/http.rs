@@ -97,13 +97,13 @@ pub fn check_base_url(target: &str) -> Result<(), String> {
             }
             if u.query().is_some() || u.fragment().is_some() {
                 return Err(format!(
-                    "the target `{target}` has a query or fragment: give the cluster's base URL                      only (https://HOST[:PORT])"
+                    "the target `{target}` has a query or fragment: give the cluster's base URL only (https://HOST[:PORT])"
                 ));
             }
             Ok(())
         }
         Ok(u) if has_scheme => Err(format!(
-            "the target `{target}` has the scheme `{}`: ONTAP's API is served over https://              (or http:// where the cluster allows it)",
+            "the target `{target}` has the scheme `{}`: ONTAP's API is served over https:// (or http:// where the cluster allows it)",
             u.scheme()
         )),
         _ if target.trim().is_empty() => {
@@ -387,11 +387,11 @@ fn connection_problem(chain: &[String], url: Option<&url::Url>) -> Option<String
     });
     if has("dns error") || has("failed to lookup address") || has("Name or service not known") {
         Some(format!(
-            "cannot resolve the host name `{host}`: check its spelling and this machine's DNS,              or give the cluster management address as an IP"
+            "cannot resolve the host name `{host}`: check its spelling and this machine's DNS, or give the cluster management address as an IP"
         ))
     } else if has("Connection refused") {
         Some(format!(
-            "nothing accepts connections at {host}{port} (connection refused): check the              address and the port; ONTAP serves its API on the cluster management interface,              port 443"
+            "nothing accepts connections at {host}{port} (connection refused): check the address and the port; ONTAP serves its API on the cluster management interface, port 443"
         ))
     } else if has("invalid HTTP version parsed") || has("received HTTP/0.9") {
         Some(format!(
@@ -400,11 +400,11 @@ fn connection_problem(chain: &[String], url: Option<&url::Url>) -> Option<String
         ))
     } else if has("InvalidContentType") || has("corrupt message") || has("wrong version number") {
         Some(format!(
-            "{host}{port} does not speak TLS: use http:// for it, or the port where the              cluster serves HTTPS"
+            "{host}{port} does not speak TLS: use http:// for it, or the port where the cluster serves HTTPS"
         ))
     } else if has("No route to host") || has("Network is unreachable") {
         Some(format!(
-            "{host}{port} cannot be reached from this machine (no route): check the network              between them"
+            "{host}{port} cannot be reached from this machine (no route): check the network between them"
         ))
     } else {
         None

@@ -354,7 +354,7 @@ async fn run_with(
             Err(e) => return Err(RunError::Config(format!("a case task died: {e}"))),
         }
     }
-    let (summary, coverage) = tally.finish();
+    let (summary, coverage, imported) = tally.finish_with_imported();
     if let Some(r) = &ctx.recorder {
         r.finish().map_err(RunError::Config)?;
     }
@@ -378,6 +378,7 @@ async fn run_with(
         duration_ms: started.elapsed().as_millis() as u64,
         summary,
         coverage,
+        imported_coverage: (!imported.is_empty()).then_some(imported),
         cases: Vec::new(),
     })
 }

@@ -7,6 +7,7 @@ use std::path::Path;
 use serde_json::Value;
 
 use super::lint::{lint, parse_errors};
+use super::model::{Layer, SchemaSlot};
 use super::schema::{self, CompiledSchema};
 use super::seeds::not_a_seed_page;
 use super::{
@@ -14,6 +15,7 @@ use super::{
 };
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::yaml::{self, escape_segment};
+use std::sync::Arc;
 
 impl Spec {
     /// Loads the spec a run uses: the file at `path`, or the embedded copy when `path` is `None`.
@@ -75,6 +77,8 @@ impl Spec {
                 let ctx = OpContext {
                     doc: &raw,
                     shared_params: &shared_params,
+                    layer: Layer::Curated,
+                    lazy: None,
                 };
                 if let Some(o) = load_operation(&ctx, path, method, op, &op_ptr, &mut report) {
                     operations.push(Operation {
@@ -113,6 +117,10 @@ pub(super) struct OpContext<'a> {
     pub(super) doc: &'a Value,
     /// The path item's own `parameters`, shared by its operations.
     pub(super) shared_params: &'a Value,
+    /// The layer the document is; an imported one's schemas compile on first use, against this
+    /// shared copy of the document.
+    pub(super) layer: Layer,
+    pub(super) lazy: Option<&'a Arc<Value>>,
 }
 
 pub(super) fn load_operation(
@@ -124,6 +132,16 @@ pub(super) fn load_operation(
     report: &mut dyn FnMut(String, String),
 ) -> Option<Operation> {
     let (doc, shared_params) = (ctx.doc, ctx.shared_params);
+    let compile =
+        |schema: &Value, at: String, report: &mut dyn FnMut(String, String)| match ctx.lazy {
+            Some(shared) => Some(SchemaSlot::Lazy {
+                doc: shared.clone(),
+                schema: schema.clone(),
+                at,
+                compiled: std::sync::OnceLock::new(),
+            }),
+            None => compile(doc, schema, at, report).map(SchemaSlot::Ready),
+        };
     let text = |k: &str| {
         op.get(k)
             .and_then(Value::as_str)
@@ -230,15 +248,18 @@ pub(super) fn load_operation(
         Some((mt.clone(), media.get("schema")?.clone()))
     };
 
-    let request_body = op
-        .get("requestBody")
-        .map(|rb| schema::resolve(doc, rb, &format!("{at}/requestBody")).unwrap_or(Value::Null));
+    // Only the response or body object itself is followed here: its schema is resolved when it
+    // is compiled, at load for the curated spec, on first use for the imported layer.
+    let request_body = op.get("requestBody").map(|rb| {
+        shallow(doc, rb, &format!("{at}/requestBody"))
+            .cloned()
+            .unwrap_or(Value::Null)
+    });
     let request = match request_body
         .as_ref()
         .and_then(|rb| json_schema(rb.get("content")))
     {
         Some((mt, s)) => compile(
-            doc,
             &s,
             format!("{at}/requestBody/content/{}/schema", escape_segment(&mt)),
             report,
@@ -250,7 +271,7 @@ pub(super) fn load_operation(
     if let Some(Value::Object(rs)) = op.get("responses") {
         for (status, r) in rs {
             let r_at = format!("{at}/responses/{}", escape_segment(status));
-            let r = match schema::resolve(doc, r, &r_at) {
+            let r = match shallow(doc, r, &r_at) {
                 Ok(r) => r,
                 Err((p, m)) => {
                     report(p, m);
@@ -259,7 +280,6 @@ pub(super) fn load_operation(
             };
             let schema = match json_schema(r.get("content")) {
                 Some((mt, s)) => compile(
-                    doc,
                     &s,
                     format!("{r_at}/content/{}/schema", escape_segment(&mt)),
                     report,
@@ -276,7 +296,7 @@ pub(super) fn load_operation(
                 ResponseSpec {
                     status: status.clone(),
                     headers,
-                    schema,
+                    body: schema,
                 },
             );
         }
@@ -306,11 +326,39 @@ pub(super) fn load_operation(
         supporting: op.get("x-ontap-supporting").is_some(),
         errors,
         parameters,
-        request,
+        request_body: request,
         responses,
+        layer: ctx.layer,
+        source: op
+            .pointer("/x-ontap-imported/source")
+            .and_then(Value::as_str)
+            .map(String::from),
         sample: op.get("x-conform-sample").cloned(),
         line: 0,
     })
+}
+
+/// `v`, or what its `$ref` (and theirs, in a chain) points at: one object, not resolved within.
+fn shallow<'d>(doc: &'d Value, v: &'d Value, at: &str) -> Result<&'d Value, (String, String)> {
+    let mut v = v;
+    for _ in 0..16 {
+        let Some(target) = v.get("$ref").and_then(Value::as_str) else {
+            return Ok(v);
+        };
+        v = target
+            .strip_prefix('#')
+            .and_then(|p| doc.pointer(p))
+            .ok_or_else(|| {
+                (
+                    format!("{at}/$ref"),
+                    format!("`{target}` does not resolve: no such component"),
+                )
+            })?;
+    }
+    Err((
+        format!("{at}/$ref"),
+        "a chain of more than 16 `$ref`s".into(),
+    ))
 }
 
 fn compile(

@@ -28,6 +28,7 @@
 mod basis;
 pub mod diff;
 mod fields;
+mod layers;
 mod lint;
 mod load;
 mod model;
@@ -39,7 +40,7 @@ mod walk;
 pub use basis::{Basis, BasisError, KINDS as BASIS_KINDS, is_seed_file_name, parse_basis_at};
 
 pub use fields::{PathMiss, PathSegment};
-pub use model::{OntapError, OpId, Operation, Parameter, ResponseSpec, Spec};
+pub use model::{Layer, OntapError, OpId, Operation, Parameter, ResponseSpec, Spec, route_of};
 /// ONTAP's release numbers: one type for the harness and the emulator, in `crates/ontap-rest`.
 pub use ontap_rest::Version;
 pub use schema::{CompiledSchema, Direction, Finding, FindingKind};

@@ -43,7 +43,91 @@ pub struct Parameter {
 pub struct ResponseSpec {
     pub status: String,
     pub headers: Vec<String>,
-    pub schema: Option<CompiledSchema>,
+    pub(crate) body: Option<SchemaSlot>,
+}
+
+impl ResponseSpec {
+    /// The body's schema, compiled (on first use for an imported operation).
+    pub fn schema(&self) -> Option<&CompiledSchema> {
+        self.body.as_ref().and_then(SchemaSlot::get)
+    }
+}
+
+/// Which layer of the spec an operation comes from. The built-in spec is NetApp's whole API as
+/// its own definition gives it (imported), with this project's curated spec on top (every fact
+/// cited, every code with a case), and the user's overlays on both.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Layer {
+    /// `spec/openapi.yaml`, transcribed from the seed pages with every fact's basis.
+    Curated,
+    /// Imported from NetApp's own API definition (`spec/imported/`).
+    Imported,
+    /// A `--spec-overlay` of the user's.
+    Overlay,
+}
+
+impl Layer {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Layer::Curated => "curated",
+            Layer::Imported => "imported",
+            Layer::Overlay => "overlay",
+        }
+    }
+}
+
+/// A schema of an operation: compiled when the spec loads (the curated spec and overlays, whose
+/// problems `spec check` must report with their lines), or on first use (the imported layer:
+/// about 1,500 operations of which a run uses a few, so compiling them all would cost every run
+/// for nothing).
+pub(crate) enum SchemaSlot {
+    Ready(CompiledSchema),
+    Lazy {
+        doc: std::sync::Arc<Value>,
+        schema: Value,
+        at: String,
+        compiled: std::sync::OnceLock<Option<CompiledSchema>>,
+    },
+}
+
+impl std::fmt::Debug for SchemaSlot {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            SchemaSlot::Ready(_) => f.write_str("SchemaSlot::Ready"),
+            SchemaSlot::Lazy { at, .. } => write!(f, "SchemaSlot::Lazy({at})"),
+        }
+    }
+}
+
+impl SchemaSlot {
+    /// The compiled schema; `None` for an imported schema that does not resolve or compile (a
+    /// warning says which, once: the import was checked when it was made, so this is a bug
+    /// there, and a run should go on judging what it can).
+    pub fn get(&self) -> Option<&CompiledSchema> {
+        match self {
+            SchemaSlot::Ready(c) => Some(c),
+            SchemaSlot::Lazy {
+                doc,
+                schema,
+                at,
+                compiled,
+            } => compiled
+                .get_or_init(|| {
+                    let made = super::schema::resolve(doc, schema, at)
+                        .map_err(|(p, m)| format!("{p}: {m}"))
+                        .and_then(CompiledSchema::compile);
+                    match made {
+                        Ok(c) => Some(c),
+                        Err(m) => {
+                            tracing::warn!("the imported schema at {at} is not usable: {m}");
+                            None
+                        }
+                    }
+                })
+                .as_ref(),
+        }
+    }
 }
 
 /// An operation of the spec, as its index in [`Spec::operations`]: a case step holds this, not a
@@ -64,8 +148,12 @@ pub struct Operation {
     pub supporting: bool,
     pub errors: Vec<OntapError>,
     pub parameters: Vec<Parameter>,
-    pub request: Option<CompiledSchema>,
+    pub(crate) request_body: Option<SchemaSlot>,
     pub responses: BTreeMap<String, ResponseSpec>,
+    /// The layer it comes from, and for an imported one the definition it was imported from
+    /// (`swagger-9.8.yaml.gz`).
+    pub layer: Layer,
+    pub source: Option<String>,
     /// `x-conform-sample`: a request a correct cluster carries out, as the generated checks'
     /// starting point (see `case::generated::sample`); read there, kept here as written.
     pub sample: Option<Value>,
@@ -74,6 +162,23 @@ pub struct Operation {
 }
 
 impl Operation {
+    /// The request body's schema, compiled (on first use for an imported operation).
+    pub fn request(&self) -> Option<&CompiledSchema> {
+        self.request_body.as_ref().and_then(SchemaSlot::get)
+    }
+
+    /// The request body's schema as the spec writes it, without compiling it: whether there is
+    /// one at all.
+    pub fn has_request_body(&self) -> bool {
+        self.request_body.is_some()
+    }
+
+    /// The path template with its parameters' names left out (`/api/x/{}`): two layers may name
+    /// the same parameter differently, and are the same operation for all that.
+    pub fn route(&self) -> String {
+        route_of(&self.path)
+    }
+
     /// `GET /api/cluster`: how operations are named in cases and reports.
     pub fn key(&self) -> String {
         format!("{} {}", self.method, self.path)
@@ -137,6 +242,14 @@ impl Operation {
     }
 }
 
+/// `/api/x/{}` for `/api/x/{uuid}`: see [`Operation::route`].
+pub fn route_of(path: &str) -> String {
+    path.split('/')
+        .map(|s| if s.starts_with('{') { "{}" } else { s })
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
 /// The loaded spec.
 #[derive(Debug)]
 pub struct Spec {
@@ -185,7 +298,9 @@ impl Spec {
 
     /// The seed (non-supporting) operations.
     pub fn seed_operations(&self) -> impl Iterator<Item = &Operation> {
-        self.operations.iter().filter(|o| !o.supporting)
+        self.operations
+            .iter()
+            .filter(|o| o.layer == Layer::Curated && !o.supporting)
     }
 
     /// All documented (operation, error) pairs.

@@ -129,6 +129,8 @@ impl Spec {
                 let ctx = OpContext {
                     doc: &doc,
                     shared_params: &shared_params,
+                    layer: crate::spec::Layer::Overlay,
+                    lazy: None,
                 };
                 let mut report = |p: String, m: String| diags.push(at(&p, m));
                 if let Some(o) = load_operation(&ctx, path, method, op, &op_ptr, &mut report) {

@@ -96,7 +96,7 @@ fn mini_spec_loads() {
 fn response_with_chap_password_fails_validation() {
     let spec = load(MINI).unwrap();
     let get = &spec.operations[0];
-    let schema = get.response_for(200).unwrap().schema.as_ref().unwrap();
+    let schema = get.response_for(200).unwrap().schema().unwrap();
     let body = json!({"authentication_type": "chap", "chap": {"inbound": {"user": "u", "password": "s3cr3t-chap"}}});
     let findings = schema.validate(&body, Direction::Response, false);
     assert_eq!(findings.len(), 1);
@@ -110,8 +110,7 @@ fn wrong_enum_value_fails_and_undocumented_field_warns() {
     let schema = spec.operations[0]
         .response_for(200)
         .unwrap()
-        .schema
-        .as_ref()
+        .schema()
         .unwrap();
     let f = schema.validate(
         &json!({"authentication_type": "CHAP"}),

@@ -56,7 +56,7 @@ pub(super) fn checks(g: &Gen, out: &mut Vec<Check>) {
         None,
     ));
     out.push(form);
-    let Some(schema) = g.op.request.as_ref().map(|s| &s.resolved) else {
+    let Some(schema) = g.op.request().map(|s| &s.resolved) else {
         return;
     };
     let (before, after) = sample.read_back(g.spec);

@@ -30,7 +30,7 @@ pub(super) fn checks(g: &Gen, out: &mut Vec<Check>) {
     let Some(record) = op
         .responses
         .get("200")
-        .and_then(|r| r.schema.as_ref())
+        .and_then(|r| r.schema())
         .and_then(|s| s.resolved.pointer("/properties/records/items"))
     else {
         return;

@@ -72,7 +72,7 @@ pub(super) fn checks(g: &Gen, out: &mut Vec<Check>) {
             )),
         );
     }
-    if op.request.is_some() {
+    if op.has_request_body() {
         add(
             "malformed-json",
             "a body that is not JSON is refused",

@@ -192,7 +192,7 @@ impl Sample {
         let collection = spec
             .operation(method, path)
             .and_then(|o| o.responses.get("200"))
-            .and_then(|r| r.schema.as_ref())
+            .and_then(|r| r.schema())
             .is_some_and(|s| s.resolved.pointer("/properties/records").is_some());
         Some(if collection {
             ReadKind::NothingFound

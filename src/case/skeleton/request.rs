@@ -76,7 +76,7 @@ impl<'a> Draft<'a> {
         if !path.is_empty() {
             o.insert("path".into(), Value::Object(path));
         }
-        if let Some(schema) = &self.op.request {
+        if let Some(schema) = self.op.request() {
             let mut body = match o.remove("body") {
                 Some(Value::Object(b)) => b,
                 _ => Map::new(),
@@ -146,7 +146,7 @@ impl<'a> Draft<'a> {
             return None;
         }
         let list = self.spec.operation("GET", collection)?;
-        let records = list.responses.get("200")?.schema.as_ref()?;
+        let records = list.responses.get("200")?.schema()?;
         if !params
             .iter()
             .all(|p| records.admits(&format!("/records/0/{}", p.replace('.', "/"))))

@@ -1,0 +1,163 @@
+//! The built-in spec in layers: NetApp's whole API as its own definition gives it (the imported
+//! layer, `spec/imported/`), and this project's curated spec on top of it.
+//!
+//! A curated operation replaces the imported operation of the same route (method and path, the
+//! parameters' names aside: the two may name one `{uuid}` differently), whole: its fields, its
+//! codes and their bases are the curated ones. The imported operations keep the document they
+//! came in, which their `$ref`s resolve against (its schema names may be the curated spec's
+//! too, with other contents), and compile their schemas when first used: a run touches a few of
+//! about 1,500.
+
+use std::collections::HashSet;
+use std::path::Path;
+use std::sync::Arc;
+
+use serde_json::Value;
+
+use super::load::{OpContext, load_operation};
+use super::model::Layer;
+use super::{METHODS, Operation, Spec};
+use crate::diag::{Diagnostic, Diagnostics};
+use crate::yaml::escape_segment;
+
+impl Spec {
+    /// The spec with the operations of `doc` (a spec in this project's form, as `spec import`
+    /// writes it) whose routes it does not have, as the imported layer. `file` names the
+    /// document in diagnostics.
+    pub fn with_imported(mut self, file: &Path, doc: Value) -> Result<Spec, Diagnostics> {
+        let have: HashSet<(String, String)> = self
+            .operations
+            .iter()
+            .map(|o| (o.method.clone(), o.route()))
+            .collect();
+        let doc = Arc::new(doc);
+        let mut diags = Vec::new();
+        let mut added = Vec::new();
+        let empty = serde_json::Map::new();
+        let paths = doc
+            .get("paths")
+            .and_then(Value::as_object)
+            .unwrap_or(&empty);
+        for (path, item) in paths {
+            let route = super::route_of(path);
+            let shared_params = item.get("parameters").cloned().unwrap_or(Value::Null);
+            for method in METHODS {
+                let Some(op) = item.get(method) else { continue };
+                if have.contains(&(method.to_ascii_uppercase(), route.clone())) {
+                    continue;
+                }
+                let at = format!("/paths/{}/{method}", escape_segment(path));
+                let ctx = OpContext {
+                    doc: &doc,
+                    shared_params: &shared_params,
+                    layer: Layer::Imported,
+                    lazy: Some(&doc),
+                };
+                let mut report = |p: String, m: String| {
+                    diags.push(Diagnostic::new(file, 0, &p, m));
+                };
+                if let Some(o) = load_operation(&ctx, path, method, op, &at, &mut report) {
+                    added.push(o);
+                }
+            }
+        }
+        if !diags.is_empty() {
+            return Err(Diagnostics(diags));
+        }
+        self.operations.extend(added);
+        Ok(self)
+    }
+
+    /// The operations of one layer.
+    pub fn layer(&self, layer: Layer) -> impl Iterator<Item = &Operation> {
+        self.operations.iter().filter(move |o| o.layer == layer)
+    }
+
+    /// The operations this project asserts everything of: the curated spec's and the user's
+    /// overlays', whose every documented code and success status has a case (`spec check`).
+    pub fn gated(&self) -> impl Iterator<Item = &Operation> {
+        self.operations
+            .iter()
+            .filter(|o| o.layer != Layer::Imported)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    /// A document in the imported form: one operation the curated spec has under another
+    /// parameter name, one it does not, and a schema name the curated spec uses for something
+    /// else.
+    fn imported() -> Value {
+        let op = |id: &str, schema: &str| {
+            json!({
+                "operationId": id,
+                "x-ontap-introduced-in": "9.6",
+                "x-ontap-imported": {"source": "swagger-9.8.yaml.gz", "release": "9.8"},
+                "responses": {
+                    "200": {"description": "Ok", "content": {"application/json": {"schema": {"$ref": format!("#/components/schemas/{schema}")}}}},
+                    "default": {"description": "Error"}
+                }
+            })
+        };
+        json!({
+            "openapi": "3.0.3",
+            "paths": {
+                "/api/svm/svms/{svm_uuid}": {
+                    "parameters": [{"name": "svm_uuid", "in": "path", "required": true, "schema": {"type": "string"}}],
+                    "get": op("svm_get", "svm")
+                },
+                "/api/storage/volumes": {"get": op("volume_collection_get", "volume_response")}
+            },
+            "components": {"schemas": {
+                "svm": {"type": "object", "properties": {"imported_only": {"type": "integer"}}},
+                "volume_response": {"type": "object", "properties": {"num_records": {"type": "integer"}, "records": {"type": "array", "items": {"$ref": "#/components/schemas/volume"}}}},
+                "volume": {"type": "object", "properties": {"name": {"type": "string"}}}
+            }}
+        })
+    }
+
+    #[test]
+    fn curated_operations_win_and_imported_ones_join_with_their_own_schemas() {
+        let curated = Spec::load(None).unwrap();
+        let before = curated.operations.len();
+        let spec = curated
+            .with_imported(Path::new("imported.json"), imported())
+            .unwrap();
+        // The curated GET /api/svm/svms/{uuid} stays; the volumes collection joins.
+        assert_eq!(spec.operations.len(), before + 1);
+        let svm = spec.operation("GET", "/api/svm/svms/{uuid}").unwrap();
+        assert_eq!(svm.layer, Layer::Curated);
+        assert!(spec.operation("GET", "/api/svm/svms/{svm_uuid}").is_none());
+        let vols = spec.operation("GET", "/api/storage/volumes").unwrap();
+        assert_eq!(vols.layer, Layer::Imported);
+        assert_eq!(vols.source.as_deref(), Some("swagger-9.8.yaml.gz"));
+        assert_eq!(spec.gated().count(), before);
+        assert_eq!(spec.layer(Layer::Imported).count(), 1);
+        // Its schema resolves in its own document, on first use.
+        let schema = vols.response_for(200).unwrap().schema().unwrap();
+        let body = json!({"num_records": 1, "records": [{"name": 7}]});
+        let findings = schema.validate(&body, crate::spec::Direction::Response, false);
+        assert!(
+            findings.iter().any(|f| f.pointer == "/records/0/name"),
+            "{findings:?}"
+        );
+    }
+
+    #[test]
+    fn an_imported_schema_that_does_not_resolve_is_none_not_a_panic() {
+        let mut doc = imported();
+        doc["components"]["schemas"]
+            .as_object_mut()
+            .unwrap()
+            .remove("volume");
+        let spec = Spec::load(None)
+            .unwrap()
+            .with_imported(Path::new("imported.json"), doc)
+            .unwrap();
+        let vols = spec.operation("GET", "/api/storage/volumes").unwrap();
+        assert!(vols.response_for(200).unwrap().schema().is_none());
+    }
+}
