@@ -86,6 +86,7 @@ fn op_change(a: &OpFacts, b: &OpFacts, memo: &mut Memo) -> Option<OpChange> {
         operation: b.key(),
         method: b.method.clone(),
         path: b.path.clone(),
+        old_path: (a.path != b.path).then(|| a.path.clone()),
         group: b.group.clone(),
         introduced_in: (a.introduced_in != b.introduced_in).then(|| Moved {
             old: a.introduced_in.clone(),
@@ -96,7 +97,8 @@ fn op_change(a: &OpFacts, b: &OpFacts, memo: &mut Memo) -> Option<OpChange> {
         bodies: bodies(a, b, &statuses, memo),
         success_statuses: statuses,
     };
-    let same = c.introduced_in.is_none()
+    let same = c.old_path.is_none()
+        && c.introduced_in.is_none()
         && c.error_codes.is_empty()
         && c.success_statuses.is_empty()
         && c.query_parameters.is_empty()

@@ -10,8 +10,8 @@ use std::sync::Arc;
 
 use serde_json::Value;
 
-use super::super::METHODS;
 use super::super::schema::resolve;
+use super::super::{METHODS, route_of};
 use super::flatten::{Field, flatten};
 use crate::yaml::escape_segment;
 
@@ -47,8 +47,10 @@ impl OpFacts {
     }
 }
 
-/// Operations sort by path, then in the order the spec's methods are listed (GET, POST, PATCH,
-/// DELETE): how a reader of ONTAP's reference expects them.
+/// An operation is its route (the path with its parameters' names left out, as the layers of
+/// the spec match operations: one document's `{uuid}` is another's `{volume.uuid}`) and its
+/// method. They sort by path, then in the order the spec's methods are listed (GET, POST,
+/// PATCH, DELETE): how a reader of ONTAP's reference expects them.
 pub type OpKey = (String, usize);
 
 /// A whole document, read.
@@ -62,12 +64,13 @@ pub struct Index {
 }
 
 impl Index {
-    /// The operation with this method (any case) and path template.
+    /// The operation with this method (any case) and path template (its parameters' names
+    /// aside).
     pub fn op(&self, method: &str, path: &str) -> Option<&OpFacts> {
         let rank = METHODS
             .iter()
             .position(|m| m.eq_ignore_ascii_case(method))?;
-        self.ops.get(&(path.to_string(), rank))
+        self.ops.get(&(route_of(path), rank))
     }
 }
 
@@ -94,7 +97,9 @@ pub fn index(label: &str, doc: &Value) -> Result<Index, String> {
             };
             let at = format!("/paths/{}/{method}", escape_segment(path));
             let facts = read_op(doc, path, method, item, op, &at, &mut cache).map_err(fail)?;
-            out.ops.insert((path.clone(), rank), facts);
+            // Two templates of one route in one document: the first is kept, as the loader
+            // matches a request to one of them.
+            out.ops.entry((route_of(path), rank)).or_insert(facts);
         }
     }
     Ok(out)

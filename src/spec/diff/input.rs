@@ -25,7 +25,11 @@ pub fn read_spec_input(input: &str) -> Result<(String, Value), String> {
     if input == BUILTIN {
         let spec =
             Spec::load(None).map_err(|d| format!("the built-in spec does not load:\n{d}"))?;
-        return Ok((BUILTIN.to_string(), spec.raw));
+        // The curated document over the imported layer's, as the loader layers them. The
+        // binary carries no imported layer yet; its document joins here when it does.
+        // import: the built-in imported document goes under `spec.raw` here
+        let imported: [&Value; 0] = [];
+        return Ok((BUILTIN.to_string(), super::layered(&spec.raw, &imported)));
     }
     let bytes =
         std::fs::read(Path::new(input)).map_err(|e| format!("{input}: cannot read: {e}"))?;

@@ -7,7 +7,8 @@
 //! nothing is compiled. `index.rs` reads a document into the facts compared per operation,
 //! `flatten.rs` turns each body schema into field paths, `compare.rs` compares two indexes,
 //! `needs.rs` judges what a case relies on against them, `text.rs` writes the text, `input.rs`
-//! reads OLD and NEW from the command line, `prune.rs` cuts OLD down to what the cases name
+//! reads OLD and NEW from the command line (`layered.rs`: the built-in spec's layers as one
+//! document), `prune.rs` cuts OLD down to what the cases name
 //! before they are loaded against it.
 //!
 //! # The `--json` shape
@@ -26,7 +27,7 @@
 //!   "common_error_codes": {"added": ["262180"], "removed": []},
 //!   "added":   [{"operation": "GET /api/x", "method": "GET", "path": "/api/x", "group": "storage"}],
 //!   "removed": [ same ],
-//!   "changed": [{"operation", "method", "path", "group",
+//!   "changed": [{"operation", "method", "path", "old_path": null | "/api/x/{uuid}", "group",
 //!                "introduced_in": null | {"old": "9.6" | null, "new": "9.7" | null},
 //!                "error_codes": {"added": [..], "removed": [..]},
 //!                "success_statuses": {"added": ["202"], "removed": ["200"]},
@@ -46,6 +47,8 @@
 //!         "enum": ["a", "b"], "introduced_in": "9.10" | null
 //! ```
 //!
+//! Operations are matched by method and route, the path with its parameters' names left out,
+//! as the spec's layers match them: `old_path` is OLD's when it names them otherwise.
 //! A field path is `records[].svm.name`: `[]` is any element of an array, `*` any value of a
 //! map (`additionalProperties`). `differs` names what changed, in this order: `type`, `format`,
 //! `access`, `enum`, `introduced_in`. A body is `added` or `removed` whole only for the request
@@ -55,6 +58,7 @@ mod compare;
 mod flatten;
 mod index;
 mod input;
+mod layered;
 mod needs;
 mod prune;
 mod text;
@@ -65,6 +69,7 @@ pub use compare::compare;
 pub use flatten::{ELEMENT, Field, MAP_VALUE, flatten};
 pub use index::{Index, OpFacts, REQUEST, index};
 pub use input::{BUILTIN, read_spec_input};
+pub use layered::layered;
 pub use needs::{Need, gone};
 pub use prune::keep_operations;
 pub use text::render_text;
@@ -164,6 +169,9 @@ pub struct OpChange {
     pub operation: String,
     pub method: String,
     pub path: String,
+    /// OLD's path when it names the path parameters otherwise (`{uuid}` for `{volume.uuid}`):
+    /// the same operation, as the spec's layers match them.
+    pub old_path: Option<String>,
     pub group: String,
     pub introduced_in: Option<Moved>,
     pub error_codes: Delta,

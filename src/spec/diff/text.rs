@@ -150,6 +150,9 @@ pub fn render_text(d: &SpecDiff) -> String {
 
 fn op_change(out: &mut String, c: &OpChange) {
     let _ = writeln!(out, "  ~ {}", c.operation);
+    if let Some(was) = &c.old_path {
+        let _ = writeln!(out, "      path parameters renamed: {was} -> {}", c.path);
+    }
     if let Some(m) = &c.introduced_in {
         let _ = writeln!(
             out,
