@@ -12,8 +12,8 @@ use serde_json::Value;
 use super::{CliError, Verdict};
 use crate::case::{self, Case};
 use crate::diag::Diagnostics;
-use crate::spec::Spec;
 use crate::spec::diff::{self, BUILTIN, CasesInfo, Gone, Index};
+use crate::spec::{Spec, route_of};
 
 /// Which cases `spec diff` judges: the built-in suite and `--cases`, as `run` loads them.
 pub(super) struct DiffCases<'a> {
@@ -135,14 +135,19 @@ fn load_cases(
             // Cut down to the operations the cases name: loading compiles every body of every
             // operation, seconds for a whole API (see `keep_operations`). Then as JSON text: the
             // loader reads YAML, of which JSON is a part; only the cases' lines are shown.
-            let named = case::needs::named_operations(!cases.no_builtin, cases.dirs);
+            // By route: more than exact paths is harmless, fewer would drop a case's operation.
+            let named: std::collections::HashSet<(String, String)> =
+                case::needs::named_operations(!cases.no_builtin, cases.dirs)
+                    .into_iter()
+                    .map(|(m, p)| (m, route_of(&p)))
+                    .collect();
             let fragments = overlays
                 .iter()
                 .filter_map(|f| read_overlay(f).ok())
                 .collect::<Vec<_>>();
             let cut = diff::keep_operations(
                 doc,
-                |m, p| named.contains(&(m.to_string(), p.to_string())),
+                |m, p| named.contains(&(m.to_string(), route_of(p))),
                 &fragments.iter().collect::<Vec<_>>(),
             );
             if cut["paths"].as_object().is_none_or(|p| p.is_empty()) {
