@@ -1,8 +1,9 @@
 //! Builds the shipped case files into the binary (`case::BUILTIN_CASES`), so that `run` works
 //! from any directory after `cargo install`: the spec was already built in; the suite is its
 //! other half. Also lists the seed pages of `spec/sources/seeds/` (`spec::SEED_PAGES`), the
-//! files a `documented` basis may name, so that an installed binary refuses a page that is not
-//! in the repository just as a checkout does.
+//! files a `documented` basis may name, and NetApp's own definition of the API in
+//! `spec/sources/ontap-api/` (`spec::ONTAP_API_FILES`), the other files it may name, so that an
+//! installed binary refuses a source that is not in the repository just as a checkout does.
 
 use std::path::{Path, PathBuf};
 
@@ -44,6 +45,7 @@ fn main() {
     let out_dir = PathBuf::from(std::env::var("OUT_DIR").expect("cargo sets it"));
     std::fs::write(out_dir.join("builtin_cases.rs"), out).expect("write the built-in case list");
     seed_pages(&root, &out_dir);
+    ontap_api_files(&root, &out_dir);
 }
 
 /// Writes `seed_pages.rs`: the sorted names of the `.txt` files in `spec/sources/seeds/`. The
@@ -51,25 +53,40 @@ fn main() {
 /// form); here they are only listed. A checkout without the pages fails to build, with the
 /// reason: the embedded spec cites them, so a binary built without them could load no spec.
 fn seed_pages(root: &Path, out_dir: &Path) {
-    let dir = root.join("spec/sources/seeds");
-    println!("cargo:rerun-if-changed=spec/sources/seeds");
-    let entries = std::fs::read_dir(&dir).unwrap_or_else(|e| {
+    let names = list_files(root, "spec/sources/seeds", |n| n.ends_with(".txt"));
+    write_list(out_dir, "seed_pages.rs", &names);
+}
+
+/// Writes `ontap_api_files.rs`: the sorted names of the files in `spec/sources/ontap-api/`
+/// (NetApp's own definition of the whole API, and its error tables) but its README, the other
+/// files a `documented` basis may name. The imported layer cites the swagger file on every error
+/// entry and the emulator serves it, so a checkout without the directory fails to build too.
+fn ontap_api_files(root: &Path, out_dir: &Path) {
+    let names = list_files(root, "spec/sources/ontap-api", |n| n != "README.md");
+    write_list(out_dir, "ontap_api_files.rs", &names);
+}
+
+/// The sorted names of the plain files in `dir` (from the root) that `keep` accepts.
+fn list_files(root: &Path, dir: &str, keep: impl Fn(&str) -> bool) -> Vec<String> {
+    println!("cargo:rerun-if-changed={dir}");
+    let entries = std::fs::read_dir(root.join(dir)).unwrap_or_else(|e| {
         panic!(
-            "cannot read the seed pages in spec/sources/seeds/ ({e}): the spec cites them, so \
-             they are part of the repository; restore the directory"
+            "cannot read {dir}/ ({e}): the spec cites the files there, so they are part of the \
+             repository; restore the directory"
         )
     });
     let mut names: Vec<String> = entries
         .flatten()
         .filter(|e| e.file_type().is_ok_and(|t| t.is_file()))
         .filter_map(|e| e.file_name().into_string().ok())
-        .filter(|n| n.ends_with(".txt"))
+        .filter(|n| keep(n))
         .collect();
     names.sort();
+    names
+}
+
+fn write_list(out_dir: &Path, file: &str, names: &[String]) {
     let list: Vec<String> = names.iter().map(|n| format!("{n:?}")).collect();
-    std::fs::write(
-        out_dir.join("seed_pages.rs"),
-        format!("&[{}]\n", list.join(", ")),
-    )
-    .expect("write the seed page list");
+    std::fs::write(out_dir.join(file), format!("&[{}]\n", list.join(", ")))
+        .unwrap_or_else(|e| panic!("write {file}: {e}"));
 }

@@ -1,8 +1,9 @@
 //! The command line: parses arguments, calls the library, prints, and owns the exit codes.
 //!
 //! One file per command (`run.rs`, `emulate.rs` and `replay.rs` for `emulate --check-recording`,
-//! `evidence.rs`, `spec.rs` for `spec check` and `spec table`, `spec_diff.rs`, `diff.rs`, `merge.rs`,
-//! `cleanup.rs`), plus `conn.rs` (how to reach and log in to a target) and
+//! `evidence.rs`, `spec.rs` for `spec check`, `spec table`, `spec import` and `spec fetch`,
+//! `spec_diff.rs` for `spec diff`, `diff.rs`, `merge.rs`, `cleanup.rs`), plus `conn.rs` (how to
+//! reach and log in to a target) and
 //! `progress.rs` (the display while cases run). Each command returns
 //! `Result<Verdict, CliError>`, and [`main`] alone turns that into the exit code, so the codes
 //! mean one thing each and scripts can branch on them:
@@ -185,7 +186,8 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
-    /// Check the spec (and the cases against it).
+    /// Check the spec (and the cases against it), print its table, or import NetApp's own
+    /// definition of the API (from a file or a cluster).
     Spec {
         #[command(subcommand)]
         command: SpecCommand,
@@ -381,6 +383,36 @@ pub enum SpecCommand {
         #[arg(long = "spec-overlay", value_name = "FILE")]
         spec_overlay: Vec<PathBuf>,
     },
+    /// Import NetApp's own definition of the API (the Swagger 2.0 file a cluster serves at
+    /// /docs/api/swagger.yaml, or a copy of it) into this project's form: OpenAPI 3.0.3 with
+    /// every error table row as an x-ontap-errors entry and NetApp's access markers mapped,
+    /// written as JSON. JSON is YAML, so `spec check --spec OUT` and `run --spec OUT` read it as
+    /// it is. What was read irregularly or skipped is printed to stderr, one warning each, with a
+    /// count; a file that is not NetApp's swagger is refused (exit 2).
+    Import {
+        /// NetApp's swagger: YAML or JSON, gzipped or not (gzip is recognised by its first bytes,
+        /// not the name); `-` reads stdin.
+        #[arg(value_name = "FILE")]
+        file: PathBuf,
+        /// Where to write the spec (gzipped when the name ends in .gz); stdout when omitted.
+        #[arg(long, value_name = "OUT")]
+        output: Option<PathBuf>,
+        /// The ONTAP release the file documents (9.8, 9.14.1); when omitted, the file's own
+        /// info.version if it is a release, else the release in the file's name.
+        #[arg(long, value_name = "R")]
+        release: Option<String>,
+    },
+    /// Download a cluster's own definition (GET /docs/api/swagger.yaml, with the run's TLS and
+    /// credential options; the password from ONTAP_PASSWORD) and import it as `spec import` does,
+    /// as the release the cluster reports (GET /api/cluster): the API a team's cluster documents,
+    /// to check it against (`spec check --spec OUT`, `run --spec OUT`).
+    Fetch {
+        #[command(flatten)]
+        conn: ConnArgs,
+        /// Where to write the spec (gzipped when the name ends in .gz); stdout when omitted.
+        #[arg(long, value_name = "OUT")]
+        output: Option<PathBuf>,
+    },
 }
 
 fn parse_layer(s: &str) -> Result<crate::spec::Layer, String> {
@@ -446,6 +478,17 @@ pub fn main() -> ExitCode {
             },
             &spec_overlay,
         ),
+        Command::Spec {
+            command:
+                SpecCommand::Import {
+                    file,
+                    output,
+                    release,
+                },
+        } => spec::import(&file, output.as_deref(), release.as_deref()),
+        Command::Spec {
+            command: SpecCommand::Fetch { conn, output },
+        } => spec::fetch(&conn, output.as_deref()),
         Command::Diff { old, new, json } => diff::diff(&old, &new, json),
         Command::Merge {
             reports,

@@ -13,8 +13,9 @@
 //! - in reports, `{"kind": "documented", "source": "004_…txt"}`, which a reader can filter by
 //!   kind without knowing the three keys.
 //!
-//! A `documented` basis must name a page that is in the repository (`spec/sources/seeds/`, listed
-//! at build time: [`super::seeds`]), so every citation can be followed. This is checked here, where
+//! A `documented` basis must name a file that is in the repository (a seed page of
+//! `spec/sources/seeds/`, or a file of NetApp's own definition in `spec/sources/ontap-api/`, both
+//! listed at build time: [`super::seeds`]), so every citation can be followed. This is checked here, where
 //! the spec's error entries and the cases' expectations are both read, so the two cannot differ.
 //! A report read back is held only to the form of the name: it may come from a build that knew
 //! other pages, and reading a baseline must not fail for that.
@@ -29,12 +30,14 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use super::seeds::not_a_seed_page;
+use super::seeds::not_a_source;
 
 /// What an expectation rests on.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum Basis {
-    /// A seed page says so; `seed` is its file name in `spec/sources/seeds/` (`NNN_<16 hex>.txt`).
+    /// A seed page or NetApp's own definition says so; `seed` is the file's name in
+    /// `spec/sources/seeds/` (`NNN_<16 hex>.txt`) or `spec/sources/ontap-api/`
+    /// (`swagger-9.8.yaml.gz`).
     Documented { seed: String },
     /// A captured response from a real cluster; `source` names where it is public (an issue
     /// thread, a repository file) and what it showed.
@@ -64,10 +67,10 @@ pub enum BasisError {
     #[error("the {0} basis is empty: {1}")]
     EmptyText(&'static str, &'static str),
     #[error(
-        "`{0}` is not a seed file: a documented basis names a seed page as `NNN_<16 hex digits>.txt` (e.g. 004_69967a64eae5f293.txt); for anything else use observed or convention"
+        "`{0}` is not a seed file: a documented basis names a seed page as `NNN_<16 hex digits>.txt` (e.g. 004_69967a64eae5f293.txt) or a file of spec/sources/ontap-api/ (e.g. swagger-9.8.yaml.gz); for anything else use observed or convention"
     )]
     NotASeedFile(String),
-    /// The message of [`not_a_seed_page`](crate::spec::not_a_seed_page), and what to do.
+    /// The message of [`not_a_source`](crate::spec::not_a_source), and what to do.
     #[error(
         "{0}: a documented basis names a page that is in the repository (add a new page there first), or use observed or convention"
     )]
@@ -122,17 +125,17 @@ impl Basis {
     }
 
     /// Builds a basis from its kind and text, checking the text as the YAML form is checked: a
-    /// documented one names a seed page of the repository.
+    /// documented one names a seed page or a file of NetApp's definition in the repository.
     pub fn new(kind: &str, text: &str) -> Result<Basis, BasisError> {
         let b = Basis::of_form(kind, text)?;
-        match b.seed().and_then(not_a_seed_page) {
+        match b.seed().and_then(not_a_source) {
             Some(why) => Err(BasisError::UnknownSeedPage(why)),
             None => Ok(b),
         }
     }
 
-    /// Builds a basis whose documented page need only have a seed page's name: the form a report
-    /// read back is held to.
+    /// Builds a basis whose documented file need only have a citable file's name: the form a
+    /// report read back is held to.
     fn of_form(kind: &str, text: &str) -> Result<Basis, BasisError> {
         let text = text.trim();
         let (kind, hint) = match KINDS.iter().find(|k| **k == kind) {
@@ -143,7 +146,7 @@ impl Basis {
             return Err(BasisError::EmptyText(kind, hint));
         }
         Ok(match kind {
-            "documented" if !is_seed_file_name(text) => {
+            "documented" if !is_seed_file_name(text) && !is_source_file_name(text) => {
                 return Err(BasisError::NotASeedFile(text.to_string()));
             }
             "documented" => Basis::Documented { seed: text.into() },
@@ -201,6 +204,20 @@ pub fn is_seed_file_name(name: &str) -> bool {
         && b[4..]
             .iter()
             .all(|c| c.is_ascii_digit() || (b'a'..=b'f').contains(c))
+}
+
+/// The form of a file name in `spec/sources/ontap-api/` (`swagger-9.8.yaml.gz`,
+/// `errors-9.19.1.tsv`): one plain file name, letters, digits, `.`, `_` and `-`, with an extension.
+/// Only the form: a report written by a build that carried other files of NetApp's definition
+/// still reads back.
+pub fn is_source_file_name(name: &str) -> bool {
+    (1..=100).contains(&name.len())
+        && !name.starts_with('.')
+        && name.contains('.')
+        && !name.contains("..")
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'))
 }
 
 /// Reads the basis at `at` (a JSON pointer) of a parsed YAML file. A missing or malformed one is

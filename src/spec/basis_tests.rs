@@ -102,7 +102,7 @@ fn a_documented_basis_must_name_a_seed_file() {
             "basis: {documented: \"NetApp docs\"}, status_basis: {convention: \"400\"}"
         )),
         format!(
-            "spec/openapi.yaml:26: `{ENTRY}.basis.documented`: `NetApp docs` is not a seed file: a documented basis names a seed page as `NNN_<16 hex digits>.txt` (e.g. 004_69967a64eae5f293.txt); for anything else use observed or convention"
+            "spec/openapi.yaml:26: `{ENTRY}.basis.documented`: `NetApp docs` is not a seed file: a documented basis names a seed page as `NNN_<16 hex digits>.txt` (e.g. 004_69967a64eae5f293.txt) or a file of spec/sources/ontap-api/ (e.g. swagger-9.8.yaml.gz); for anything else use observed or convention"
         )
     );
 }
@@ -197,7 +197,9 @@ fn a_report_naming_a_page_this_build_does_not_know_is_still_read() {
 
 #[test]
 fn every_entry_of_the_shipped_spec_has_both_bases_and_seed_entries_are_documented() {
-    let spec = Spec::load(None).unwrap_or_else(|d| panic!("shipped spec is broken:\n{d}"));
+    // The curated spec: the imported layer's entries keep NetApp's observed statuses for the
+    // common codes (its own tests hold them).
+    let spec = Spec::curated().unwrap_or_else(|d| panic!("shipped spec is broken:\n{d}"));
     for (op, e) in spec.error_pairs() {
         // A seed operation's code is documented by the seed it is transcribed from; no seed gives
         // a status per code, so no status of a seed code is documented.

@@ -43,9 +43,7 @@ impl Spec {
             let shared_params = item.get("parameters").cloned().unwrap_or(Value::Null);
             for method in METHODS {
                 let Some(op) = item.get(method) else { continue };
-                if have.contains(&(method.to_ascii_uppercase(), route.clone())) {
-                    continue;
-                }
+                let replaced = have.contains(&(method.to_ascii_uppercase(), route.clone()));
                 let at = format!("/paths/{}/{method}", escape_segment(path));
                 let ctx = OpContext {
                     doc: &doc,
@@ -56,8 +54,10 @@ impl Spec {
                 let mut report = |p: String, m: String| {
                     diags.push(Diagnostic::new(file, 0, &p, m));
                 };
-                if let Some(o) = load_operation(&ctx, path, method, op, &at, &mut report) {
-                    added.push(o);
+                match load_operation(&ctx, path, method, op, &at, &mut report) {
+                    Some(o) if replaced => self.shadowed.push(o),
+                    Some(o) => added.push(o),
+                    None => {}
                 }
             }
         }
@@ -66,6 +66,53 @@ impl Spec {
         }
         self.operations.extend(added);
         Ok(self)
+    }
+
+    /// Where the curated spec and NetApp's imported definition part, per operation both have:
+    /// codes one documents and the other does not, and success statuses. A reader sees where
+    /// the seed pages and NetApp's file disagree (the curated spec is what runs).
+    pub fn disagreements(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        for imported in &self.shadowed {
+            let Some(curated) = self.operations.iter().find(|o| {
+                o.layer != Layer::Imported
+                    && o.method == imported.method
+                    && o.route() == imported.route()
+            }) else {
+                continue;
+            };
+            let key = curated.key();
+            let source = imported
+                .imported
+                .as_ref()
+                .map_or("the import", |i| i.source.as_str());
+            let codes = |o: &Operation| -> Vec<String> {
+                o.errors.iter().map(|e| e.code.clone()).collect()
+            };
+            let (c, i) = (codes(curated), codes(imported));
+            let only = |a: &[String], b: &[String]| -> Vec<String> {
+                a.iter().filter(|x| !b.contains(x)).cloned().collect()
+            };
+            for (codes, who, other) in [
+                (only(&c, &i), "the curated spec", source),
+                (only(&i, &c), source, "the curated spec"),
+            ] {
+                if !codes.is_empty() {
+                    out.push(format!(
+                        "{key}: {who} documents {} code(s) {other} does not: {}",
+                        codes.len(),
+                        codes.join(", ")
+                    ));
+                }
+            }
+            let (cs, is) = (curated.success_statuses(), imported.success_statuses());
+            if cs != is {
+                out.push(format!(
+                    "{key}: success statuses {cs:?} in the curated spec, {is:?} in {source}"
+                ));
+            }
+        }
+        out
     }
 
     /// The operations of one layer.
@@ -121,7 +168,7 @@ mod tests {
 
     #[test]
     fn curated_operations_win_and_imported_ones_join_with_their_own_schemas() {
-        let curated = Spec::load(None).unwrap();
+        let curated = Spec::curated().unwrap();
         let before = curated.operations.len();
         let spec = curated
             .with_imported(Path::new("imported.json"), imported())
@@ -133,9 +180,16 @@ mod tests {
         assert!(spec.operation("GET", "/api/svm/svms/{svm_uuid}").is_none());
         let vols = spec.operation("GET", "/api/storage/volumes").unwrap();
         assert_eq!(vols.layer, Layer::Imported);
-        assert_eq!(vols.source.as_deref(), Some("swagger-9.8.yaml.gz"));
+        assert_eq!(
+            vols.imported.as_ref().map(|i| i.source.as_str()),
+            Some("swagger-9.8.yaml.gz")
+        );
         assert_eq!(spec.gated().count(), before);
         assert_eq!(spec.layer(Layer::Imported).count(), 1);
+        // The replaced one is kept aside, to say where the layers disagree.
+        assert_eq!(spec.shadowed.len(), 1);
+        assert_eq!(spec.shadowed[0].path, "/api/svm/svms/{svm_uuid}");
+        assert_eq!(spec.disagreements(), Vec::<String>::new());
         // Its schema resolves in its own document, on first use.
         let schema = vols.response_for(200).unwrap().schema().unwrap();
         let body = json!({"num_records": 1, "records": [{"name": 7}]});
@@ -153,7 +207,7 @@ mod tests {
             .as_object_mut()
             .unwrap()
             .remove("volume");
-        let spec = Spec::load(None)
+        let spec = Spec::curated()
             .unwrap()
             .with_imported(Path::new("imported.json"), doc)
             .unwrap();

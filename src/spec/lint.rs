@@ -18,8 +18,8 @@ mod shape;
 use serde_json::Value;
 
 use super::OntapError;
-use super::basis::parse_basis_at;
-use super::seeds::not_a_seed_page;
+use super::basis::{Basis, parse_basis_at};
+use super::seeds::not_a_source;
 use crate::yaml::escape_segment;
 
 const JSON_TYPES: [&str; 6] = ["string", "number", "integer", "boolean", "array", "object"];
@@ -238,29 +238,33 @@ pub(super) fn parse_errors(
                 .to_string()
         };
         let (description, seed) = (text("description"), text("seed").to_string());
-        // `seed` names the page the entry was transcribed from: a citation, so a page that is
+        // `seed` names the page the entry was transcribed from: a citation, so a file that is
         // there. (`source`, on the common errors, names a public source in words.)
         if !seed.is_empty()
-            && let Some(why) = not_a_seed_page(&seed)
+            && let Some(why) = not_a_source(&seed)
         {
             report(format!("{p}/seed"), why);
         }
-        let seed = if seed.is_empty() {
-            text("source")
-        } else {
-            seed
-        };
         if description.is_empty() {
             report(format!("{p}/description"), "missing description".into());
         }
+        let mut basis_of = |field: &str| parse_basis_at(item.get(field), &p, field, report);
+        let (basis, status_basis) = (basis_of("basis"), basis_of("status_basis"));
+        // An imported entry (`spec import`) names its file once, in its documented basis: the
+        // file it was transcribed from is that one.
+        let seed = match (seed.is_empty(), &basis) {
+            (false, _) => seed,
+            (true, Some(Basis::Documented { seed })) if item.get("source").is_none() => {
+                seed.clone()
+            }
+            (true, _) => text("source"),
+        };
         if seed.is_empty() {
             report(
                 format!("{p}/seed"),
                 "missing the seed page it comes from".into(),
             );
         }
-        let mut basis_of = |field: &str| parse_basis_at(item.get(field), &p, field, report);
-        let (basis, status_basis) = (basis_of("basis"), basis_of("status_basis"));
         if out.iter().any(|e| e.code == code) {
             report(
                 format!("{p}/code"),

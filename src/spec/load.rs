@@ -11,7 +11,8 @@ use super::model::{Layer, SchemaSlot};
 use super::schema::{self, CompiledSchema};
 use super::seeds::not_a_seed_page;
 use super::{
-    DEFAULT_SPEC_PATH, EMBEDDED_SPEC, METHODS, Operation, Parameter, ResponseSpec, Spec, Version,
+    DEFAULT_SPEC_PATH, EMBEDDED_SPEC, ImportedFrom, METHODS, Operation, Parameter, ResponseSpec,
+    Spec, Version,
 };
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::yaml::{self, escape_segment};
@@ -32,8 +33,22 @@ impl Spec {
                 })?;
                 Spec::parse(p, &text)
             }
-            None => Spec::parse(Path::new(DEFAULT_SPEC_PATH), EMBEDDED_SPEC),
+            None => Spec::builtin(),
         }
+    }
+
+    /// The spec built into the binary: NetApp's whole API as the imported layer, the curated
+    /// spec on top (see `layers.rs`).
+    pub fn builtin() -> Result<Spec, Diagnostics> {
+        Spec::curated()?.with_imported(
+            Path::new(super::import::BUILTIN_LAYER_PATH),
+            super::import::builtin_layer(),
+        )
+    }
+
+    /// The curated spec alone, as built into the binary (`spec/openapi.yaml`).
+    pub fn curated() -> Result<Spec, Diagnostics> {
+        Spec::parse(Path::new(DEFAULT_SPEC_PATH), EMBEDDED_SPEC)
     }
 
     /// Parses and checks spec text; `file` is the name errors are reported under. A documented
@@ -108,6 +123,7 @@ impl Spec {
             common_errors,
             raw,
             lines,
+            shadowed: Vec::new(),
         })
     }
 }
@@ -152,7 +168,14 @@ pub(super) fn load_operation(
     if operation_id.is_empty() {
         report(at.to_string(), "missing `operationId`".into());
     }
+    let imported = op
+        .get("x-ontap-imported")
+        .and_then(|v| imported_from(v, &format!("{at}/x-ontap-imported"), report));
     let introduced_in = match op.get("x-ontap-introduced-in") {
+        // NetApp's definition says when an operation appeared only from 9.10 on
+        // (`x-ntap-introduced`); an imported operation without it is of no known release, and no
+        // version gate skips it.
+        None if op.get("x-ontap-imported").is_some() => None,
         None => {
             report(at.to_string(), "missing `x-ontap-introduced-in`".into());
             None
@@ -328,11 +351,14 @@ pub(super) fn load_operation(
         parameters,
         request_body: request,
         responses,
-        layer: ctx.layer,
-        source: op
-            .pointer("/x-ontap-imported/source")
-            .and_then(Value::as_str)
-            .map(String::from),
+        // An operation `spec import` wrote is NetApp's, whichever file it was read from: a spec
+        // given whole with `--spec` may be an import too.
+        layer: if imported.is_some() {
+            Layer::Imported
+        } else {
+            ctx.layer
+        },
+        imported,
         sample: op.get("x-conform-sample").cloned(),
         line: 0,
     })
@@ -359,6 +385,43 @@ fn shallow<'d>(doc: &'d Value, v: &'d Value, at: &str) -> Result<&'d Value, (Str
         format!("{at}/$ref"),
         "a chain of more than 16 `$ref`s".into(),
     ))
+}
+
+/// Reads `x-ontap-imported: {source, release}`, the layer marker `spec import` writes on every
+/// operation it imports. It stands in for the seed basis or `x-ontap-supporting` of a curated
+/// operation: the operation is NetApp's own, and `source` says from where (a file of
+/// `spec/sources/ontap-api/`, any other file, or a cluster), so it is not held to the citable
+/// files; its error entries carry their own bases.
+fn imported_from(
+    v: &Value,
+    at: &str,
+    report: &mut dyn FnMut(String, String),
+) -> Option<ImportedFrom> {
+    let text = |k: &str| v.get(k).and_then(Value::as_str).map(str::trim);
+    let shape =
+        "must be {source: <file or cluster it was imported from>, release: <ONTAP release>}";
+    let (Some(source), Some(release)) = (text("source"), text("release")) else {
+        report(at.to_string(), shape.into());
+        return None;
+    };
+    if source.is_empty() {
+        report(
+            format!("{at}/source"),
+            "must name where it was imported from".into(),
+        );
+        return None;
+    }
+    if Version::parse(release).is_none() {
+        report(
+            format!("{at}/release"),
+            format!("`{release}` is not an ONTAP release"),
+        );
+        return None;
+    }
+    Some(ImportedFrom {
+        source: source.to_string(),
+        release: release.to_string(),
+    })
 }
 
 fn compile(

@@ -28,6 +28,7 @@
 mod basis;
 pub mod diff;
 mod fields;
+pub mod import;
 mod layers;
 mod lint;
 mod load;
@@ -37,14 +38,21 @@ pub mod schema;
 mod seeds;
 mod walk;
 
-pub use basis::{Basis, BasisError, KINDS as BASIS_KINDS, is_seed_file_name, parse_basis_at};
+pub use basis::{
+    Basis, BasisError, KINDS as BASIS_KINDS, is_seed_file_name, is_source_file_name, parse_basis_at,
+};
 
 pub use fields::{PathMiss, PathSegment};
-pub use model::{Layer, OntapError, OpId, Operation, Parameter, ResponseSpec, Spec, route_of};
+pub use model::{
+    ImportedFrom, Layer, OntapError, OpId, Operation, Parameter, ResponseSpec, Spec, route_of,
+};
 /// ONTAP's release numbers: one type for the harness and the emulator, in `crates/ontap-rest`.
 pub use ontap_rest::Version;
 pub use schema::{CompiledSchema, Direction, Finding, FindingKind};
-pub use seeds::{SEED_DIR, SEED_PAGES, closest_seed_page, is_seed_page, not_a_seed_page};
+pub use seeds::{
+    ONTAP_API_DIR, ONTAP_API_FILES, SEED_DIR, SEED_PAGES, closest_seed_page, is_ontap_api_file,
+    is_seed_page, not_a_seed_page, not_a_source,
+};
 
 /// The spec shipped with the crate, so the binary works from any directory.
 pub const EMBEDDED_SPEC: &str = include_str!("../../spec/openapi.yaml");

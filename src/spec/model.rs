@@ -29,6 +29,16 @@ pub struct OntapError {
     pub status_basis: Basis,
 }
 
+/// Where an imported operation comes from: `x-ontap-imported: {source, release}`.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct ImportedFrom {
+    /// The file of NetApp's definition it was imported from (`swagger-9.8.yaml.gz`), or the
+    /// cluster it was fetched from (`cluster1.example.com /docs/api/swagger.yaml`).
+    pub source: String,
+    /// The ONTAP release that definition documents (`9.8`).
+    pub release: String,
+}
+
 /// A documented parameter.
 #[derive(Debug, Clone)]
 pub struct Parameter {
@@ -146,14 +156,16 @@ pub struct Operation {
     pub introduced_in: Option<Version>,
     /// Supporting operations are not in the seeds but are what the seed pages point at.
     pub supporting: bool,
+    /// `x-ontap-imported`: the operation was imported from NetApp's own definition
+    /// (`spec import`), not curated from the seed pages; its layer marker. It has no cases of its
+    /// own, so coverage reports it and does not gate on it.
+    pub imported: Option<ImportedFrom>,
     pub errors: Vec<OntapError>,
     pub parameters: Vec<Parameter>,
     pub(crate) request_body: Option<SchemaSlot>,
     pub responses: BTreeMap<String, ResponseSpec>,
-    /// The layer it comes from, and for an imported one the definition it was imported from
-    /// (`swagger-9.8.yaml.gz`).
+    /// The layer it comes from (an imported one says from where in `imported`).
     pub layer: Layer,
-    pub source: Option<String>,
     /// `x-conform-sample`: a request a correct cluster carries out, as the generated checks'
     /// starting point (see `case::generated::sample`); read there, kept here as written.
     pub sample: Option<Value>,
@@ -261,6 +273,9 @@ pub struct Spec {
     pub common_errors: Vec<OntapError>,
     pub raw: Value,
     pub lines: LineMap,
+    /// The imported operations a curated one replaced, kept to say where the two disagree
+    /// (`spec check`), never run or served.
+    pub shadowed: Vec<Operation>,
 }
 
 impl Spec {
@@ -296,11 +311,16 @@ impl Spec {
             .min_by_key(|(_, p)| p.len())
     }
 
-    /// The seed (non-supporting) operations.
+    /// The seed operations: neither supporting nor imported.
     pub fn seed_operations(&self) -> impl Iterator<Item = &Operation> {
         self.operations
             .iter()
             .filter(|o| o.layer == Layer::Curated && !o.supporting)
+    }
+
+    /// The operations imported from NetApp's own definition (`x-ontap-imported`).
+    pub fn imported_operations(&self) -> impl Iterator<Item = &Operation> {
+        self.layer(Layer::Imported)
     }
 
     /// All documented (operation, error) pairs.

@@ -2,8 +2,12 @@
 //! of `paths` and `components/schemas`, in the same form as `spec/openapi.yaml` (an operation's
 //! `x-ontap-errors` with their basis, `x-ontap-introduced-in`, ...).
 //!
-//! An overlay adds; it never replaces: an operation or a schema the spec already has is a
-//! conflict, reported at the overlay's own file and line. Its operations are checked by the same
+//! An overlay adds; it never replaces the curated spec: an operation or a schema the curated spec
+//! (or an earlier overlay) already has is a conflict, reported at the overlay's own file and line.
+//! An operation of NetApp's imported layer it does replace, as the curated spec does: a user's
+//! transcription, with its bases, is more exact than the import.
+//!
+//! Its operations are checked by the same
 //! loader as the spec's, against a document that holds the spec's components and the overlay's
 //! own, so a `$ref` to a shipped schema works and every problem names the overlay's line.
 
@@ -69,11 +73,17 @@ impl Spec {
                 ));
             }
         }
-        // Conflicts with what the spec (or an earlier overlay) already has.
+        // Conflicts with what the curated spec (or an earlier overlay) already has. An operation
+        // of NetApp's imported layer may be given again: the overlay's is the more exact, as
+        // the curated spec's is, and replaces it.
+        let route = |method: &str, path: &str| (method.to_uppercase(), super::route_of(path));
         for (path, item) in paths {
             for method in METHODS {
                 if item.get(method).is_some()
-                    && self.operation(&method.to_uppercase(), path).is_some()
+                    && self.operations.iter().any(|o| {
+                        o.layer != super::Layer::Imported
+                            && (o.method.clone(), o.route()) == route(method, path)
+                    })
                 {
                     diags.push(at(
                         &format!("/paths/{}/{method}", escape_segment(path)),
@@ -167,6 +177,13 @@ impl Spec {
             }
         }
         self.schema_names.extend(schemas.keys().cloned());
+        let replaced: Vec<(String, String)> = added
+            .iter()
+            .map(|o| (o.method.clone(), o.route()))
+            .collect();
+        self.operations.retain(|o| {
+            o.layer != super::Layer::Imported || !replaced.contains(&(o.method.clone(), o.route()))
+        });
         self.operations.extend(added);
         Ok(())
     }

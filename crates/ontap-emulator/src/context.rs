@@ -116,6 +116,9 @@ pub struct Reply {
 pub enum ReplyBody {
     Tree(Value),
     Json(Bytes),
+    /// Not JSON: text with its own media type (NetApp's definition, `text/yaml`), sent as it
+    /// is whatever the request's `Accept` says.
+    Text(Bytes, &'static str),
 }
 
 impl From<Value> for ReplyBody {
@@ -132,6 +135,7 @@ impl ReplyBody {
             ReplyBody::Tree(v) => v,
             // Written by serde_json a moment ago: it parses.
             ReplyBody::Json(bytes) => serde_json::from_slice(&bytes).unwrap_or(Value::Null),
+            ReplyBody::Text(bytes, _) => Value::String(String::from_utf8_lossy(&bytes).into()),
         }
     }
 }
@@ -144,6 +148,14 @@ impl Reply {
         Reply {
             status,
             body: ReplyBody::Tree(body),
+            location: None,
+        }
+    }
+    /// 200 with a body that is not JSON, of media type `content_type`.
+    pub fn text(bytes: Bytes, content_type: &'static str) -> Reply {
+        Reply {
+            status: StatusCode::OK,
+            body: ReplyBody::Text(bytes, content_type),
             location: None,
         }
     }

@@ -29,6 +29,7 @@ mod collection;
 mod context;
 mod control;
 mod conventions;
+mod docs;
 pub mod error;
 pub mod faults;
 mod iscsi;

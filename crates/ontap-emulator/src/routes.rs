@@ -17,7 +17,7 @@ use percent_encoding::percent_decode_str;
 
 use super::context::{Ctx, Reply};
 use super::error::ApiResult;
-use super::{accounts, cluster, control, iscsi, ndmp, ndmp_svms, password, security};
+use super::{accounts, cluster, control, docs, iscsi, ndmp, ndmp_svms, password, security};
 
 /// The decoded path segments a template's `{name}`s matched, in order.
 pub struct Params<'a>(Vec<&'a str>);
@@ -225,6 +225,11 @@ static ROUTES: LazyLock<Vec<Route>> = LazyLock::new(|| {
             .beyond_spec("the emulator's own control surface"),
         route("/emulator/state", get(|c, _| control::state(c)))
             .beyond_spec("the emulator's own control surface"),
+        // ONTAP's own definition of its API, as every cluster serves it.
+        route("/docs/api/swagger.yaml", get(|c, _| docs::swagger(c))).beyond_spec(
+            "NetApp's definition of the API, not an operation of it: the 9.8 file the imported \
+             layer is made from",
+        ),
         // ONTAP.
         route("/api/cluster", get(|c, _| cluster::get_cluster(c))),
         route("/api/cluster/jobs", get(|c, _| security::list_jobs(c))).beyond_spec(

@@ -18,7 +18,7 @@ use base64::Engine;
 
 use super::collection::Query;
 use super::context::{
-    App, Caller, Ctx, Reply, ReplyBody, bytes_response, error_response, json_response,
+    App, Caller, Ctx, HAL_JSON, Reply, ReplyBody, bytes_response, error_response, json_response,
 };
 use super::conventions;
 use super::error::{
@@ -98,6 +98,12 @@ async fn handle(app: Arc<App>, req: Request) -> Response {
                     json_response(reply.status, &body)
                 }
                 ReplyBody::Json(bytes) => bytes_response(reply.status, bytes),
+                ReplyBody::Text(bytes, content_type) => {
+                    let mut resp = bytes_response(reply.status, bytes);
+                    resp.headers_mut()
+                        .insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+                    resp
+                }
             };
             if let Some(loc) = reply.location
                 && let Ok(v) = HeaderValue::from_str(&loc)
@@ -113,7 +119,9 @@ async fn handle(app: Arc<App>, req: Request) -> Response {
         }
         Err(e) => error_response(&e),
     };
-    if plain && resp.headers().contains_key(header::CONTENT_TYPE) {
+    if plain
+        && resp.headers().get(header::CONTENT_TYPE) == Some(&HeaderValue::from_static(HAL_JSON))
+    {
         resp.headers_mut().insert(
             header::CONTENT_TYPE,
             HeaderValue::from_static("application/json"),
@@ -225,8 +233,9 @@ async fn handle_inner(app: Arc<App>, req: Request, plain: bool) -> ApiResult<Ans
     let path = req.uri().path().to_string();
     let segs = routes::segments(&path);
     let segs: Vec<&str> = segs.iter().map(AsRef::as_ref).collect();
+    // `/docs` is where ONTAP serves its own definition (`/docs/api/swagger.yaml`).
     let area = match segs.first() {
-        Some(a) if *a == "api" || *a == "emulator" => *a,
+        Some(a) if *a == "api" || *a == "emulator" || *a == "docs" => *a,
         _ => return Err(ApiError::entry_missing("path")),
     };
     let caller = authenticate(&app, &req)?;
@@ -255,7 +264,7 @@ async fn handle_inner(app: Arc<App>, req: Request, plain: bool) -> ApiResult<Ans
         return Err(ApiError::forbidden());
     }
     let (route, params) = routes::find(&segs).ok_or_else(|| ApiError::entry_missing("path"))?;
-    if area == "api"
+    if area != "emulator"
         && ctx.caller.is_readonly()
         && method != Method::GET
         && method != Method::HEAD

@@ -128,13 +128,18 @@ pub fn id(op: &Operation, code: Option<&str>) -> String {
 /// `id`, or `id-2`, `id-3`... when the built-in suite has it: a case of the user's beside the
 /// suite must not take one of its ids (the loader refuses the second).
 fn unique(id: String) -> String {
-    let taken: Vec<String> = super::BUILTIN_CASES
-        .iter()
-        .filter_map(|(_, text)| {
-            let (v, _) = crate::yaml::parse(text).ok()?;
-            v.get("id")?.as_str().map(str::to_string)
-        })
-        .collect();
+    // The built-in cases' ids, read once: parsing the whole suite for every skeleton made a
+    // skeleton cost 25 ms.
+    static TAKEN: std::sync::LazyLock<Vec<String>> = std::sync::LazyLock::new(|| {
+        super::BUILTIN_CASES
+            .iter()
+            .filter_map(|(_, text)| {
+                let (v, _) = crate::yaml::parse(text).ok()?;
+                v.get("id")?.as_str().map(str::to_string)
+            })
+            .collect()
+    });
+    let taken = &*TAKEN;
     (1..)
         .map(|n| {
             if n == 1 {

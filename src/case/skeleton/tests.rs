@@ -16,7 +16,8 @@ fn spec_with_overlay() -> Spec {
     spec().with_overlays(&[overlay]).unwrap()
 }
 
-/// Every (operation, code) a skeleton can be asked for: each operation, and each of its codes.
+/// Every (operation, code) a skeleton can be asked for: each operation of every layer, and each
+/// of its codes.
 fn every_request(spec: &Spec) -> Vec<(&Operation, Option<&OntapError>)> {
     spec.operations
         .iter()

@@ -23,13 +23,14 @@ const MAX_UNPACKED: u64 = 512 * 1024 * 1024;
 /// names the input and says what is wrong with it.
 pub fn read_spec_input(input: &str) -> Result<(String, Value), String> {
     if input == BUILTIN {
-        let spec =
-            Spec::load(None).map_err(|d| format!("the built-in spec does not load:\n{d}"))?;
-        // The curated document over the imported layer's, as the loader layers them. The
-        // binary carries no imported layer yet; its document joins here when it does.
-        // import: the built-in imported document goes under `spec.raw` here
-        let imported: [&Value; 0] = [];
-        return Ok((BUILTIN.to_string(), super::layered(&spec.raw, &imported)));
+        // The curated document over the imported layer's, as `Spec::builtin` layers them.
+        let curated =
+            Spec::curated().map_err(|d| format!("the built-in spec does not load:\n{d}"))?;
+        let imported = super::super::import::builtin_layer();
+        return Ok((
+            BUILTIN.to_string(),
+            super::layered(&curated.raw, &[&imported]),
+        ));
     }
     let bytes =
         std::fs::read(Path::new(input)).map_err(|e| format!("{input}: cannot read: {e}"))?;
