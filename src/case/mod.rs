@@ -14,7 +14,8 @@
 //! - [`plan`]: what comes out, the typed plan the runner executes ([`Case`], [`Step`],
 //!   [`Expectation`], [`Matcher`]);
 //! - `template`: `{{variables}}` and their interpolation;
-//! - [`skeleton`]: a case file started from the spec (`cases new`).
+//! - [`skeleton`]: a case file started from the spec (`cases new`);
+//! - [`needs`]: what a case relies on in the spec, for `spec diff`.
 
 use std::path::{Path, PathBuf};
 
@@ -28,6 +29,7 @@ mod expect;
 mod fields;
 pub mod generated;
 mod load;
+pub mod needs;
 pub mod plan;
 pub mod skeleton;
 pub mod suite;

@@ -2,7 +2,8 @@
 //!
 //! One file per command (`run.rs`, `emulate.rs` and `replay.rs` for `emulate --check-recording`,
 //! `evidence.rs`, `spec.rs` for `spec check`, `spec table`, `spec import` and `spec fetch`,
-//! `diff.rs`, `merge.rs`, `cleanup.rs`), plus `conn.rs` (how to reach and log in to a target) and
+//! `spec_diff.rs` for `spec diff`, `diff.rs`, `merge.rs`, `cleanup.rs`), plus `conn.rs` (how to
+//! reach and log in to a target) and
 //! `progress.rs` (the display while cases run). Each command returns
 //! `Result<Verdict, CliError>`, and [`main`] alone turns that into the exit code, so the codes
 //! mean one thing each and scripts can branch on them:
@@ -10,7 +11,7 @@
 //! | code | meaning |
 //! |---|---|
 //! | 0 | [`Verdict::Passed`]: every case passed, the check found nothing |
-//! | 1 | [`Verdict::Failed`]: a case failed (for `diff`: a case that passed in OLD fails in NEW) |
+//! | 1 | [`Verdict::Failed`]: a case failed (for `diff`: a case that passed in OLD fails in NEW; for `spec diff`: something a case relies on is gone in NEW) |
 //! | 2 | [`CliError`]: the run could not be made (config, spec, cases, target, reports) |
 //! | 130 | a second Ctrl-C during `run`: exits at once, see [`EXIT_INTERRUPTED`] |
 
@@ -49,6 +50,7 @@ mod run;
 mod scaffold;
 mod session;
 mod spec;
+mod spec_diff;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -363,6 +365,32 @@ pub enum SpecCommand {
         #[arg(long, value_parser = parse_layer)]
         layer: Option<crate::spec::Layer>,
     },
+    /// Compare two specs: operations added and removed, and per operation its ONTAP error codes,
+    /// success statuses, query parameters and the fields of its request and success bodies
+    /// (type, format, access, enum values, introduced in). Exits 1 when something a case relies
+    /// on is gone in NEW, 2 when an input cannot be read; differences alone exit 0.
+    Diff {
+        /// The spec compared against: a file in this project's form (YAML or JSON, gzip or
+        /// not), or `builtin` for the spec built into the binary.
+        old: String,
+        /// The spec judged: the same kinds as OLD (a cluster's definition as `spec fetch`
+        /// writes it, a newer release's import).
+        new: String,
+        /// Print the differences as JSON instead of text.
+        #[arg(long)]
+        json: bool,
+        /// A directory of case files whose needs are checked beside the built-in suite's
+        /// (repeatable).
+        #[arg(long = "cases", value_name = "DIR")]
+        cases: Vec<PathBuf>,
+        /// Check only the cases of `--cases`, not the suite built into the binary.
+        #[arg(long)]
+        no_builtin_cases: bool,
+        /// An OpenAPI fragment of your own endpoints (repeatable), as on `run`: added to both
+        /// specs where they lack its operations, and to the spec the cases load against.
+        #[arg(long = "spec-overlay", value_name = "FILE")]
+        spec_overlay: Vec<PathBuf>,
+    },
     /// Import NetApp's own definition of the API (the Swagger 2.0 file a cluster serves at
     /// /docs/api/swagger.yaml, or a copy of it) into this project's form: OpenAPI 3.0.3 with
     /// every error table row as an x-ontap-errors entry and NetApp's access markers mapped,
@@ -445,6 +473,26 @@ pub fn main() -> ExitCode {
         Command::Spec {
             command: SpecCommand::Table { spec, layer },
         } => spec::table(spec, layer),
+        Command::Spec {
+            command:
+                SpecCommand::Diff {
+                    old,
+                    new,
+                    json,
+                    cases,
+                    no_builtin_cases,
+                    spec_overlay,
+                },
+        } => spec_diff::diff(
+            &old,
+            &new,
+            json,
+            &spec_diff::DiffCases {
+                dirs: &cases,
+                no_builtin: no_builtin_cases,
+            },
+            &spec_overlay,
+        ),
         Command::Spec {
             command:
                 SpecCommand::Import {

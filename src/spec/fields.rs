@@ -98,7 +98,7 @@ impl CompiledSchema {
 
 /// A schema as the alternatives a value may match: the branches of its `oneOf` and `anyOf`
 /// (each expanded in turn), and itself when it says something of its own beside them.
-fn branches(schema: &Value) -> Vec<&Value> {
+pub(super) fn branches(schema: &Value) -> Vec<&Value> {
     let alternatives: Vec<&Value> = ["oneOf", "anyOf"]
         .iter()
         .filter_map(|k| schema.get(*k).and_then(Value::as_array))
@@ -116,7 +116,7 @@ fn branches(schema: &Value) -> Vec<&Value> {
 
 /// A schema that constrains nothing below it (`{}`, `true`, only a description): any path is
 /// possible there.
-fn says_nothing(schema: &Value) -> bool {
+pub(super) fn says_nothing(schema: &Value) -> bool {
     match schema {
         Value::Bool(b) => *b,
         Value::Object(o) => {
@@ -152,7 +152,7 @@ fn property<'a>(schema: &'a Value, name: &str) -> Vec<&'a Value> {
 
 /// The schema of an object's undocumented properties, when `additionalProperties` (here or in
 /// an `allOf` member) gives one: a map whose keys are data, not names.
-fn additional(schema: &Value) -> Option<&Value> {
+pub(super) fn additional(schema: &Value) -> Option<&Value> {
     schema
         .get("additionalProperties")
         .filter(|a| a.is_object())
@@ -166,7 +166,7 @@ fn additional(schema: &Value) -> Option<&Value> {
 }
 
 /// The properties of an object schema with their schemas, as [`property`] finds them.
-fn properties(schema: &Value) -> Vec<(&str, &Value)> {
+pub(super) fn properties(schema: &Value) -> Vec<(&str, &Value)> {
     let mut out: Vec<(&str, &Value)> = schema
         .get("properties")
         .and_then(Value::as_object)

@@ -15,6 +15,8 @@
 //! - [`schema`]: `$ref` resolution and the compiled validators; `walk.rs` beside it checks what
 //!   JSON Schema cannot say (`readOnly`/`writeOnly` by direction, undocumented fields), and
 //!   `fields.rs` says which field paths a schema can hold (for the case loader).
+//! - [`diff`]: `spec diff OLD NEW`, two documents compared per operation and field, and what the
+//!   cases rely on that is gone.
 //! - [`Version`], ONTAP's release numbers, comes from `crates/ontap-rest`, shared with the
 //!   emulator.
 //!
@@ -24,6 +26,7 @@
 //! loader reads itself, naming the exact field (the reasons are in its opening doc).
 
 mod basis;
+pub mod diff;
 mod fields;
 pub mod import;
 mod layers;

@@ -2,6 +2,8 @@
 //! cannot say (direction of `readOnly`/`writeOnly`, undocumented fields) checked by a walk
 //! (`walk.rs`, beside this file, so each of the two readers of a schema fits on a few screens).
 
+use std::fmt::Write as _;
+
 use serde_json::{Map, Value};
 
 use super::walk::walk;
@@ -48,14 +50,31 @@ impl Finding {
 
 /// Inlines every local `$ref` so a schema stands alone. Errors name the pointer of the bad `$ref`.
 pub fn resolve(doc: &Value, schema: &Value, at: &str) -> Result<Value, (String, String)> {
-    resolve_inner(doc, schema, at, &mut Vec::new())
+    resolve_inner(doc, schema, &mut at.to_string(), &mut Vec::new(), false)
 }
 
+/// [`resolve`] for a reader that lists a schema's fields rather than validates bodies (`spec
+/// diff`): a `$ref` back into a schema it is inside of is left as it is, so a recursive schema
+/// ends there, one level down, instead of failing the whole document (a validator cannot stop
+/// there, since it would accept anything below, which is why [`resolve`] refuses such a
+/// schema); and the prose (`description`, `example`, `title`, `externalDocs`) is left out,
+/// since it is most of the bytes of NetApp's definition and no field list reads it.
+pub fn resolve_shape(doc: &Value, schema: &Value, at: &str) -> Result<Value, (String, String)> {
+    resolve_inner(doc, schema, &mut at.to_string(), &mut Vec::new(), true)
+}
+
+/// The keys [`resolve_shape`] leaves out.
+const PROSE: [&str; 4] = ["description", "example", "title", "externalDocs"];
+
+/// `at` is one buffer for the whole walk, grown and cut back per node: a pointer is only read
+/// when a `$ref` is bad, and a new string per node was most of the time `spec diff` spent
+/// resolving a whole-API document.
 fn resolve_inner(
     doc: &Value,
     schema: &Value,
-    at: &str,
+    at: &mut String,
     stack: &mut Vec<String>,
+    shape_only: bool,
 ) -> Result<Value, (String, String)> {
     match schema {
         Value::Object(map) => {
@@ -68,6 +87,9 @@ fn resolve_inner(
                     ));
                 };
                 if stack.iter().any(|s| s == pointer) {
+                    if shape_only {
+                        return Ok(schema.clone());
+                    }
                     return Err((
                         format!("{at}/$ref"),
                         format!("`{target}` refers back to itself"),
@@ -80,23 +102,41 @@ fn resolve_inner(
                     ));
                 };
                 stack.push(pointer.to_string());
-                let out = resolve_inner(doc, found, pointer, stack);
+                let outer = std::mem::replace(at, pointer.to_string());
+                let out = resolve_inner(doc, found, at, stack, shape_only);
+                *at = outer;
                 stack.pop();
                 return out;
             }
-            let mut out = Map::new();
+            let mut out = Map::with_capacity(map.len());
             for (k, v) in map {
-                let child = format!("{at}/{}", escape_segment(k));
-                out.insert(k.clone(), resolve_inner(doc, v, &child, stack)?);
+                if shape_only && PROSE.contains(&k.as_str()) {
+                    continue;
+                }
+                let len = at.len();
+                at.push('/');
+                if k.contains(['~', '/']) {
+                    at.push_str(&escape_segment(k));
+                } else {
+                    at.push_str(k);
+                }
+                let child = resolve_inner(doc, v, at, stack, shape_only);
+                at.truncate(len);
+                out.insert(k.clone(), child?);
             }
             Ok(Value::Object(out))
         }
-        Value::Array(items) => items
-            .iter()
-            .enumerate()
-            .map(|(i, v)| resolve_inner(doc, v, &format!("{at}/{i}"), stack))
-            .collect::<Result<Vec<_>, _>>()
-            .map(Value::Array),
+        Value::Array(items) => {
+            let mut out = Vec::with_capacity(items.len());
+            for (i, v) in items.iter().enumerate() {
+                let len = at.len();
+                let _ = write!(at, "/{i}");
+                let child = resolve_inner(doc, v, at, stack, shape_only);
+                at.truncate(len);
+                out.push(child?);
+            }
+            Ok(Value::Array(out))
+        }
         other => Ok(other.clone()),
     }
 }
