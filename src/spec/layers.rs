@@ -65,6 +65,7 @@ impl Spec {
             return Err(Diagnostics(diags));
         }
         self.operations.extend(added);
+        self.imported_doc = Some(doc);
         Ok(self)
     }
 
@@ -109,6 +110,66 @@ impl Spec {
             if cs != is {
                 out.push(format!(
                     "{key}: success statuses {cs:?} in the curated spec, {is:?} in {source}"
+                ));
+            }
+        }
+        out.extend(self.field_disagreements());
+        out
+    }
+
+    /// The body fields where the curated spec and the imported document part, per operation
+    /// both have: what `spec diff` says of them, counted.
+    fn field_disagreements(&self) -> Vec<String> {
+        let Some(doc) = &self.imported_doc else {
+            return Vec::new();
+        };
+        let (Ok(import), Ok(curated)) = (
+            super::diff::index("import", doc),
+            super::diff::index("curated", &self.raw),
+        ) else {
+            return Vec::new();
+        };
+        let d = super::diff::compare(&import, &curated);
+        let mut out = Vec::new();
+        for op in &d.changed {
+            for b in &op.bodies {
+                let (a, r, c) = (b.added.len(), b.removed.len(), b.changed.len());
+                if a + r + c == 0 {
+                    continue;
+                }
+                let fields = |v: Vec<&str>| {
+                    let n = v.len();
+                    let mut v: Vec<&str> = v.into_iter().take(6).collect();
+                    if n > 6 {
+                        v.push("...");
+                    }
+                    v.join(", ")
+                };
+                let mut parts = Vec::new();
+                if a > 0 {
+                    parts.push(format!(
+                        "{a} only in the curated spec ({})",
+                        fields(b.added.iter().map(|f| f.path.as_str()).collect())
+                    ));
+                }
+                if r > 0 {
+                    parts.push(format!(
+                        "{r} only in the import ({})",
+                        fields(b.removed.iter().map(|f| f.path.as_str()).collect())
+                    ));
+                }
+                if c > 0 {
+                    parts.push(format!(
+                        "{c} described otherwise ({})",
+                        fields(b.changed.iter().map(|f| f.path.as_str()).collect())
+                    ));
+                }
+                out.push(format!(
+                    "{} {}: {} body fields: {}",
+                    op.method,
+                    op.path,
+                    b.body,
+                    parts.join("; ")
                 ));
             }
         }
@@ -189,7 +250,15 @@ mod tests {
         // The replaced one is kept aside, to say where the layers disagree.
         assert_eq!(spec.shadowed.len(), 1);
         assert_eq!(spec.shadowed[0].path, "/api/svm/svms/{svm_uuid}");
-        assert_eq!(spec.disagreements(), Vec::<String>::new());
+        // Same codes and statuses; the fields part, and are named.
+        let parts = spec.disagreements();
+        assert_eq!(parts.len(), 1, "{parts:?}");
+        assert!(
+            parts[0].starts_with(
+                "GET /api/svm/svms/{uuid}: 200 body fields: 7 only in the curated spec (_links,"
+            ) && parts[0].ends_with("1 only in the import (imported_only)"),
+            "{parts:?}"
+        );
         // Its schema resolves in its own document, on first use.
         let schema = vols.response_for(200).unwrap().schema().unwrap();
         let body = json!({"num_records": 1, "records": [{"name": 7}]});

@@ -155,6 +155,7 @@ impl Spec {
             raw,
             lines,
             shadowed: Vec::new(),
+            imported_doc: None,
         })
     }
 }

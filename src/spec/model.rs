@@ -276,6 +276,9 @@ pub struct Spec {
     /// The imported operations a curated one replaced, kept to say where the two disagree
     /// (`spec check`), never run or served.
     pub shadowed: Vec<Operation>,
+    /// The imported layer's document, when there is one: what its operations resolve against,
+    /// and what `spec check` compares the curated spec with field by field.
+    pub imported_doc: Option<std::sync::Arc<Value>>,
 }
 
 impl Spec {

@@ -39,11 +39,16 @@ pub fn read_spec_input(input: &str) -> Result<(String, Value), String> {
         bytes
     };
     let doc = parse(&bytes).map_err(|e| format!("{input}: {e}"))?;
+    // NetApp's own definition, as a cluster serves it: imported on the way in, so a cluster's
+    // swagger.yaml compares with the built-in spec without a `spec import` first. (Read twice,
+    // once to tell what it is and once by the importer, which keeps its lines for warnings.)
     if doc.get("swagger").and_then(Value::as_str) == Some("2.0") {
-        // import: wired when spec::import lands
-        return Err(format!(
-            "{input}: NetApp's Swagger 2.0 definition (`swagger: \"2.0\"`): reading it here is not supported yet; compare a spec in this project's form (OpenAPI 3.0) or `builtin`"
-        ));
+        let name = Path::new(input)
+            .file_name()
+            .map_or(input.to_string(), |n| n.to_string_lossy().into_owned());
+        let imported = super::super::import::import(&bytes, &name, None)
+            .map_err(|e| format!("{input}: NetApp's Swagger 2.0 definition, but {e}"))?;
+        return Ok((input.to_string(), imported.doc));
     }
     let openapi = doc.get("openapi").and_then(Value::as_str);
     if openapi.is_some_and(|v| v.starts_with("3."))
