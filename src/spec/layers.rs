@@ -32,6 +32,9 @@ impl Spec {
             .collect();
         let doc = Arc::new(doc);
         let mut diags = Vec::new();
+        let components = super::typed::Components::of(&doc, &mut |p, m| {
+            diags.push(Diagnostic::new(file, 0, &p, m));
+        });
         let mut added = Vec::new();
         let empty = serde_json::Map::new();
         let paths = doc
@@ -50,6 +53,7 @@ impl Spec {
                     shared_params: &shared_params,
                     layer: Layer::Imported,
                     lazy: Some(&doc),
+                    components: &components,
                 };
                 let mut report = |p: String, m: String| {
                     diags.push(Diagnostic::new(file, 0, &p, m));

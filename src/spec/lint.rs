@@ -5,13 +5,10 @@
 //! Each check reports `(JSON pointer, message)`; the loader turns the pointer into file, line and
 //! field, so one `spec check` lists every problem at once.
 //!
-//! Why our own checks and not the `openapiv3` crate: the document used to be deserialized into
-//! `openapiv3::OpenAPI` only to catch structural mistakes, then thrown away, because the loader
-//! needs the raw JSON (schemas go to `jsonschema` as JSON, `x-ontap-*` extensions and line numbers
-//! are read by pointer). Reading the operations through that model would have meant two views of
-//! one document; checking the shape of what the loader reads (`shape.rs`) is smaller, names the
-//! exact field and line (the crate's errors pointed at `paths`), and drops a dependency. What it
-//! no longer checks is the type of fields nothing here reads (`servers`, `security`, `contact`).
+//! Why these checks run before the `openapiv3` model reads the operations (`typed.rs`): the
+//! model's deserialization errors name the field where it gave up, not always the mistake; these
+//! checks name the exact field and line (`shape.rs` checks the shape of what the loader reads),
+//! and they run on the whole document at once, so one `spec check` lists every problem.
 
 mod shape;
 

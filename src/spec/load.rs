@@ -10,6 +10,7 @@ use super::lint::{lint, parse_errors};
 use super::model::{Layer, SchemaSlot};
 use super::schema::{self, CompiledSchema};
 use super::seeds::not_a_seed_page;
+use super::typed::{Components, Op};
 use super::{
     DEFAULT_SPEC_PATH, EMBEDDED_SPEC, ImportedFrom, METHODS, Operation, Parameter, ResponseSpec,
     Spec, Version,
@@ -105,6 +106,7 @@ impl Spec {
             })
             .unwrap_or_default();
 
+        let components = Components::of(&raw, &mut |p, m| diags.push(at(&p, m)));
         let mut operations = Vec::new();
         let empty = serde_json::Map::new();
         let paths = raw
@@ -125,6 +127,7 @@ impl Spec {
                     shared_params: &shared_params,
                     layer: Layer::Curated,
                     lazy: None,
+                    components: &components,
                 };
                 if let Some(o) = load_operation(&ctx, path, method, op, &op_ptr, &mut report) {
                     operations.push(Operation {
@@ -169,6 +172,8 @@ pub(super) struct OpContext<'a> {
     /// shared copy of the document.
     pub(super) layer: Layer,
     pub(super) lazy: Option<&'a Arc<Value>>,
+    /// The document's typed components (`$ref`s to parameters, request bodies, responses).
+    pub(super) components: &'a Components,
 }
 
 pub(super) fn load_operation(
@@ -179,7 +184,8 @@ pub(super) fn load_operation(
     at: &str,
     report: &mut dyn FnMut(String, String),
 ) -> Option<Operation> {
-    let (doc, shared_params) = (ctx.doc, ctx.shared_params);
+    let doc = ctx.doc;
+    let typed = Op::read(op, at, doc, ctx.components, report)?;
     let compile =
         |schema: &Value, at: String, report: &mut dyn FnMut(String, String)| match ctx.lazy {
             Some(shared) => Some(SchemaSlot::Lazy {
@@ -190,24 +196,17 @@ pub(super) fn load_operation(
             }),
             None => compile(doc, schema, at, report).map(SchemaSlot::Ready),
         };
-    let text = |k: &str| {
-        op.get(k)
-            .and_then(Value::as_str)
-            .unwrap_or_default()
-            .to_string()
-    };
-    let operation_id = text("operationId");
+    let operation_id = typed.op.operation_id.clone().unwrap_or_default();
     if operation_id.is_empty() {
         report(at.to_string(), "missing `operationId`".into());
     }
-    let imported = op
-        .get("x-ontap-imported")
-        .and_then(|v| imported_from(v, &format!("{at}/x-ontap-imported"), report));
-    let introduced_in = match op.get("x-ontap-introduced-in") {
+    let marker = typed.extension("x-ontap-imported");
+    let imported = marker.and_then(|v| imported_from(v, &format!("{at}/x-ontap-imported"), report));
+    let introduced_in = match typed.extension("x-ontap-introduced-in") {
         // NetApp's definition says when an operation appeared only from 9.10 on
         // (`x-ntap-introduced`); an imported operation without it is of no known release, and no
         // version gate skips it.
-        None if op.get("x-ontap-imported").is_some() => None,
+        None if marker.is_some() => None,
         None => {
             report(at.to_string(), "missing `x-ontap-introduced-in`".into());
             None
@@ -228,7 +227,10 @@ pub(super) fn load_operation(
         }
     };
     // The seed pages a supporting operation is pointed at by are citations too.
-    if let Some(Value::Array(pages)) = op.pointer("/x-ontap-supporting/pointed_at_by") {
+    if let Some(Value::Array(pages)) = typed
+        .extension("x-ontap-supporting")
+        .and_then(|s| s.get("pointed_at_by"))
+    {
         for (i, page) in pages.iter().enumerate() {
             let name = page
                 .as_str()
@@ -239,48 +241,21 @@ pub(super) fn load_operation(
             }
         }
     }
-    let errors = op
-        .get("x-ontap-errors")
+    let errors = typed
+        .extension("x-ontap-errors")
         .map(|v| parse_errors(v, &format!("{at}/x-ontap-errors"), report))
         .unwrap_or_default();
 
-    let mut parameters = Vec::new();
-    let mut param_list = Vec::new();
-    for (base, list) in [
-        (format!("{at}/parameters"), op.get("parameters")),
-        ("".into(), Some(shared_params)),
-    ] {
-        if let Some(Value::Array(items)) = list {
-            for (i, p) in items.iter().enumerate() {
-                param_list.push((format!("{base}/{i}"), p.clone()));
-            }
-        }
-    }
-    for (p_at, p) in param_list {
-        match schema::resolve(doc, &p, &p_at) {
-            Ok(p) => {
-                let name = p
-                    .get("name")
-                    .and_then(Value::as_str)
-                    .unwrap_or_default()
-                    .to_string();
-                if parameters.iter().any(|q: &Parameter| q.name == name) {
-                    continue; // operation-level parameters override path-level ones
-                }
-                parameters.push(Parameter {
-                    location: p
-                        .get("in")
-                        .and_then(Value::as_str)
-                        .unwrap_or_default()
-                        .to_string(),
-                    required: p.get("required").and_then(Value::as_bool).unwrap_or(false),
-                    schema: p.get("schema").cloned().unwrap_or(Value::Null),
-                    name,
-                });
-            }
-            Err((ptr, msg)) => report(ptr, msg),
-        }
-    }
+    let parameters: Vec<Parameter> = typed
+        .parameters(ctx.shared_params, report)
+        .into_iter()
+        .map(|p| Parameter {
+            name: p.name,
+            location: p.location.to_string(),
+            required: p.required,
+            schema: p.schema,
+        })
+        .collect();
     for seg in path.split('/') {
         if let Some(name) = seg.strip_prefix('{').and_then(|s| s.strip_suffix('}'))
             && !parameters
@@ -294,67 +269,22 @@ pub(super) fn load_operation(
         }
     }
 
-    let json_schema = |content: Option<&Value>| -> Option<(String, Value)> {
-        let content = content?.as_object()?;
-        let (mt, media) = content
-            .iter()
-            .find(|(k, _)| k.contains("json"))
-            .or_else(|| content.iter().next())?;
-        Some((mt.clone(), media.get("schema")?.clone()))
-    };
-
-    // Only the response or body object itself is followed here: its schema is resolved when it
-    // is compiled, at load for the curated spec, on first use for the imported layer.
-    let request_body = op.get("requestBody").map(|rb| {
-        shallow(doc, rb, &format!("{at}/requestBody"))
-            .cloned()
-            .unwrap_or(Value::Null)
-    });
-    let request = match request_body
-        .as_ref()
-        .and_then(|rb| json_schema(rb.get("content")))
-    {
-        Some((mt, s)) => compile(
-            &s,
-            format!("{at}/requestBody/content/{}/schema", escape_segment(&mt)),
-            report,
-        ),
-        None => None,
-    };
-
+    // A body's schema is resolved when it is compiled: at load for the curated spec, on first
+    // use for the imported layer.
+    let request = typed
+        .request_body(report)
+        .and_then(|b| compile(&b.schema, b.at, report));
     let mut responses = BTreeMap::new();
-    if let Some(Value::Object(rs)) = op.get("responses") {
-        for (status, r) in rs {
-            let r_at = format!("{at}/responses/{}", escape_segment(status));
-            let r = match shallow(doc, r, &r_at) {
-                Ok(r) => r,
-                Err((p, m)) => {
-                    report(p, m);
-                    continue;
-                }
-            };
-            let schema = match json_schema(r.get("content")) {
-                Some((mt, s)) => compile(
-                    &s,
-                    format!("{r_at}/content/{}/schema", escape_segment(&mt)),
-                    report,
-                ),
-                None => None,
-            };
-            let headers = r
-                .get("headers")
-                .and_then(Value::as_object)
-                .map(|h| h.keys().cloned().collect())
-                .unwrap_or_default();
-            responses.insert(
-                status.clone(),
-                ResponseSpec {
-                    status: status.clone(),
-                    headers,
-                    body: schema,
-                },
-            );
-        }
+    for r in typed.responses(report) {
+        let body = r.body.and_then(|b| compile(&b.schema, b.at, report));
+        responses.insert(
+            r.status.clone(),
+            ResponseSpec {
+                status: r.status,
+                headers: r.headers,
+                body,
+            },
+        );
     }
     if !responses.keys().any(|s| s.starts_with('2') && s.len() == 3) {
         report(
@@ -367,18 +297,10 @@ pub(super) fn load_operation(
         method: method.to_ascii_uppercase(),
         path: path.to_string(),
         operation_id,
-        summary: text("summary"),
-        tags: op
-            .get("tags")
-            .and_then(Value::as_array)
-            .map(|t| {
-                t.iter()
-                    .filter_map(|s| s.as_str().map(String::from))
-                    .collect()
-            })
-            .unwrap_or_default(),
+        summary: typed.op.summary.clone().unwrap_or_default(),
+        tags: typed.op.tags.clone(),
         introduced_in,
-        supporting: op.get("x-ontap-supporting").is_some(),
+        supporting: typed.extension("x-ontap-supporting").is_some(),
         errors,
         parameters,
         request_body: request,
@@ -391,32 +313,9 @@ pub(super) fn load_operation(
             ctx.layer
         },
         imported,
-        sample: op.get("x-conform-sample").cloned(),
+        sample: typed.extension("x-conform-sample").cloned(),
         line: 0,
     })
-}
-
-/// `v`, or what its `$ref` (and theirs, in a chain) points at: one object, not resolved within.
-fn shallow<'d>(doc: &'d Value, v: &'d Value, at: &str) -> Result<&'d Value, (String, String)> {
-    let mut v = v;
-    for _ in 0..16 {
-        let Some(target) = v.get("$ref").and_then(Value::as_str) else {
-            return Ok(v);
-        };
-        v = target
-            .strip_prefix('#')
-            .and_then(|p| doc.pointer(p))
-            .ok_or_else(|| {
-                (
-                    format!("{at}/$ref"),
-                    format!("`{target}` does not resolve: no such component"),
-                )
-            })?;
-    }
-    Err((
-        format!("{at}/$ref"),
-        "a chain of more than 16 `$ref`s".into(),
-    ))
 }
 
 /// Reads `x-ontap-imported: {source, release}`, the layer marker `spec import` writes on every

@@ -20,10 +20,12 @@
 //! - [`Version`], ONTAP's release numbers, comes from `crates/ontap-rest`, shared with the
 //!   emulator.
 //!
-//! The document is read as JSON, not through an OpenAPI model crate: schemas go to `jsonschema`
-//! as JSON and every problem needs its pointer for a line number. `openapiv3` was once used only
-//! to catch structural mistakes and then thrown away; `lint.rs` now checks the shape of what the
-//! loader reads itself, naming the exact field (the reasons are in its opening doc).
+//! Operations are read through the typed model of the `openapiv3` crate (`typed.rs`): id, tags,
+//! parameters, bodies, responses and the `x-ontap-*` extensions are its fields. Where the model
+//! cannot hold what we need, the raw JSON is read, and `typed.rs` says where: schemas go to
+//! `jsonschema` as JSON (taken at the pointer the model gives), and every problem needs its
+//! pointer for a line number. `lint.rs` checks the raw document's shape first, so a mistake is
+//! named at its exact field before the model reads it.
 
 mod basis;
 pub mod diff;
@@ -36,6 +38,7 @@ mod model;
 mod overlay;
 pub mod schema;
 mod seeds;
+mod typed;
 mod walk;
 
 pub use basis::{

@@ -129,6 +129,7 @@ impl Spec {
         if !diags.is_empty() {
             return Err(Diagnostics(diags));
         }
+        let components = super::typed::Components::of(&doc, &mut |p, m| diags.push(at(&p, m)));
         let mut added: Vec<Operation> = Vec::new();
         for (path, item) in paths {
             let path_ptr = format!("/paths/{}", escape_segment(path));
@@ -141,6 +142,7 @@ impl Spec {
                     shared_params: &shared_params,
                     layer: crate::spec::Layer::Overlay,
                     lazy: None,
+                    components: &components,
                 };
                 let mut report = |p: String, m: String| diags.push(at(&p, m));
                 if let Some(o) = load_operation(&ctx, path, method, op, &op_ptr, &mut report) {
