@@ -62,6 +62,7 @@ fn flow(id: &str, outcome: Outcome, steps: Vec<StepResult>, failures: Vec<Failur
         operation: OperationRef {
             method: "POST".into(),
             path: PASSWORD.into(),
+            layer: None,
         },
         expected: Expected {
             status: Some(201),

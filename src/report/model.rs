@@ -201,6 +201,10 @@ impl Outcome {
 pub struct OperationRef {
     pub method: String,
     pub path: String,
+    /// The spec layer the operation comes from: `curated`, `imported` (NetApp's definition) or
+    /// `overlay` (added field: absent in older reports).
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub layer: Option<crate::spec::Layer>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]

@@ -16,6 +16,7 @@ fn run(partition: Option<&str>, ids: &[&str]) -> RunReport {
             operation: OperationRef {
                 method: "GET".into(),
                 path: "/api/cluster".into(),
+                layer: None,
             },
             expected: Expected {
                 status: Some(200),

@@ -60,6 +60,7 @@ fn case(id: &str, path: &str, outcome: Outcome) -> CaseResult {
         operation: OperationRef {
             method: "GET".into(),
             path: path.into(),
+            layer: None,
         },
         expected: Expected {
             status: Some(200),

@@ -65,6 +65,7 @@ pub(super) async fn run_case(ctx: &Ctx, case: &Case, index: usize) -> CaseResult
         operation: OperationRef {
             method: case.method.clone(),
             path: case.path.clone(),
+            layer: Some(ctx.spec.op(case.op).layer),
         },
         expected: Expected {
             status: case.expected_status(),

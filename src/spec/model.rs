@@ -66,7 +66,9 @@ impl ResponseSpec {
 /// Which layer of the spec an operation comes from. The built-in spec is NetApp's whole API as
 /// its own definition gives it (imported), with this project's curated spec on top (every fact
 /// cited, every code with a case), and the user's overlays on both.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum Layer {
     /// `spec/openapi.yaml`, transcribed from the seed pages with every fact's basis.

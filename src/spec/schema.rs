@@ -28,6 +28,8 @@ pub enum FindingKind {
     ReadOnlyInRequest,
     /// A PATCH carries a field the spec says cannot be changed.
     NotPatchable,
+    /// A POST carries a field only a PATCH may set (NetApp's `x-ntap-modifyOnly`).
+    NotPostable,
     /// A response carries a field the spec does not document. ONTAP adds fields across
     /// releases, so this is a warning, not a failure.
     Undocumented,
@@ -334,6 +336,26 @@ mod tests {
         assert_eq!(f[0].kind, FindingKind::NotPatchable);
         assert!(
             s.validate(&json!({"comment": null}), Direction::Response, false)
+                .is_empty()
+        );
+    }
+
+    #[test]
+    fn a_patch_only_field_is_refused_in_a_post() {
+        let s = CompiledSchema::compile(json!({"type": "object", "properties": {
+            "state": {"type": "string", "x-ontap-no-post": true},
+            "name": {"type": "string"}
+        }}))
+        .unwrap();
+        let f = s.validate(&json!({"state": "online"}), Direction::Request, false);
+        assert_eq!(f.len(), 1, "{f:?}");
+        assert_eq!(f[0].kind, FindingKind::NotPostable);
+        assert!(
+            s.validate(&json!({"state": "online"}), Direction::Request, true)
+                .is_empty()
+        );
+        assert!(
+            s.validate(&json!({"state": "online"}), Direction::Response, false)
                 .is_empty()
         );
     }

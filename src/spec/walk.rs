@@ -128,6 +128,16 @@ pub(super) fn walk(
                         });
                         break 'field;
                     }
+                    // NetApp's `x-ntap-modifyOnly` (imported as `x-ontap-no-post`): set by a
+                    // PATCH only; a request body that is not a PATCH's is a POST's in ONTAP's API.
+                    if direction == Direction::Request && !patch && flag("x-ontap-no-post") {
+                        out.push(Finding {
+                            pointer: pointer.clone(),
+                            kind: FindingKind::NotPostable,
+                            message: format!("`{name}` can be set by a PATCH only, not a POST"),
+                        });
+                        break 'field;
+                    }
                     walk(prop, value, pointer, direction, patch, out);
                 }
                 pointer.truncate(len);
