@@ -30,6 +30,7 @@ mod context;
 mod control;
 mod conventions;
 mod docs;
+mod engine;
 pub mod error;
 pub mod faults;
 mod iscsi;
@@ -53,6 +54,19 @@ use tokio::task::JoinHandle;
 
 pub use log::{LogTime, LogWriter};
 pub use routes::{RouteInfo, routes};
+
+/// Every GET the spec-driven engine serves (the imported layer's GETs that no hand-written route
+/// serves), in the spec's form, for comparing with the spec (`tests/routes.rs` in the harness).
+pub fn engine_routes() -> Vec<RouteInfo> {
+    engine::templates()
+        .into_iter()
+        .map(|path| RouteInfo {
+            method: "GET",
+            path,
+            beyond_spec: None,
+        })
+        .collect()
+}
 
 /// The starting cluster administrator.
 pub const ADMIN_USER: &str = "admin";

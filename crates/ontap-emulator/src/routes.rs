@@ -297,6 +297,14 @@ pub fn find<'a>(segs: &[&'a str]) -> Option<(&'static Route, Params<'a>)> {
         .find_map(|r| r.matches(segs).map(|params| (r, params)))
 }
 
+/// Whether the table serves a GET on `template` (a path in the spec's form, its parameters'
+/// names aside): the engine leaves such a path to the table.
+pub fn serves_get(template: &str) -> bool {
+    ROUTES.iter().any(|r| {
+        r.handler(&Method::GET).is_some() && super::engine::same_path(r.template, template)
+    })
+}
+
 /// Splits and percent-decodes the path into segments, leaving out empty ones: ONTAP serves
 /// `/api//security` as `/api/security` (NetApp's Ansible collection joins `https://host/api/`
 /// and `/security` for every call), and a trailing slash is one more empty segment. An encoded

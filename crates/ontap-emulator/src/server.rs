@@ -21,6 +21,7 @@ use super::context::{
     App, Caller, Ctx, HAL_JSON, Reply, ReplyBody, bytes_response, error_response, json_response,
 };
 use super::conventions;
+use super::engine;
 use super::error::{
     ApiError, ApiResult, BODY_TIMEOUT, BODY_TOO_LARGE, INTERNAL_ERROR, METHOD_NOT_ALLOWED,
 };
@@ -41,6 +42,8 @@ async fn entry(AxState(app): AxState<Arc<App>>, req: Request) -> Response {
         let segs: Vec<&str> = segs.iter().map(AsRef::as_ref).collect();
         if let Some((route, _)) = routes::find(&segs) {
             resp.headers_mut().insert(header::ALLOW, route.allow());
+        } else if engine::find(&segs).is_some() {
+            resp.headers_mut().insert(header::ALLOW, ENGINE_ALLOW);
         }
     }
     // One line per request: method, path (no query, no body, no Authorization), status, time.
@@ -263,7 +266,9 @@ async fn handle_inner(app: Arc<App>, req: Request, plain: bool) -> ApiResult<Ans
     if area == "emulator" && !ctx.caller.is_cluster_admin() {
         return Err(ApiError::forbidden());
     }
-    let (route, params) = routes::find(&segs).ok_or_else(|| ApiError::entry_missing("path"))?;
+    let Some((route, params)) = routes::find(&segs) else {
+        return engine_answer(&ctx, &segs, &method, area);
+    };
     if area != "emulator"
         && ctx.caller.is_readonly()
         && method != Method::GET
@@ -296,6 +301,33 @@ async fn handle_inner(app: Arc<App>, req: Request, plain: bool) -> ApiResult<Ans
             .map(Answer::Reply);
     }
     Err(method_not_allowed(&method))
+}
+
+/// The methods on a path the engine serves: it reads, and writes are not served yet.
+const ENGINE_ALLOW: HeaderValue = HeaderValue::from_static("GET, HEAD, OPTIONS");
+
+/// A path the route table does not know, for the engine ([`engine`]): a GET or HEAD answered
+/// from its records, OPTIONS with its `Allow`, any other method refused in the table's order
+/// (a read-only account's 403 before the 405). Anything the engine does not serve is 404
+/// code 4, as before it.
+fn engine_answer(ctx: &Ctx, segs: &[&str], method: &Method, area: &str) -> ApiResult<Answer> {
+    let found = if area == "api" {
+        engine::find(segs)
+    } else {
+        None
+    };
+    let found = found.ok_or_else(|| ApiError::entry_missing("path"))?;
+    let reads = *method == Method::GET || *method == Method::HEAD;
+    if ctx.caller.is_readonly() && !reads && *method != Method::OPTIONS {
+        return Err(ApiError::forbidden());
+    }
+    if *method == Method::OPTIONS {
+        return Ok(Answer::Options(ENGINE_ALLOW));
+    }
+    if !reads {
+        return Err(method_not_allowed(method));
+    }
+    engine::get(ctx, &found, segs).map(Answer::Reply)
 }
 
 #[cfg(test)]

@@ -1,5 +1,5 @@
-//! The emulated cluster's state: accounts, SVMs, iSCSI credentials, security settings, jobs and the
-//! emulator-only conditions. One `Mutex` guards all of it; no lock is held across an `.await`.
+//! The emulated cluster's state: accounts, SVMs, iSCSI credentials, security settings, jobs, the
+//! engine's records and the emulator-only conditions. One `Mutex` guards all of it; no lock is held across an `.await`.
 
 use std::collections::BTreeMap;
 
@@ -209,6 +209,9 @@ pub struct State {
     pub security: super::security_settings::SecuritySettings,
     /// Each SVM's NDMP service, by SVM uuid.
     pub ndmp_svms: BTreeMap<String, super::ndmp_svms::NdmpSvm>,
+    /// The records the spec-driven engine serves ([`super::engine`]), seeded; shared with every
+    /// fresh state until one changes them.
+    pub engine: std::sync::Arc<super::engine::Store>,
 }
 
 fn http_app() -> Vec<Application> {
@@ -294,6 +297,7 @@ impl State {
             conditions: Conditions::default(),
             security: Default::default(),
             ndmp_svms,
+            engine: super::engine::seeded(),
         }
     }
 

@@ -1,0 +1,78 @@
+//! The field names of a resource's records, from its schema: every name `fields`, a filter or
+//! `order_by` may give (262197 or 262179 otherwise), the fields a collection answers when
+//! `fields` is not given, and the ones only `fields=**` returns.
+
+use super::document::{Document, MAX_DEPTH, Schema};
+use super::resources::Resource;
+
+/// What the collection conventions need to know of a resource's fields.
+#[derive(Debug, Default)]
+pub struct Fields {
+    /// Every field, objects and leaves, dotted (`svm`, `svm.name`), through arrays; `writeOnly`
+    /// fields are not among them (they are never returned).
+    pub known: Vec<String>,
+    /// What a collection answers without `fields`: the record keys' fields and `name`, as
+    /// ONTAP answers a collection with its keys; every field where the records have no path of
+    /// their own (metrics), whose answer would otherwise say nothing.
+    pub defaults: Vec<String>,
+    /// Fields NetApp marks `x-ntap-advanced`: returned only with `fields=**` or by name.
+    pub advanced: Vec<String>,
+}
+
+impl Fields {
+    pub fn of(doc: &Document, res: &Resource) -> Fields {
+        let mut fields = Fields::default();
+        walk(doc, res.record, "", 0, &mut fields);
+        let top = |f: &str| f.split('.').next().unwrap_or(f).to_string();
+        let mut defaults: Vec<String> = match &res.instance {
+            Some(instance) => instance
+                .keys
+                .iter()
+                .filter_map(|k| k.field.as_deref().map(top))
+                .collect(),
+            None => fields
+                .known
+                .iter()
+                .filter(|f| !f.contains('.'))
+                .cloned()
+                .collect(),
+        };
+        if fields.known.iter().any(|f| f == "name") && !defaults.iter().any(|f| f == "name") {
+            defaults.push("name".into());
+        }
+        defaults.retain(|f| !fields.advanced.contains(f));
+        fields.defaults = defaults;
+        fields
+    }
+}
+
+fn walk(doc: &Document, schema: &Schema, prefix: &str, depth: usize, out: &mut Fields) {
+    if depth > MAX_DEPTH {
+        return;
+    }
+    for (name, prop) in doc.properties(schema) {
+        if name == "_links" || prop.write_only || doc.scalar(prop).write_only {
+            continue;
+        }
+        let dotted = if prefix.is_empty() {
+            name.to_string()
+        } else {
+            format!("{prefix}.{name}")
+        };
+        if prop.advanced || doc.scalar(prop).advanced {
+            out.advanced.push(dotted.clone());
+        }
+        out.known.push(dotted.clone());
+        let inner = if doc.is_object(prop) {
+            Some(prop)
+        } else {
+            match prop.kind.as_deref() {
+                Some("array") => prop.items.as_deref().and_then(|i| doc.resolve(i)),
+                _ => None,
+            }
+        };
+        if let Some(inner) = inner.filter(|s| doc.is_object(s)) {
+            walk(doc, inner, &dotted, depth + 1, out);
+        }
+    }
+}

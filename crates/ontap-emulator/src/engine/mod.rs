@@ -1,0 +1,200 @@
+//! The spec-driven engine: every GET of NetApp's definition (the imported layer, ONTAP 9.8) that
+//! no hand-written route serves, answered from a seeded cluster with ONTAP's collection
+//! conventions.
+//!
+//! The route table ([`super::routes`]) keeps priority: the server asks the engine only for a
+//! path the table does not know. The engine's dispatch is data: the document's paths, read into
+//! resources ([`resources`]), whose records are seeded from their schemas ([`seed`]) into the
+//! cluster's state ([`store`]) and answered by one handler ([`serve`]).
+//!
+//! Built once per process, when the first emulator starts (the document is read, the
+//! resources found, the records made); each emulator's state starts from a shared copy of the
+//! seeded records.
+//!
+//! Not yet: writes (POST, PATCH, DELETE answer 405), references resolved between resources
+//! (a seeded `node` names a seeded node, but nothing checks one), jobs, behaviours.
+
+mod document;
+mod fields;
+mod resources;
+mod seed;
+mod serve;
+mod store;
+mod values;
+
+use std::sync::{Arc, LazyLock};
+
+pub use serve::get;
+pub use store::Store;
+
+use document::Document;
+use fields::Fields;
+use resources::{ResId, Resources, Shape, same_shape};
+
+/// What a path names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Target {
+    /// A collection: its records.
+    Collection,
+    /// One record of a collection, by its keys.
+    Record,
+    /// A singleton, or an object under a parent record.
+    Object,
+}
+
+/// A path the engine serves, with its parameters' values.
+pub struct Found {
+    pub res: ResId,
+    pub target: Target,
+    /// The decoded values of the path's parameters, in order.
+    pub params: Vec<String>,
+}
+
+/// One path template and what it names.
+struct Route {
+    segments: Vec<String>,
+    res: ResId,
+    target: Target,
+}
+
+/// The engine, built once.
+pub struct Engine {
+    doc: &'static Document,
+    resources: Resources,
+    fields: Vec<Fields>,
+    /// Whether a resource's records belong to SVMs (its records or a parent's have an `svm`);
+    /// the others are the cluster's, which an SVM's administrator may not read.
+    scoped: Vec<bool>,
+    routes: Vec<Route>,
+    seeded: Arc<Store>,
+}
+
+static DOCUMENT: LazyLock<Document> = LazyLock::new(Document::builtin);
+
+static ENGINE: LazyLock<Engine> = LazyLock::new(|| Engine::build(&DOCUMENT));
+
+fn engine() -> &'static Engine {
+    &ENGINE
+}
+
+impl Engine {
+    fn build(doc: &'static Document) -> Engine {
+        let resources = Resources::of(doc, super::routes::serves_get);
+        let fields: Vec<Fields> = resources.list.iter().map(|r| Fields::of(doc, r)).collect();
+        let mut scoped: Vec<bool> = Vec::with_capacity(resources.list.len());
+        for res in &resources.list {
+            let own = doc.property(res.record, "svm").is_some();
+            scoped.push(own || res.parent.is_some_and(|p| scoped[p]));
+        }
+        let mut routes = Vec::new();
+        for (id, res) in resources.list.iter().enumerate() {
+            let target = match res.shape {
+                Shape::Collection => Target::Collection,
+                Shape::Object => Target::Object,
+            };
+            routes.push(Route::new(&res.template, id, target));
+            if let Some(instance) = &res.instance {
+                routes.push(Route::new(&instance.template, id, Target::Record));
+            }
+        }
+        let seeded = Arc::new(seed::seed(doc, &resources));
+        Engine {
+            doc,
+            resources,
+            fields,
+            scoped,
+            routes,
+            seeded,
+        }
+    }
+}
+
+impl Route {
+    fn new(template: &str, res: ResId, target: Target) -> Route {
+        Route {
+            segments: template
+                .trim_start_matches('/')
+                .split('/')
+                .map(str::to_string)
+                .collect(),
+            res,
+            target,
+        }
+    }
+
+    fn params(&self) -> usize {
+        self.segments.iter().filter(|s| s.starts_with('{')).count()
+    }
+}
+
+/// The seeded records, for a fresh cluster's state. Shared: a state copies them only when it
+/// changes them.
+pub fn seeded() -> Arc<Store> {
+    engine().seeded.clone()
+}
+
+/// What the engine serves at a path (split and decoded, as the route table splits it), if
+/// anything: where several templates match, the one with the most literal segments
+/// (`/api/protocols/vscan/server-status` is not the vscan record of an SVM of that name).
+pub fn find(segs: &[&str]) -> Option<Found> {
+    let route = engine()
+        .routes
+        .iter()
+        .filter(|r| {
+            r.segments.len() == segs.len()
+                && r.segments
+                    .iter()
+                    .zip(segs)
+                    .all(|(t, s)| t.starts_with('{') || t == s)
+        })
+        .min_by_key(|r| r.params())?;
+    let params = route
+        .segments
+        .iter()
+        .zip(segs)
+        .filter(|(t, _)| t.starts_with('{'))
+        .map(|(_, s)| s.to_string())
+        .collect();
+    Some(Found {
+        res: route.res,
+        target: route.target,
+        params,
+    })
+}
+
+/// Every path the engine serves a GET on, as NetApp's file writes it, in its order of
+/// resources (collections before their records).
+pub fn templates() -> Vec<&'static str> {
+    engine()
+        .routes
+        .iter()
+        .map(|r| {
+            let res = &engine().resources.list[r.res];
+            match r.target {
+                Target::Record => res
+                    .instance
+                    .as_ref()
+                    .map_or(res.template.as_str(), |i| i.template.as_str()),
+                _ => res.template.as_str(),
+            }
+        })
+        .collect()
+}
+
+/// Whether two templates are the same path, parameters' names aside (for the route table's
+/// check of which paths it serves by hand).
+pub fn same_path(a: &str, b: &str) -> bool {
+    let split = |t: &str| -> Vec<String> {
+        t.trim_start_matches('/')
+            .split('/')
+            .map(str::to_string)
+            .collect()
+    };
+    let (a, b) = (split(a), split(b));
+    let a: Vec<&str> = a.iter().map(String::as_str).collect();
+    let b: Vec<&str> = b.iter().map(String::as_str).collect();
+    same_shape(&a, &b)
+}
+
+#[cfg(test)]
+mod tests;
