@@ -1,11 +1,15 @@
 //! The emulator's route table against the spec: under `/api` it serves exactly the documented
 //! operations, plus the routes it marks as beyond the spec (each with its reason). A route the
 //! spec documents and the emulator lacks, or one it serves unmarked, fails here by name.
+//!
+//! The route table is the curated spec's; the spec-driven engine serves the imported layer's
+//! GETs that the table does not, exactly those (compared by route: the two layers may name a
+//! path parameter differently).
 
 use std::collections::BTreeSet;
 
-use ontap_conform::emulator::{RouteInfo, routes};
-use ontap_conform::spec::Spec;
+use ontap_conform::emulator::{RouteInfo, engine_routes, routes};
+use ontap_conform::spec::{Spec, route_of};
 
 /// `"GET /api/cluster"` for every method and path.
 type Ops = BTreeSet<String>;
@@ -101,4 +105,36 @@ fn a_missing_or_extra_route_is_named() {
     documented.insert(marked.clone());
     let problems = difference(&table, &beyond, &documented).expect("a stale mark is reported");
     assert!(problems.starts_with(&format!("{marked}: the spec documents it now")));
+}
+
+#[test]
+fn the_engine_serves_exactly_the_imported_gets_the_table_does_not() {
+    let spec = Spec::load(None).unwrap_or_else(|d| panic!("the embedded spec loads: {d:?}"));
+    let by_hand: BTreeSet<String> = routes()
+        .into_iter()
+        .filter(|r| r.method == "GET")
+        .map(|r| route_of(r.path))
+        .collect();
+    let expected: Ops = spec
+        .imported_operations()
+        .filter(|op| op.method == "GET" && !by_hand.contains(&op.route()))
+        .map(|op| key(&op.method, &op.path))
+        .collect();
+    let engine: Vec<String> = engine_routes()
+        .iter()
+        .map(|r| key(r.method, r.path))
+        .collect();
+    let served: Ops = engine.iter().cloned().collect();
+    assert_eq!(served.len(), engine.len(), "the engine lists a route twice");
+    let missing: Vec<&String> = expected.difference(&served).collect();
+    let extra: Vec<&String> = served.difference(&expected).collect();
+    assert!(
+        missing.is_empty() && extra.is_empty(),
+        "imported GETs the engine does not serve: {missing:#?}\nengine routes not in the imported layer (or served by hand): {extra:#?}"
+    );
+    assert!(
+        served.len() > 240,
+        "the engine serves NetApp's GETs: {}",
+        served.len()
+    );
 }

@@ -10,6 +10,7 @@ mod common;
 mod auth;
 mod collections;
 mod conventions;
+mod engine;
 mod errors;
 mod input;
 mod security;
@@ -17,7 +18,7 @@ mod server;
 
 use std::net::SocketAddr;
 
-use common::{ADMIN, CREDS, SVM1, cred_path};
+use common::{ADMIN, CREDS, MONITOR, SVM1, SVM2, VSADMIN, cred_path};
 use ontap_conform::emulator::{Emulator, EmulatorConfig};
 use reqwest::Method;
 use serde_json::{Value, json};
