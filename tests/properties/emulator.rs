@@ -223,8 +223,8 @@ fn beyond_spec(prefix: &str) -> Vec<(String, Vec<String>)> {
     paths
 }
 
-/// Every `/api` endpoint: the spec's, the job list the emulator also serves (undocumented), and
-/// paths nobody documented.
+/// Every `/api` endpoint: the spec's, the job list the emulator also serves (undocumented), the
+/// engine's, and paths nobody documented.
 fn api_endpoint() -> impl Strategy<Value = Endpoint> {
     let mut all: Vec<BoxedStrategy<Endpoint>> = spec_paths()
         .into_iter()
@@ -234,6 +234,17 @@ fn api_endpoint() -> impl Strategy<Value = Endpoint> {
         beyond_spec("/api/")
             .into_iter()
             .map(|(path, methods)| fixed(path, methods, Value::Null)),
+    );
+    // The engine's paths (NetApp's GETs no hand-written route serves), as one member of the
+    // union, so that the curated endpoints keep their share of the cases.
+    let engine: Vec<String> = ontap_conform::emulator::engine_routes()
+        .into_iter()
+        .map(|r| r.path.to_string())
+        .collect();
+    all.push(
+        select(engine)
+            .prop_flat_map(|path| endpoint(path, vec!["GET".into()]))
+            .boxed(),
     );
     all.push(
         ".{0,30}"
