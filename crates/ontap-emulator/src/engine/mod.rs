@@ -71,14 +71,19 @@ pub struct Engine {
 
 static DOCUMENT: LazyLock<Document> = LazyLock::new(Document::builtin);
 
-static ENGINE: LazyLock<Engine> = LazyLock::new(|| Engine::build(&DOCUMENT));
+static ENGINE: LazyLock<Engine> = LazyLock::new(|| {
+    let started = std::time::Instant::now();
+    Engine::build(&DOCUMENT, started)
+});
 
 fn engine() -> &'static Engine {
     &ENGINE
 }
 
 impl Engine {
-    fn build(doc: &'static Document) -> Engine {
+    /// `started`: when the build began, the document's reading included, for the log line that
+    /// says what a start pays for the engine.
+    fn build(doc: &'static Document, started: std::time::Instant) -> Engine {
         let resources = Resources::of(doc, super::routes::serves_get);
         let fields: Vec<Fields> = resources.list.iter().map(|r| Fields::of(doc, r)).collect();
         let mut scoped: Vec<bool> = Vec::with_capacity(resources.list.len());
@@ -98,6 +103,12 @@ impl Engine {
             }
         }
         let seeded = Arc::new(seed::seed(doc, &resources));
+        tracing::debug!(
+            resources = resources.list.len(),
+            records = seeded.records.iter().map(Vec::len).sum::<usize>(),
+            ms = started.elapsed().as_millis() as u64,
+            "engine built"
+        );
         Engine {
             doc,
             resources,
