@@ -1,5 +1,5 @@
 //! Fault injection: the emulator with one documented behaviour broken in front of it
-//! (`emulate --fault NAME`), and the generated checks run against it. Each of the six faults must
+//! (`emulate --fault NAME`), and the generated checks run against it. Each of the twelve faults must
 //! fail the checks that look at that behaviour, and only those; each harmless change (keys
 //! reordered, an undocumented field, pretty-printed JSON, another message text for the same
 //! code, an absolute `Location`) must fail nothing. The same faults are what the README's
@@ -46,7 +46,7 @@ fn run_with(fault: &str, dir: &std::path::Path) -> (Option<i32>, String, Vec<(St
 fn each_fault_is_caught_by_the_checks_that_look_at_it_and_only_those() {
     let dir = temp_dir("faults");
     // (fault, the checks that must fail, what every failure must be about)
-    let cases: [(&str, &[&str], &str); 6] = [
+    let cases: [(&str, &[&str], &str); 12] = [
         (
             "error-without-message",
             &[
@@ -84,6 +84,62 @@ fn each_fault_is_caught_by_the_checks_that_look_at_it_and_only_those() {
                 "get-protocols-san-iscsi-credentials.walk",
             ],
             "was served already",
+        ),
+        // The promises of a collection answer (docs/conventions.md), each on several resources.
+        (
+            "max-records-ignored",
+            &[
+                "get-security-accounts.one-record-page",
+                "get-svm-svms.one-record-page",
+                "get-protocols-san-iscsi-credentials.one-record-page",
+            ],
+            "num_records",
+        ),
+        (
+            "num-records-off",
+            &[
+                "get-security-accounts.one-record-page",
+                "get-protocols-ndmp-svms.one-record-page",
+                "get-svm-svms.walk",
+            ],
+            "num_records",
+        ),
+        (
+            "keys-dropped-by-fields",
+            &[
+                "get-security-accounts.keys-kept",
+                "get-svm-svms.keys-kept",
+                "get-protocols-san-iscsi-credentials.keys-kept",
+                "get-protocols-ndmp-svms.keys-kept",
+            ],
+            "present: true",
+        ),
+        (
+            "self-link-elsewhere",
+            &[
+                "get-security-accounts.listed-record",
+                "get-svm-svms.listed-record",
+                "get-protocols-san-iscsi-credentials.listed-record",
+                "get-protocols-ndmp-svms.listed-record",
+            ],
+            "status 404 where 200 was expected",
+        ),
+        (
+            "head-refused",
+            &[
+                "get-security-accounts.head-and-options",
+                "get-cluster.head-and-options",
+                "get-security.head-and-options",
+            ],
+            "405",
+        ),
+        (
+            "options-without-allow",
+            &[
+                "get-svm-svms.head-and-options",
+                "get-cluster.head-and-options",
+            ],
+            "Allow",
         ),
     ];
     for (fault, must_fail, about) in cases {

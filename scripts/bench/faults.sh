@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # What each checker finds against the same broken emulator: for each fault `emulate --fault`
-# injects (six broken behaviours, five harmless changes), a fresh emulator with that fault, and
+# injects (twelve broken behaviours, five harmless changes), a fresh emulator with that fault, and
 # against it, in turn:
 #   - ontap-conform's generated checks (`run --generated --no-builtin-cases --strict`);
 #   - ontap-conform's hand-written suite (`run --strict`), for what the generated checks add;
@@ -18,8 +18,9 @@ root="$(cd "$here/../.." && pwd)"
 version="4.32.5"
 max_examples="${SCHEMATHESIS_MAX_EXAMPLES:-25}"
 faults=(error-without-message job-uuid-not-uuid password-echoed read-only-write-carried-out
-  order-by-ignored next-link-loops reordered-keys extra-field pretty-json other-message
-  absolute-location)
+  order-by-ignored next-link-loops max-records-ignored num-records-off keys-dropped-by-fields
+  self-link-elsewhere head-refused options-without-allow reordered-keys extra-field pretty-json
+  other-message absolute-location)
 
 (cd "$root" && cargo build --quiet --release -p ontap-emulator -p ontap-conform)
 tdir="${CARGO_TARGET_DIR:-$root/target}/release"

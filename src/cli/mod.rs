@@ -166,7 +166,9 @@ pub enum Command {
         check_recording: Option<PathBuf>,
         /// Break one documented behaviour in front of the emulator, to measure a checker
         /// against it (repeatable): error-without-message, job-uuid-not-uuid, password-echoed,
-        /// read-only-write-carried-out, order-by-ignored, next-link-loops; or change something
+        /// read-only-write-carried-out, order-by-ignored, next-link-loops, max-records-ignored,
+        /// num-records-off, keys-dropped-by-fields, self-link-elsewhere, head-refused,
+        /// options-without-allow; or change something
         /// harmless a checker must pass: reordered-keys, extra-field, pretty-json,
         /// other-message, absolute-location.
         #[arg(long = "fault", value_name = "NAME", value_parser = crate::emulator::faults::Fault::parse)]

@@ -33,6 +33,19 @@ pub enum Fault {
     OrderByIgnored,
     /// `_links.next` points back at the page just served.
     NextLinkLoops,
+    /// `max_records` is ignored: a page holds every record.
+    MaxRecordsIgnored,
+    /// A collection's `num_records` is one more than the records it holds.
+    NumRecordsOff,
+    /// A `fields` projection drops the records' keys (`uuid`, `name`, `svm`, `owner`,
+    /// `initiator`) that it does not name.
+    KeysDroppedByFields,
+    /// Each listed record's `_links.self.href` points at no record.
+    SelfLinkElsewhere,
+    /// HEAD is refused with 405, as if only GET were served.
+    HeadRefused,
+    /// OPTIONS answers without `Allow`.
+    OptionsWithoutAllow,
     /// Harmless: every object's keys in reverse order.
     ReorderedKeys,
     /// Harmless: an undocumented field beside the documented ones in every body.
@@ -46,13 +59,19 @@ pub enum Fault {
 }
 
 impl Fault {
-    pub const ALL: [Fault; 11] = [
+    pub const ALL: [Fault; 17] = [
         Fault::ErrorWithoutMessage,
         Fault::JobUuidNotUuid,
         Fault::PasswordEchoed,
         Fault::ReadOnlyWriteCarriedOut,
         Fault::OrderByIgnored,
         Fault::NextLinkLoops,
+        Fault::MaxRecordsIgnored,
+        Fault::NumRecordsOff,
+        Fault::KeysDroppedByFields,
+        Fault::SelfLinkElsewhere,
+        Fault::HeadRefused,
+        Fault::OptionsWithoutAllow,
         Fault::ReorderedKeys,
         Fault::ExtraField,
         Fault::PrettyJson,
@@ -68,6 +87,12 @@ impl Fault {
             Fault::ReadOnlyWriteCarriedOut => "read-only-write-carried-out",
             Fault::OrderByIgnored => "order-by-ignored",
             Fault::NextLinkLoops => "next-link-loops",
+            Fault::MaxRecordsIgnored => "max-records-ignored",
+            Fault::NumRecordsOff => "num-records-off",
+            Fault::KeysDroppedByFields => "keys-dropped-by-fields",
+            Fault::SelfLinkElsewhere => "self-link-elsewhere",
+            Fault::HeadRefused => "head-refused",
+            Fault::OptionsWithoutAllow => "options-without-allow",
             Fault::ReorderedKeys => "reordered-keys",
             Fault::ExtraField => "extra-field",
             Fault::PrettyJson => "pretty-json",
@@ -129,12 +154,27 @@ async fn inject(State(layer): State<Layer>, req: Request, next: Next) -> Respons
     let Ok(body) = to_bytes(body, LIMIT).await else {
         return plain(StatusCode::PAYLOAD_TOO_LARGE);
     };
-    if on(Fault::OrderByIgnored)
+    if on(Fault::HeadRefused) && parts.method == Method::HEAD {
+        let mut r = plain(StatusCode::METHOD_NOT_ALLOWED);
+        r.headers_mut()
+            .insert(header::ALLOW, HeaderValue::from_static("GET"));
+        return r;
+    }
+    let options = parts.method == Method::OPTIONS;
+    let dropped: Vec<&str> = [
+        (Fault::OrderByIgnored, "order_by="),
+        (Fault::MaxRecordsIgnored, "max_records="),
+    ]
+    .into_iter()
+    .filter(|(f, _)| on(*f))
+    .map(|(_, p)| p)
+    .collect();
+    if !dropped.is_empty()
         && let Some(q) = parts.uri.query()
     {
         let kept: Vec<&str> = q
             .split('&')
-            .filter(|p| !p.starts_with("order_by="))
+            .filter(|p| !dropped.iter().any(|d| p.starts_with(d)))
             .collect();
         let uri = format!("{}?{}", parts.uri.path(), kept.join("&"));
         if let Ok(u) = uri.parse() {
@@ -184,6 +224,9 @@ async fn inject(State(layer): State<Layer>, req: Request, next: Next) -> Respons
             Ok(r) => r,
             Err(never) => match never {},
         };
+    }
+    if on(Fault::OptionsWithoutAllow) && options {
+        resp.headers_mut().remove(header::ALLOW);
     }
     rewrite(faults, resp, &host, &path_and_query, sent.as_ref()).await
 }
@@ -241,6 +284,37 @@ async fn rewrite(
     {
         o.insert("password".into(), pw);
     }
+    if let Some(records) = v.get_mut("records").and_then(Value::as_array_mut) {
+        if on(Fault::SelfLinkElsewhere) {
+            for r in records.iter_mut() {
+                if let Some(Value::String(h)) = r.pointer_mut("/_links/self/href") {
+                    h.push_str("-elsewhere");
+                }
+            }
+        }
+        if on(Fault::KeysDroppedByFields)
+            && let Some(named) = query_param(path_and_query, "fields")
+            && !named.contains('*')
+        {
+            let named: Vec<&str> = named
+                .split(',')
+                .map(|f| f.split('.').next().unwrap_or(f))
+                .collect();
+            for r in records.iter_mut().filter_map(Value::as_object_mut) {
+                for key in ["uuid", "name", "svm", "owner", "initiator"] {
+                    if !named.contains(&key) {
+                        r.remove(key);
+                    }
+                }
+            }
+        }
+        let n = records.len();
+        if on(Fault::NumRecordsOff)
+            && let Some(count) = v.get_mut("num_records")
+        {
+            *count = json!(n + 1);
+        }
+    }
     if on(Fault::ExtraField)
         && let Some(o) = v.as_object_mut()
     {
@@ -257,6 +331,19 @@ async fn rewrite(
     .unwrap_or_default();
     parts.headers.remove(header::CONTENT_LENGTH);
     Response::from_parts(parts, Body::from(out))
+}
+
+/// The value of `name` in the query of `path_and_query`, percent-decoded (`fields=a%2Cb`).
+fn query_param(path_and_query: &str, name: &str) -> Option<String> {
+    let (_, query) = path_and_query.split_once('?')?;
+    query.split('&').find_map(|p| {
+        let (k, v) = p.split_once('=')?;
+        (k == name).then(|| {
+            percent_encoding::percent_decode_str(v)
+                .decode_utf8_lossy()
+                .into_owned()
+        })
+    })
 }
 
 fn reverse_keys(v: &mut Value) {

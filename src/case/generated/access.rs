@@ -38,6 +38,7 @@ pub(super) fn checks(g: &Gen, out: &mut Vec<Check>) {
     out.push(c);
 
     methods_not_allowed(g, out);
+    head_and_options(g, out);
     if g.op.method == "GET" {
         return;
     }
@@ -172,6 +173,42 @@ fn sent_by(g: &Gen, sample: &Sample, prelude: &Prelude, who: &Throwaway, expect:
         },
     }}));
     c
+}
+
+/// Why HEAD and OPTIONS are held: NetApp's "Input variables for an ONTAP REST API request" lists
+/// both among the REST API's methods (HEAD "effectively issues a GET request but only returns the
+/// HTTP headers"; OPTIONS determines "what HTTP methods are supported at a specific endpoint").
+/// Not in the seed pages: a convention.
+const HEAD_OPTIONS: &str = "NetApp's 'Input variables for an ONTAP REST API request': HEAD is a GET answering only headers, OPTIONS says which methods an endpoint supports (Allow)";
+
+/// HEAD and OPTIONS on a GET without keys (a collection or a singleton): HEAD answers as the
+/// GET does, OPTIONS with the methods in `Allow`, GET among them.
+fn head_and_options(g: &Gen, out: &mut Vec<Check>) {
+    if g.op.method != "GET" || g.op.path_params().next().is_some() {
+        return;
+    }
+    let key = g.op.key();
+    let mut c = g.check(
+        "head-and-options",
+        "HEAD answers as GET does, OPTIONS names the methods in Allow",
+    );
+    c.steps.push(step(
+        "HEAD",
+        json!({"operation": key, "method": "HEAD"}),
+        Some(json!({"status": 200, "basis": {"convention": HEAD_OPTIONS}})),
+        None,
+    ));
+    c.steps.push(step(
+        "OPTIONS",
+        json!({"operation": key, "method": "OPTIONS"}),
+        Some(json!({
+            "status": 200,
+            "basis": {"convention": HEAD_OPTIONS},
+            "headers": {"Allow": {"matches": "GET"}},
+        })),
+        None,
+    ));
+    out.push(c);
 }
 
 /// A method the spec does not document on a path, sent to it (once per path, from the path's

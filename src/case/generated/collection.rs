@@ -13,6 +13,18 @@ use super::{Check, Gen, step};
 /// A spec whose seed directory lacks it fails to load these checks, naming the page.
 const QUERY_SEED: &str = "004_69967a64eae5f293.txt";
 
+/// Why a projection keeps the keys: NetApp's "Input variables controlling an API request" says a
+/// GET returns "the attributes that uniquely identify the object" by default and that `fields`
+/// selects "additional" properties, but not in so many words that the keys stay when `fields`
+/// names others; NetApp's own clients read `uuid` from such records. A convention: strict on the
+/// emulator, a deviation on a cluster.
+const KEYS_KEPT: &str = "a record's keys identify it in every answer: NetApp's 'Input variables controlling an API request' has fields select properties in addition to the identifying ones (not said outright for a projection)";
+
+/// Why a record's own link must lead to it: NetApp's "HAL linking" page has each record's
+/// `_links.self.href` as the link to that record; that it answers the record listed (not another,
+/// not a 404) is what a link means, not a sentence of NetApp's.
+const SELF_LINK: &str = "a record's _links.self.href is its own address (NetApp's 'HAL linking'): it answers that record";
+
 /// The query parameters every GET has that are not filters.
 const RESERVED: [&str; 5] = [
     "fields",
@@ -107,7 +119,33 @@ pub(super) fn checks(g: &Gen, out: &mut Vec<Check>) {
             None,
         ));
         out.push(c);
+
+        // The other half of a projection: the keys stay, whatever `fields` names.
+        let mut present = Map::new();
+        for k in &keys {
+            present.insert(k.clone(), json!({"present": true}));
+        }
+        if !present.is_empty() {
+            let mut c = g.check(
+                "keys-kept",
+                "every record keeps its keys whatever fields names",
+            );
+            c.steps.push(step(
+                &format!("fields={field}"),
+                get(json!({"fields": field})),
+                Some(json!({
+                    "status": 200,
+                    "basis": {"convention": KEYS_KEPT},
+                    "fields": {"records": {"each": {"fields": present}}},
+                })),
+                None,
+            ));
+            out.push(c);
+        }
     }
+
+    page_checks(g, out);
+    listed_record(g, out);
 
     for (field, schema) in &scalars {
         let t = schema.get("type").and_then(Value::as_str);
@@ -175,15 +213,103 @@ pub(super) fn checks(g: &Gen, out: &mut Vec<Check>) {
     }
 }
 
+/// A page of `max_records=1` holds one record and `num_records` counts it (004: `max_records`
+/// "Limit the number of records returned", `num_records` "Number of records"). A collection with
+/// no record has no page to judge: skipped with that reason.
+fn page_checks(g: &Gen, out: &mut Vec<Check>) {
+    let key = g.op.key();
+    let get = |query: Value| json!({"operation": key, "query": query});
+    let mut c = g.check(
+        "one-record-page",
+        "a page of max_records=1 holds one record and num_records counts it",
+    );
+    c.setup.push(step(
+        "a record to page",
+        get(json!({"max_records": 1})),
+        None,
+        Some(json!({"first": {"from": "records.0", "or_skip": "the collection is empty: no page to count"}})),
+    ));
+    c.steps.push(step(
+        "max_records=1",
+        get(json!({"max_records": 1})),
+        Some(json!({
+            "status": 200,
+            "basis": {"documented": QUERY_SEED},
+            "fields": {"num_records": 1, "records": {"length": 1}},
+        })),
+        None,
+    ));
+    out.push(c);
+}
+
+/// The GET of one record of this collection: the curated spec's (or an overlay's) operation on
+/// the collection's path plus its keys.
+fn instance_of<'a>(g: &Gen<'a>) -> Option<&'a crate::spec::Operation> {
+    let prefix = format!("{}/", g.op.path);
+    g.spec.gated().find(|o| {
+        o.method == "GET"
+            && o.path.strip_prefix(&prefix).is_some_and(|rest| {
+                rest.split('/')
+                    .all(|seg| seg.starts_with('{') && seg.ends_with('}'))
+            })
+    })
+}
+
+/// A listed record is what its own link and its keys answer: the first record of a page, read
+/// again by `_links.self.href` and by its keys, carries the same keys.
+fn listed_record(g: &Gen, out: &mut Vec<Check>) {
+    let Some(one) = instance_of(g) else { return };
+    let params: Vec<&str> = one.path_params().collect();
+    if params.is_empty() {
+        return;
+    }
+    let key = g.op.key();
+    let mut captures = Map::new();
+    captures.insert(
+        "self".into(),
+        json!({"from": "records.0._links.self.href", "or_skip": "no record (or no link) to follow"}),
+    );
+    let mut same = Map::new();
+    let mut path = Map::new();
+    for (i, p) in params.iter().enumerate() {
+        captures.insert(format!("key{i}"), json!(format!("records.0.{p}")));
+        same.insert(p.to_string(), json!(format!("{{{{key{i}}}}}")));
+        path.insert(p.to_string(), json!(format!("{{{{key{i}}}}}")));
+    }
+    let mut c = g.check(
+        "listed-record",
+        "the first record listed answers at its own link and by its keys, with the same keys",
+    );
+    // The steps are about the record's own GET: that is the operation the check exercises.
+    c.operation = one.key();
+    c.setup.push(step(
+        "a listed record",
+        json!({"operation": key, "query": {"max_records": 1}}),
+        None,
+        Some(Value::Object(captures)),
+    ));
+    c.steps.push(step(
+        "its own link",
+        json!({"operation": one.key(), "href": "{{self}}"}),
+        Some(json!({"status": 200, "basis": {"convention": SELF_LINK}, "fields": same.clone()})),
+        None,
+    ));
+    c.steps.push(step(
+        "by its keys",
+        json!({"operation": one.key(), "path": path}),
+        Some(json!({"status": 200, "basis": {"documented": QUERY_SEED}, "fields": same})),
+        None,
+    ));
+    out.push(c);
+}
+
 /// The fields a record always carries: the first segment of each path parameter of the
-/// collection's instance GET (`svm.uuid` → `svm`), which ONTAP returns whatever `fields` says.
+/// collection's own instance GET (`svm.uuid` → `svm`), which ONTAP returns whatever `fields`
+/// says. Only the record's own GET: a nested collection's keys (`.../passwords/{user}`) are not
+/// the record's.
 fn key_fields(g: &Gen) -> Vec<String> {
-    let prefix = format!("{}/{{", g.op.path);
-    let mut keys: Vec<String> = g
-        .spec
-        .operations
-        .iter()
-        .filter(|o| o.method == "GET" && o.path.starts_with(&prefix))
+    let mut keys: Vec<String> = instance_of(g)
+        .into_iter()
         .flat_map(|o| {
             o.path_params()
                 .map(|p| p.split('.').next().unwrap_or(p).to_string())
