@@ -94,7 +94,7 @@ impl Maker<'_> {
                 continue;
             }
             let is_object = self.doc.is_object(schema);
-            let value = if let Some(copied) = self.from_parent(field, schema) {
+            let value = if let Some(copied) = self.parent_value(field, schema) {
                 set_specially.push(field);
                 Some(copied)
             } else if is_object && (field == "svm" || self.target(field).is_some()) {
@@ -168,7 +168,7 @@ impl Maker<'_> {
     /// A field the parent's path parameters name (`volume` of a snapshot, for
     /// `{volume.uuid}`), taken from the parent: its own object of that name, or its top-level
     /// fields (a volume's `name` and `uuid`); and `svm` from a parent that has one.
-    fn from_parent(&self, field: &str, schema: &Schema) -> Option<Value> {
+    fn parent_value(&self, field: &str, schema: &Schema) -> Option<Value> {
         let parent = self.parent?;
         if !self.doc.is_object(schema) {
             return None;
