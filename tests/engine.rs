@@ -100,11 +100,35 @@ impl Walk {
             let href = self.first_record(&filled_prefix).await?;
             return Ok(format!("{href}{rest}"));
         }
-        let free: String = segs[first..=last]
-            .iter()
-            .map(|s| format!("/{}", free_value(s.trim_matches(|c| c == '{' || c == '}'))))
-            .collect();
+        let mut free = String::new();
+        for s in &segs[first..=last] {
+            let name = s.trim_matches(|c| c == '{' || c == '}');
+            let value = match self.referenced(name).await {
+                Some(v) => v,
+                None => free_value(name).to_string(),
+            };
+            free.push('/');
+            free.push_str(&value);
+        }
         Ok(format!("{filled_prefix}{free}{rest}"))
+    }
+
+    /// A parameter that names a record of a top-level collection by one of its fields
+    /// (`{volume.uuid}`: the `uuid` of a record of `/api/storage/volumes`): that field of the
+    /// collection's first record.
+    async fn referenced(&mut self, name: &str) -> Option<String> {
+        let (label, key) = name.split_once('.')?;
+        let plural = format!("/{}s", label.replace('_', "-"));
+        let collection = self
+            .gets
+            .iter()
+            .find(|p| p.ends_with(&plural) && !p.contains('{'))?
+            .clone();
+        let (status, body) = self
+            .get(&format!("{collection}?max_records=1&fields={key}"))
+            .await;
+        let value = body.pointer(&format!("/records/0/{key}"))?.as_str()?;
+        (status == 200).then(|| value.to_string())
     }
 }
 

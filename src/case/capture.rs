@@ -19,23 +19,25 @@ pub(super) fn compile_captures(
     let mut out = Vec::new();
     for (name, from) in captures {
         let p = format!("{at}/capture/{}", escape_segment(name));
-        let (from, or_skip) = match from {
-            Value::String(s) => (s.as_str(), None),
+        let (from, or_skip, literal) = match from {
+            Value::String(s) => (s.as_str(), None, false),
             Value::Object(m)
-                if m.len() == 2
+                if (m.len() == 2
+                    || (m.len() == 3 && m.get("literal").is_some_and(Value::is_boolean)))
                     && m.get("from").is_some_and(Value::is_string)
                     && m.get("or_skip").is_some_and(Value::is_string) =>
             {
                 (
                     m["from"].as_str().unwrap_or_default(),
                     m["or_skip"].as_str().map(str::to_string),
+                    m.get("literal").and_then(Value::as_bool).unwrap_or(false),
                 )
             }
             other => {
                 report(
                     p,
                     format!(
-                        "a capture names a body field or `header:NAME` (or is `{{from: FIELD, or_skip: WHY}}`), not `{}`",
+                        "a capture names a body field or `header:NAME` (or is `{{from: FIELD, or_skip: WHY}}`, with `literal: true` to skip as well when the value is not one a query can name literally), not `{}`",
                         compact(other)
                     ),
                 );
@@ -53,6 +55,7 @@ pub(super) fn compile_captures(
             name: name.clone(),
             from,
             or_skip,
+            literal,
             line: lines.line_of(&p),
         });
     }

@@ -61,7 +61,26 @@ pub struct Capture {
     /// `{from: FIELD, or_skip: WHY}`: when the field is absent the case is skipped with this
     /// reason instead of failing (the target holds nothing the case can judge).
     pub or_skip: Option<String>,
+    /// `literal: true` (with `or_skip`): the value is sent back as a query value, so one that
+    /// ONTAP would read as a query operator (`|`, `*`, `!`, `<`, `>`, `..`, an empty string)
+    /// skips the case as an absent one does: a filter cannot ask for it as it is.
+    pub literal: bool,
     pub line: usize,
+}
+
+/// Whether a captured value would be read by ONTAP as a query expression rather than itself
+/// (NetApp's "Input variables controlling an API request": `*` wildcard, `|` or, `!` not, `<`,
+/// `>`, `<=`, `>=` and `..` ranges).
+pub fn is_query_expression(v: &serde_json::Value) -> bool {
+    match v {
+        serde_json::Value::String(s) => {
+            s.is_empty() || s.contains(['|', '*', '!', '<', '>']) || s.contains("..")
+        }
+        serde_json::Value::Array(_) | serde_json::Value::Object(_) | serde_json::Value::Null => {
+            true
+        }
+        _ => false,
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

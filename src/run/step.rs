@@ -326,17 +326,25 @@ impl CaseRun<'_> {
                     resp.body.as_ref().and_then(|b| b.pointer(pointer)).cloned()
                 }
             };
+            let expression = c.literal
+                && value
+                    .as_ref()
+                    .is_some_and(crate::case::plan::is_query_expression);
             match value {
-                Some(v) => self.vars.set(c.name.clone(), v),
-                None if c.or_skip.is_some() => {
+                Some(v) if !expression => self.vars.set(c.name.clone(), v),
+                _ if c.or_skip.is_some() => {
                     if self.skipped.is_none() {
                         self.skipped = c.or_skip.clone().map(|reason| Skip {
                             kind: SkipKind::NothingToJudge,
-                            reason,
+                            reason: if expression {
+                                format!("{reason} (the value held is a query expression, not one a filter can name as it is)")
+                            } else {
+                                reason
+                            },
                         });
                     }
                 }
-                None => verdict.problems.push(Problem {
+                _ => verdict.problems.push(Problem {
                     line: Some(c.line),
                     expected: Some(c.from.to_string()),
                     actual: Some("(absent)".into()),

@@ -186,16 +186,19 @@ pub(super) fn load_operation(
 ) -> Option<Operation> {
     let doc = ctx.doc;
     let typed = Op::read(op, at, doc, ctx.components, report)?;
-    let compile =
-        |schema: &Value, at: String, report: &mut dyn FnMut(String, String)| match ctx.lazy {
-            Some(shared) => Some(SchemaSlot::Lazy {
-                doc: shared.clone(),
-                schema: schema.clone(),
-                at,
-                compiled: std::sync::OnceLock::new(),
-            }),
-            None => compile(doc, schema, at, report).map(SchemaSlot::Ready),
-        };
+    let compile = |schema: &Value,
+                   at: String,
+                   response: bool,
+                   report: &mut dyn FnMut(String, String)| match ctx.lazy {
+        Some(shared) => Some(SchemaSlot::Lazy {
+            doc: shared.clone(),
+            schema: schema.clone(),
+            at,
+            response,
+            compiled: std::sync::OnceLock::new(),
+        }),
+        None => compile(doc, schema, at, report).map(SchemaSlot::Ready),
+    };
     let operation_id = typed.op.operation_id.clone().unwrap_or_default();
     if operation_id.is_empty() {
         report(at.to_string(), "missing `operationId`".into());
@@ -273,10 +276,15 @@ pub(super) fn load_operation(
     // use for the imported layer.
     let request = typed
         .request_body(report)
-        .and_then(|b| compile(&b.schema, b.at, report));
+        .and_then(|b| compile(&b.schema, b.at, false, report));
     let mut responses = BTreeMap::new();
     for r in typed.responses(report) {
-        let body = r.body.and_then(|b| compile(&b.schema, b.at, report));
+        // A success's body as a GET answers it, `fields` and all; an error body keeps what it
+        // requires (`code` and `message`).
+        let success = r.status.starts_with('2');
+        let body = r
+            .body
+            .and_then(|b| compile(&b.schema, b.at, success, report));
         responses.insert(
             r.status.clone(),
             ResponseSpec {

@@ -99,6 +99,12 @@ pub(crate) enum SchemaSlot {
         doc: std::sync::Arc<Value>,
         schema: Value,
         at: String,
+        /// A success response's schema: compiled without `required`. NetApp's file has one definition
+        /// per object for what a POST sends and what a GET answers, and its `required` lists what
+        /// a POST must send; a GET answers what `fields` asks, so a projection
+        /// (`fields=maxdata_on_san.app_type`) leaves those properties out, as every answer with
+        /// `fields` does.
+        response: bool,
         compiled: std::sync::OnceLock<Option<CompiledSchema>>,
     },
 }
@@ -123,10 +129,17 @@ impl SchemaSlot {
                 doc,
                 schema,
                 at,
+                response,
                 compiled,
             } => compiled
                 .get_or_init(|| {
                     let made = super::schema::resolve(doc, schema, at)
+                        .map(|mut resolved| {
+                            if *response {
+                                drop_required(&mut resolved);
+                            }
+                            resolved
+                        })
                         .map_err(|(p, m)| format!("{p}: {m}"))
                         .and_then(CompiledSchema::compile);
                     match made {
@@ -139,6 +152,20 @@ impl SchemaSlot {
                 })
                 .as_ref(),
         }
+    }
+}
+
+/// `required` taken out of a resolved schema, at every depth.
+fn drop_required(schema: &mut Value) {
+    match schema {
+        Value::Object(map) => {
+            if map.get("required").is_some_and(Value::is_array) {
+                map.remove("required");
+            }
+            map.values_mut().for_each(drop_required);
+        }
+        Value::Array(items) => items.iter_mut().for_each(drop_required),
+        _ => {}
     }
 }
 

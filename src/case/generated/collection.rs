@@ -11,7 +11,7 @@ use super::{Check, Gen, step};
 /// The seed page that documents the collection query parameters the checks rely on (`fields`,
 /// `order_by`, `return_records`, a filter per field): 004, the one seed with a collection GET.
 /// A spec whose seed directory lacks it fails to load these checks, naming the page.
-const QUERY_SEED: &str = "004_69967a64eae5f293.txt";
+pub(super) const QUERY_SEED: &str = "004_69967a64eae5f293.txt";
 
 /// Why a projection keeps the keys: NetApp's "Input variables controlling an API request" says a
 /// GET returns "the attributes that uniquely identify the object" by default and that `fields`
@@ -36,21 +36,22 @@ const RESERVED: [&str; 5] = [
 
 pub(super) fn checks(g: &Gen, out: &mut Vec<Check>) {
     let op = g.op;
-    if op.method != "GET" || op.path_params().next().is_some() {
+    if op.method != "GET" {
         return;
     }
-    let Some(record) = op
-        .responses
-        .get("200")
-        .and_then(|r| r.schema())
-        .and_then(|s| s.resolved.pointer("/properties/records/items"))
-    else {
+    let Some(record) = record_schema(op) else {
+        return;
+    };
+    let Some(scope) = Scope::of(g) else {
         return;
     };
     let key = op.key();
-    let documented = json!({"documented": QUERY_SEED});
-    let get = |query: Value| json!({"operation": key, "query": query});
+    let documented = g.query_basis();
+    let get = |query: Value| scope.request(&key, query);
     let ok = |fields: Value| json!({"status": 200, "basis": documented, "fields": fields});
+    // Every check of a nested collection first reads its parent's keys.
+    let mut out = Scoped { out, scope: &scope };
+    let out = &mut out;
 
     let mut c = g.check(
         "walk",
@@ -194,7 +195,7 @@ pub(super) fn checks(g: &Gen, out: &mut Vec<Check>) {
             &format!("a value of {f} the target holds"),
             get(Value::Object(q)),
             None,
-            Some(json!({"value": {"from": format!("records.0.{f}"), "or_skip": format!("no record has {f}: nothing to filter on")}})),
+            Some(json!({"value": {"from": format!("records.0.{f}"), "or_skip": format!("no record has {f}: nothing to filter on"), "literal": true}})),
         ));
         let mut q = Map::new();
         q.insert(f.clone(), json!("{{value}}"));
@@ -216,9 +217,9 @@ pub(super) fn checks(g: &Gen, out: &mut Vec<Check>) {
 /// A page of `max_records=1` holds one record and `num_records` counts it (004: `max_records`
 /// "Limit the number of records returned", `num_records` "Number of records"). A collection with
 /// no record has no page to judge: skipped with that reason.
-fn page_checks(g: &Gen, out: &mut Vec<Check>) {
+fn page_checks(g: &Gen, out: &mut Scoped) {
     let key = g.op.key();
-    let get = |query: Value| json!({"operation": key, "query": query});
+    let get = |query: Value| out.scope.request(&key, query);
     let mut c = g.check(
         "one-record-page",
         "a page of max_records=1 holds one record and num_records counts it",
@@ -234,7 +235,7 @@ fn page_checks(g: &Gen, out: &mut Vec<Check>) {
         get(json!({"max_records": 1})),
         Some(json!({
             "status": 200,
-            "basis": {"documented": QUERY_SEED},
+            "basis": g.query_basis(),
             "fields": {"num_records": 1, "records": {"length": 1}},
         })),
         None,
@@ -242,11 +243,11 @@ fn page_checks(g: &Gen, out: &mut Vec<Check>) {
     out.push(c);
 }
 
-/// The GET of one record of this collection: the curated spec's (or an overlay's) operation on
-/// the collection's path plus its keys.
+/// The GET of one record of this collection: the operation on the collection's path plus its
+/// keys, among the operations this one's checks may lean on.
 fn instance_of<'a>(g: &Gen<'a>) -> Option<&'a crate::spec::Operation> {
     let prefix = format!("{}/", g.op.path);
-    g.spec.gated().find(|o| {
+    g.peers().find(|o| {
         o.method == "GET"
             && o.path.strip_prefix(&prefix).is_some_and(|rest| {
                 rest.split('/')
@@ -256,24 +257,50 @@ fn instance_of<'a>(g: &Gen<'a>) -> Option<&'a crate::spec::Operation> {
 }
 
 /// A listed record is what its own link and its keys answer: the first record of a page, read
-/// again by `_links.self.href` and by its keys, carries the same keys.
-fn listed_record(g: &Gen, out: &mut Vec<Check>) {
+/// again by `_links.self.href` and by its keys, carries the same keys. The keys a nested
+/// collection's path already holds (its parent's) are the scope's, not read from the record.
+fn listed_record(g: &Gen, out: &mut Scoped) {
     let Some(one) = instance_of(g) else { return };
     let params: Vec<&str> = one.path_params().collect();
-    if params.is_empty() {
+    let inherited = out.scope.path.len();
+    if params.len() <= inherited {
         return;
     }
+    let (Some(record), Some(body)) = (record_schema(g.op), body_schema(one)) else {
+        return;
+    };
+    // Each own key as a field of the listed record and of the record's own answer: a key either
+    // lacks cannot be read or compared, and the check is not made.
+    let mut fields = Vec::new();
+    for p in &params[inherited..] {
+        match (field_of(record, p), field_of(body, p)) {
+            (Some(a), Some(b)) if a == b => fields.push(a),
+            _ => return,
+        }
+    }
+    let linked = properties(record).is_some_and(|p| p.contains_key("_links"));
     let key = g.op.key();
     let mut captures = Map::new();
-    captures.insert(
-        "self".into(),
-        json!({"from": "records.0._links.self.href", "or_skip": "no record (or no link) to follow"}),
-    );
+    if linked {
+        captures.insert(
+            "self".into(),
+            json!({"from": "records.0._links.self.href", "or_skip": "no record (or no link) to follow"}),
+        );
+    }
     let mut same = Map::new();
     let mut path = Map::new();
     for (i, p) in params.iter().enumerate() {
-        captures.insert(format!("key{i}"), json!(format!("records.0.{p}")));
-        same.insert(p.to_string(), json!(format!("{{{{key{i}}}}}")));
+        if let Some(parent) = out.scope.path.values().nth(i).filter(|_| i < inherited) {
+            path.insert(p.to_string(), parent.clone());
+            continue;
+        }
+        let field = &fields[i - inherited];
+        let skip = format!("no record (or none with {field}) to read");
+        captures.insert(
+            format!("key{i}"),
+            json!({"from": format!("records.0.{field}"), "or_skip": skip}),
+        );
+        same.insert(field.clone(), json!(format!("{{{{key{i}}}}}")));
         path.insert(p.to_string(), json!(format!("{{{{key{i}}}}}")));
     }
     let mut c = g.check(
@@ -284,20 +311,24 @@ fn listed_record(g: &Gen, out: &mut Vec<Check>) {
     c.operation = one.key();
     c.setup.push(step(
         "a listed record",
-        json!({"operation": key, "query": {"max_records": 1}}),
+        out.scope.request(&key, json!({"max_records": 1})),
         None,
         Some(Value::Object(captures)),
     ));
-    c.steps.push(step(
-        "its own link",
-        json!({"operation": one.key(), "href": "{{self}}"}),
-        Some(json!({"status": 200, "basis": {"convention": SELF_LINK}, "fields": same.clone()})),
-        None,
-    ));
+    if linked {
+        c.steps.push(step(
+            "its own link",
+            json!({"operation": one.key(), "href": "{{self}}"}),
+            Some(
+                json!({"status": 200, "basis": {"convention": SELF_LINK}, "fields": same.clone()}),
+            ),
+            None,
+        ));
+    }
     c.steps.push(step(
         "by its keys",
         json!({"operation": one.key(), "path": path}),
-        Some(json!({"status": 200, "basis": {"documented": QUERY_SEED}, "fields": same})),
+        Some(json!({"status": 200, "basis": g.query_basis(), "fields": same})),
         None,
     ));
     out.push(c);
@@ -305,18 +336,116 @@ fn listed_record(g: &Gen, out: &mut Vec<Check>) {
 
 /// The fields a record always carries: the first segment of each path parameter of the
 /// collection's own instance GET (`svm.uuid` → `svm`), which ONTAP returns whatever `fields`
-/// says. Only the record's own GET: a nested collection's keys (`.../passwords/{user}`) are not
-/// the record's.
+/// says. Only the record's own keys: those its parent's path already holds
+/// (`/api/storage/volumes/{volume.uuid}/snapshots/{uuid}`: `volume`) are the parent's.
 fn key_fields(g: &Gen) -> Vec<String> {
+    let inherited = g.op.path_params().count();
+    let Some(record) = record_schema(g.op) else {
+        return Vec::new();
+    };
     let mut keys: Vec<String> = instance_of(g)
         .into_iter()
-        .flat_map(|o| {
-            o.path_params()
-                .map(|p| p.split('.').next().unwrap_or(p).to_string())
-        })
+        .flat_map(|o| o.path_params().skip(inherited))
+        .filter_map(|p| field_of(record, p))
+        .map(|f| f.split('.').next().unwrap_or(&f).to_string())
         .collect();
     keys.dedup();
     keys
+}
+
+/// Where a collection's records are: nothing for a top-level collection; for one under a record
+/// (`/api/storage/volumes/{volume.uuid}/snapshots`), the keys of its parent collection's first
+/// record, read by a setup step every check of the collection starts with (skipped, saying so,
+/// when the parent collection is empty).
+#[derive(Default)]
+pub(super) struct Scope {
+    setup: Vec<Value>,
+    /// The collection's path parameters, each with the variable its parent's key is read into.
+    path: Map<String, Value>,
+}
+
+impl Scope {
+    /// The scope of `g`'s collection, or `None` when its path parameters cannot be read from a
+    /// parent collection (a parent that is itself nested, or a parameter no collection lists).
+    fn of(g: &Gen) -> Option<Scope> {
+        let params: Vec<&str> = g.op.path_params().collect();
+        if params.is_empty() {
+            return Some(Scope::default());
+        }
+        let segs: Vec<&str> = g.op.path.split('/').collect();
+        // The parent record's path: up to the last parameter; after it, literal segments only
+        // (a path that ends in a parameter names a record, whatever its answer holds).
+        let last = segs.iter().rposition(|s| s.starts_with('{'))?;
+        if last + 1 == segs.len() {
+            return None;
+        }
+        let record_path = segs[..=last].join("/");
+        let first = segs.iter().position(|s| s.starts_with('{'))?;
+        let parent_path = segs[..first].join("/");
+        if segs[first..=last].iter().any(|s| !s.starts_with('{')) {
+            return None;
+        }
+        let route = |p: &str| {
+            p.split('/')
+                .map(|s| if s.starts_with('{') { "{}" } else { s })
+                .collect::<Vec<_>>()
+                .join("/")
+        };
+        let parent_get = g
+            .peers()
+            .find(|o| o.method == "GET" && o.path == parent_path)?;
+        let parent_record = g
+            .peers()
+            .find(|o| o.method == "GET" && route(&o.path) == route(&record_path))?;
+        let parent_records = record_schema(parent_get)?;
+        let keys: Vec<String> = parent_record
+            .path_params()
+            .map(|p| field_of(parent_records, p))
+            .collect::<Option<_>>()?;
+        if keys.len() != params.len() {
+            return None;
+        }
+        let mut captures = Map::new();
+        let mut path = Map::new();
+        for (i, (mine, theirs)) in params.iter().zip(&keys).enumerate() {
+            captures.insert(
+                format!("scope{i}"),
+                json!({"from": format!("records.0.{theirs}"), "or_skip": format!("{parent_path} has no record to read {mine} from")}),
+            );
+            path.insert(mine.to_string(), json!(format!("{{{{scope{i}}}}}")));
+        }
+        let setup = vec![step(
+            &format!("a record of {parent_path}"),
+            json!({"operation": parent_get.key(), "query": {"max_records": 1, "fields": keys.join(",")}}),
+            None,
+            Some(Value::Object(captures)),
+        )];
+        Some(Scope { setup, path })
+    }
+
+    /// A GET of the collection with `query`, its path parameters filled from the scope.
+    fn request(&self, operation: &str, query: Value) -> Value {
+        let mut r = json!({"operation": operation, "query": query});
+        if !self.path.is_empty() {
+            r["path"] = Value::Object(self.path.clone());
+        }
+        r
+    }
+}
+
+/// Where a collection's checks go: each starts with its scope's setup.
+pub(super) struct Scoped<'a> {
+    out: &'a mut Vec<Check>,
+    scope: &'a Scope,
+}
+
+impl Scoped<'_> {
+    fn push(&mut self, mut c: Check) {
+        let mut setup = self.scope.setup.clone();
+        setup.append(&mut c.setup);
+        c.setup = setup;
+        self.out.push(c);
+    }
 }
 
 /// The scalar fields of a record schema, top level and one object down (`svm.name`), that a
@@ -351,6 +480,56 @@ fn scalar_fields(record: &Value) -> Vec<(String, Value)> {
         }
     }
     out
+}
+
+/// The field of a record schema that a key parameter names: the parameter itself
+/// (`svm.uuid`), else its last part (`{policy.name}` of a policy whose record has `name`); `None`
+/// when the record carries neither, so nothing can be read from it or asked of it.
+fn field_of(record: &Value, param: &str) -> Option<String> {
+    let has = |dotted: &str| {
+        let mut at = record;
+        for part in dotted.split('.') {
+            match properties(at).and_then(|p| p.get(part)) {
+                Some(next) => at = next,
+                None => return false,
+            }
+        }
+        true
+    };
+    let last = param.rsplit('.').next().unwrap_or(param);
+    [param, last]
+        .into_iter()
+        .find(|f| has(f))
+        .map(str::to_string)
+}
+
+/// The properties of a schema, directly or in the member of an `allOf` that has them.
+fn properties(schema: &Value) -> Option<&Map<String, Value>> {
+    schema
+        .get("properties")
+        .or_else(|| {
+            schema
+                .get("allOf")
+                .and_then(Value::as_array)
+                .and_then(|a| a.iter().find_map(|p| p.get("properties")))
+        })
+        .and_then(Value::as_object)
+}
+
+/// The record schema of a collection GET (`records.items` of its 200 answer).
+fn record_schema(op: &crate::spec::Operation) -> Option<&Value> {
+    op.responses
+        .get("200")
+        .and_then(|r| r.schema())
+        .and_then(|s| s.resolved.pointer("/properties/records/items"))
+}
+
+/// The 200 body schema of a GET.
+fn body_schema(op: &crate::spec::Operation) -> Option<&Value> {
+    op.responses
+        .get("200")
+        .and_then(|r| r.schema())
+        .map(|s| &s.resolved)
 }
 
 fn is_scalar(v: &Value) -> bool {

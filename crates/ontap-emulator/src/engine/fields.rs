@@ -17,6 +17,24 @@ pub struct Fields {
     pub defaults: Vec<String>,
     /// Fields NetApp marks `x-ntap-advanced`: returned only with `fields=**` or by name.
     pub advanced: Vec<String>,
+    /// What identifies a record, kept beside what `fields` names: the keys' fields, `uuid` and `name`
+    /// (NetApp's "Input variables controlling an API request": a GET answers "the attributes
+    /// that uniquely identify the object", and `fields` adds to them). Records without a path of
+    /// their own (metrics) have none, so `fields=duration` answers `duration` alone.
+    pub identity: Vec<String>,
+}
+
+impl Fields {
+    /// The fields kept whatever a request asks: the defaults without `fields`, the identity
+    /// with it.
+    pub fn kept(&self, query: &crate::collection::Query) -> Vec<&str> {
+        let chosen = if query.get("fields").is_some() {
+            &self.identity
+        } else {
+            &self.defaults
+        };
+        chosen.iter().map(String::as_str).collect()
+    }
 }
 
 impl Fields {
@@ -24,6 +42,18 @@ impl Fields {
         let mut fields = Fields::default();
         walk(doc, res.record, "", 0, &mut fields);
         let top = |f: &str| f.split('.').next().unwrap_or(f).to_string();
+        let mut identity: Vec<String> = res
+            .instance
+            .iter()
+            .flat_map(|i| i.keys.iter().filter_map(|k| k.field.as_deref().map(top)))
+            .collect();
+        for id in ["uuid", "name"] {
+            if fields.known.iter().any(|f| f == id) && !identity.iter().any(|f| f == id) {
+                identity.push(id.into());
+            }
+        }
+        identity.retain(|f| !fields.advanced.contains(f));
+        fields.identity = identity;
         let mut defaults: Vec<String> = match &res.instance {
             Some(instance) => instance
                 .keys

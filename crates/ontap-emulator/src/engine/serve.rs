@@ -25,7 +25,7 @@ pub fn get(ctx: &Ctx, found: &Found, segs: &[&str]) -> ApiResult<Reply> {
     let state = ctx.app.lock();
     let store: &Store = &state.engine;
     let parent = parent_record(store, res, &found.params, &ctx.caller)?;
-    let free = free_values(res, &found.params)?;
+    let free = free_values(store, res, &found.params)?;
     let named = named_fields(ctx, fields);
     match found.target {
         Target::Collection => {
@@ -36,7 +36,7 @@ pub fn get(ctx: &Ctx, found: &Found, segs: &[&str]) -> ApiResult<Reply> {
                 .collect();
             drop(state);
             let known: Vec<&str> = fields.known.iter().map(String::as_str).collect();
-            let defaults: Vec<&str> = fields.defaults.iter().map(String::as_str).collect();
+            let defaults = fields.kept(&ctx.query);
             let extra = extra_params(&res.query, fields);
             let spec = CollectionSpec {
                 path: &path,
@@ -133,7 +133,11 @@ fn parent_record(
 
 /// The values of the free parameters as their fields hold them: a number for an integer field
 /// (a value that is not one names nothing: 404 code 4), else the text.
-fn free_values<'a>(res: &'a Resource, params: &[String]) -> ApiResult<Vec<(&'a Param, Value)>> {
+fn free_values<'a>(
+    store: &Store,
+    res: &'a Resource,
+    params: &[String],
+) -> ApiResult<Vec<(&'a Param, Value)>> {
     let engine = engine();
     let mut out = Vec::new();
     for (i, param) in res.free.iter().enumerate() {
@@ -162,9 +166,41 @@ fn free_values<'a>(res: &'a Resource, params: &[String]) -> ApiResult<Vec<(&'a P
         {
             return Err(ApiError::entry_missing(&param.name));
         }
+        if !names_something(store, &param.name, &value) {
+            return Err(ApiError::entry_missing(&param.name));
+        }
         out.push((param, value));
     }
     Ok(out)
+}
+
+/// Whether a parameter that is a reference by its name (`{volume.uuid}` of
+/// `/api/storage/snaplock/file/{volume.uuid}/{path}`: the `uuid` of a `volume`) names a record
+/// of the top-level collection whose records are called so; a parameter of any other name is
+/// the client's to choose (a file path), and names something.
+fn names_something(store: &Store, name: &str, value: &Value) -> bool {
+    let Some((label, key)) = name.split_once('.') else {
+        return true;
+    };
+    let label = label.replace('-', "_");
+    let eng = engine();
+    let Some(id) = eng
+        .resources
+        .list
+        .iter()
+        .position(|r| r.parent.is_none() && r.instance.is_some() && r.label == label)
+    else {
+        return true;
+    };
+    let Some(text) = value.as_str() else {
+        return true;
+    };
+    store.under(id, None).any(|r| {
+        r.body
+            .get(key)
+            .and_then(Value::as_str)
+            .is_some_and(|v| v.eq_ignore_ascii_case(text))
+    })
 }
 
 /// The fields the request names (`fields`), which keep an advanced field (`**` keeps all).
@@ -227,7 +263,7 @@ fn one(ctx: &Ctx, body: Value, fields: &Fields, documented: &[String]) -> ApiRes
         }
     }
     let known: Vec<&str> = fields.known.iter().map(String::as_str).collect();
-    let defaults: Vec<&str> = fields.defaults.iter().map(String::as_str).collect();
+    let defaults = fields.kept(q);
     Ok(Reply::ok(collection::select_fields(
         body, q, &defaults, &known,
     )?))
