@@ -69,6 +69,7 @@ fn shared(spec: &Arc<Spec>) -> &'static Result<Shared, String> {
                     None => None,
                 },
                 ca_cert_path: conn.ca_cert.clone(),
+                rate: env::rate(&conn)?,
                 ..ClientOptions::default()
             };
         let mut opts = RunOptions {

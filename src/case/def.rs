@@ -128,6 +128,12 @@ pub struct RequestDef {
     /// its `records` are every record walked, `num_records` their count (see `run/walk.rs`).
     #[serde(default)]
     pub follow_next: bool,
+    /// With `follow_next`: walk in about this many pages, whatever the collection holds. The
+    /// runner reads the count first (`return_records=false`) and asks for pages of
+    /// `ceil(count / pages)` records, so a walk of 20,000 snapshots is a handful of requests, not
+    /// 20,000 (a walk must be safe on a production cluster).
+    #[serde(default)]
+    pub pages: Option<u32>,
     /// Sends this method instead of the operation's: a method the spec does not document on
     /// the operation's path (a 405 check). The operation still names the path and its rules.
     #[serde(default)]

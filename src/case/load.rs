@@ -206,6 +206,17 @@ fn compile_step(
             );
         }
     }
+    match req.pages {
+        Some(_) if !req.follow_next => report(
+            format!("{at}/request/pages"),
+            "`pages` sizes a walk: give it with `follow_next: true`".into(),
+        ),
+        Some(0) => report(
+            format!("{at}/request/pages"),
+            "`pages: 0`: a walk takes at least one page".into(),
+        ),
+        _ => {}
+    }
     if req.body.is_some() && req.raw_body.is_some() {
         report(
             format!("{at}/request/raw_body"),

@@ -29,6 +29,10 @@ pub struct ConnArgs {
     /// Seconds before one request is abandoned.
     #[arg(long, default_value_t = 30)]
     pub request_timeout: u64,
+    /// The most requests a second to send, whatever `--jobs` allows: for a cluster whose REST
+    /// queue or session limits a team must not strain [env: ONTAP_RATE; unbounded when unset].
+    #[arg(long, value_name = "N")]
+    pub rate: Option<String>,
 }
 
 impl ConnArgs {
@@ -42,6 +46,7 @@ impl ConnArgs {
             ca_cert: self.ca_cert.clone(),
             allow_destructive,
             svm,
+            rate: self.rate.clone(),
         }
         .or(Connection::from_env())
     }
@@ -67,6 +72,7 @@ impl ConnArgs {
             ca_cert,
             ca_cert_path: conn.ca_cert.clone(),
             request_timeout: Duration::from_secs(self.request_timeout.max(1)),
+            rate: env::rate(conn)?,
         })
     }
 }

@@ -131,10 +131,17 @@ fn report(reached: &session::Reached, p: &Preflight, probe_ms: u128) -> String {
             ),
         );
     }
+    let pace = match reached.opts.client.rate {
+        Some(r) => format!(
+            "; at most {r} a second (--rate), so at least {} s",
+            p.requests.div_ceil(r as usize)
+        ),
+        None => String::new(),
+    };
     line(
         "requests",
         format!(
-            "about {} (each case's steps, job polls and condition changes; a walk's pages are not known before it runs), {} at a time",
+            "about {} (each case's steps, job polls and condition changes; a walk as its count and the few pages it is sized to), {} at a time{pace}",
             p.requests, reached.opts.jobs
         ),
     );

@@ -330,6 +330,13 @@ pub struct Schedule {
     /// The longest chain of requests that had to follow one another (a resource's writers in a
     /// row, or the longest case): at L ms per request the run cannot take less than this × L.
     pub critical_path_requests: usize,
+    /// `--rate`: the most requests a second the run sent; absent when unbounded. Added.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub rate: Option<u32>,
+    /// How many times the target answered busy (429, 503, a refused connection after it had
+    /// answered) and a request was sent again after a wait. Added.
+    #[serde(default)]
+    pub busy_retries: usize,
 }
 
 /// One check of a case's main step and what it rests on: `{what: "status 4xx", basis: ...}`.

@@ -109,6 +109,20 @@ pub fn summary_from(
         report.mode.as_str(),
         report.duration_ms,
     );
+    if let Some(sched) = report
+        .schedule
+        .filter(|s| s.busy_retries > 0 || s.rate.is_some())
+    {
+        let rate = sched
+            .rate
+            .map(|r| format!("at most {r} requests a second; "))
+            .unwrap_or_default();
+        let _ = writeln!(
+            out,
+            "{rate}the target answered busy {} time(s) (429, 503 or a refused connection), and the run waited and sent again",
+            sched.busy_retries
+        );
+    }
     let s = &report.summary;
     if s.deviations > 0 {
         let plural = if s.deviations == 1 { "" } else { "s" };

@@ -21,6 +21,8 @@ pub const CA_CERT: &str = "ONTAP_CA_CERT";
 pub const ALLOW_DESTRUCTIVE: &str = "ONTAP_ALLOW_DESTRUCTIVE";
 /// The SVM throwaway objects go to.
 pub const SVM: &str = "ONTAP_SVM";
+/// The most requests a second the run sends.
+pub const RATE: &str = "ONTAP_RATE";
 
 /// Every variable of this module with what it does, for help texts and the README.
 pub const ALL: &[(&str, &str)] = &[
@@ -37,6 +39,10 @@ pub const ALL: &[(&str, &str)] = &[
         "1 to run the cases that change cluster state (--allow-destructive)",
     ),
     (SVM, "the SVM throwaway objects go to (--svm)"),
+    (
+        RATE,
+        "the most requests a second the run sends (--rate; unbounded when unset)",
+    ),
 ];
 
 /// The value of `name`, when it is set and not empty: an empty variable (`ONTAP_TARGET=` in a CI
@@ -67,6 +73,8 @@ pub struct Connection {
     pub ca_cert: Option<PathBuf>,
     pub allow_destructive: bool,
     pub svm: Option<String>,
+    /// Requests a second, as given (read by [`rate`], which says what is wrong with it).
+    pub rate: Option<String>,
 }
 
 impl Connection {
@@ -79,6 +87,7 @@ impl Connection {
             ca_cert: text(CA_CERT).map(PathBuf::from),
             allow_destructive: flag(ALLOW_DESTRUCTIVE),
             svm: text(SVM),
+            rate: text(RATE),
         }
     }
 
@@ -91,12 +100,26 @@ impl Connection {
             ca_cert: self.ca_cert.or(env.ca_cert),
             allow_destructive: self.allow_destructive || env.allow_destructive,
             svm: self.svm.or(env.svm),
+            rate: self.rate.or(env.rate),
         }
     }
 
     /// The account, `admin` when neither a flag nor a variable names one.
     pub fn user(&self) -> &str {
         self.user.as_deref().unwrap_or("admin")
+    }
+}
+
+/// The request rate a connection asks for: `None` for none, or what is wrong with the value.
+pub fn rate(conn: &Connection) -> Result<Option<u32>, String> {
+    match conn.rate.as_deref().map(str::trim) {
+        None => Ok(None),
+        Some(v) => match v.parse::<u32>() {
+            Ok(n) if n > 0 => Ok(Some(n)),
+            _ => Err(format!(
+                "--rate / {RATE} `{v}` is not a whole number of requests a second above 0"
+            )),
+        },
     }
 }
 

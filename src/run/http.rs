@@ -50,6 +50,8 @@ pub struct ClientOptions {
     /// The file `ca_cert` was read from, for the curl lines that reproduce a request (`--cacert`).
     pub ca_cert_path: Option<std::path::PathBuf>,
     pub request_timeout: Duration,
+    /// The most requests a second the run sends (`--rate`); unbounded when `None`.
+    pub rate: Option<u32>,
 }
 
 impl Default for ClientOptions {
@@ -60,6 +62,7 @@ impl Default for ClientOptions {
             ca_cert: None,
             ca_cert_path: None,
             request_timeout: Duration::from_secs(30),
+            rate: None,
         }
     }
 }

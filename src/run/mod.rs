@@ -362,6 +362,8 @@ async fn run_with(
         schedule: Some(Schedule {
             jobs: ctx.opts.jobs.max(1),
             critical_path_requests: critical_path,
+            rate: ctx.opts.client.rate,
+            busy_retries: ctx.target.busy_retries(),
         }),
         mode: ctx.opts.mode(),
         generated_seed: ctx.opts.generated_seed,

@@ -79,6 +79,20 @@ impl CaseRun<'_> {
             }
         };
 
+        let mut prepared = prepared;
+        if let Some(pages) = step.request.pages {
+            match self.sized_walk(&label, &prepared.outgoing, pages).await {
+                Ok(outgoing) => {
+                    prepared.curl = self.ctx.target.curl(&outgoing);
+                    prepared.outgoing = outgoing;
+                }
+                Err(p) => {
+                    let curl = Some(prepared.curl);
+                    self.record_problem(&label, Some(step.line), p, curl, severity);
+                    return false;
+                }
+            }
+        }
         let started = Instant::now();
         let sent = self.ctx.target.send(&prepared.outgoing).await;
         self.record(Some(phase), &label, &prepared.outgoing, &sent);

@@ -26,6 +26,41 @@ pub(super) struct Walked {
 }
 
 impl CaseRun<'_> {
+    /// `first` with `max_records` set so that its walk takes about `pages` pages: the count is
+    /// read first with `return_records=false`, which answers no record, however many the
+    /// collection holds.
+    pub(super) async fn sized_walk(
+        &self,
+        label: &str,
+        first: &Outgoing,
+        pages: u32,
+    ) -> Result<Outgoing, Problem> {
+        let with = |set: &[(&str, String)]| -> Outgoing {
+            let mut out = first.clone();
+            out.url = with_query(&first.url, set);
+            out
+        };
+        let count = with(&[("return_records", "false".into())]);
+        let sent = self.ctx.target.send(&count).await;
+        self.record(None, &format!("{label} (count)"), &count, &sent);
+        let resp = sent.map_err(Problem::msg)?;
+        let n = resp
+            .body
+            .as_ref()
+            .and_then(|b| b.get("num_records"))
+            .and_then(Value::as_u64)
+            .filter(|_| (200..300).contains(&resp.status))
+            .ok_or_else(|| Problem {
+                expected: Some("a 2xx with num_records".into()),
+                actual: Some(resp.status.to_string()),
+                ..Problem::msg(
+                    "the collection's count (return_records=false) did not answer num_records, so the walk cannot be sized",
+                )
+            })?;
+        let size = n.div_ceil(u64::from(pages)).max(1);
+        Ok(with(&[("max_records", size.to_string())]))
+    }
+
     /// Follows `first`'s next links to the end, sending each as `first_req` was sent.
     pub(super) async fn walk(&self, label: &str, first_req: &Outgoing, first: Response) -> Walked {
         let mut problems = Vec::new();
@@ -124,4 +159,18 @@ impl CaseRun<'_> {
 /// The path and query of a URL (`http://h:1/api/x?y` → `/api/x?y`).
 fn path_of(url: &str) -> &str {
     url.find("/api").map(|i| &url[i..]).unwrap_or(url)
+}
+
+/// `url` (a path with its query) with each of `set` in its query, replacing a value it had.
+fn with_query(url: &str, set: &[(&str, String)]) -> String {
+    let (path, query) = url.split_once('?').unwrap_or((url, ""));
+    let mut pairs: Vec<(String, String)> = url::form_urlencoded::parse(query.as_bytes())
+        .into_owned()
+        .filter(|(k, _)| !set.iter().any(|(s, _)| s == k))
+        .collect();
+    pairs.extend(set.iter().map(|(k, v)| (k.to_string(), v.clone())));
+    let encoded = url::form_urlencoded::Serializer::new(String::new())
+        .extend_pairs(&pairs)
+        .finish();
+    format!("{path}?{encoded}")
 }
