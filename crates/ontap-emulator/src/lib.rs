@@ -34,6 +34,7 @@ mod engine;
 pub mod error;
 pub mod faults;
 mod iscsi;
+mod jobs;
 mod log;
 mod ndmp;
 mod ndmp_svms;
