@@ -239,6 +239,7 @@ fn api_endpoint() -> impl Strategy<Value = Endpoint> {
     // union, so that the curated endpoints keep their share of the cases.
     let engine: Vec<String> = ontap_conform::emulator::engine_routes()
         .into_iter()
+        .filter(|r| r.method == "GET")
         .map(|r| r.path.to_string())
         .collect();
     all.push(
