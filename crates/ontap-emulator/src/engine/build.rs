@@ -151,22 +151,34 @@ impl Builder<'_> {
             Some(v @ (Value::Number(_) | Value::Bool(_))) => return Ok(v.to_string()),
             _ => {}
         }
-        // Made by the cluster: the record's own uuid or number, not a reference's.
-        let value = if field == "uuid" {
+        // Made by the cluster: the record's own uuid, number, or a key it sets (NetApp's
+        // `readOnly`), never a reference's.
+        let own = !field.contains('.');
+        let uuid_like = field == "uuid"
+            || schema.is_some_and(|s| doc.scalar(s).format.as_deref() == Some("uuid"));
+        let read_only = schema.is_some_and(|s| doc.scalar(s).read_only);
+        let value = if own && uuid_like {
             Value::String(uuid::Uuid::new_v4().to_string())
-        } else if integer && !field.contains('.') {
+        } else if own && integer {
             Value::from(next())
+        } else if own && read_only {
+            Value::String(self.unused(&res.label, |r| r.params.get(at).cloned()))
         } else {
             let top = field.split('.').next().unwrap_or(field);
-            return Err(ApiError::missing_field(if field.contains('.') {
-                top
-            } else {
-                field
-            }));
+            return Err(ApiError::missing_field(top));
         };
         let text = super::resources::key_text(&value);
         set(body, field, value);
         Ok(text)
+    }
+
+    /// `<stem><n>` for the first `n` from 1 that no sibling has as `of` it.
+    fn unused(&self, stem: &str, of: impl Fn(&Record) -> Option<String>) -> String {
+        let taken: Vec<String> = self.siblings().filter_map(of).collect();
+        (1..)
+            .map(|n| format!("{stem}{n}"))
+            .find(|c| !taken.contains(c))
+            .unwrap_or_default()
     }
 
     /// Fills what the body leaves out of an object described by `schema`: the fields the
@@ -221,14 +233,8 @@ impl Builder<'_> {
             }
             if name == "name" {
                 let label = &self.resource().label;
-                let taken: Vec<&str> = self
-                    .siblings()
-                    .filter_map(|r| r.body.get("name")?.as_str())
-                    .collect();
-                return (1..)
-                    .map(|n| format!("{label}{n}"))
-                    .find(|c| !taken.contains(&c.as_str()))
-                    .map(Value::String);
+                let name = |r: &Record| Some(r.body.get("name")?.as_str()?.to_string());
+                return Some(Value::String(self.unused(label, name)));
             }
         }
         let index = self.siblings().count();
