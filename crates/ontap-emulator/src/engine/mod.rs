@@ -1,18 +1,24 @@
-//! The spec-driven engine: every GET of NetApp's definition (the imported layer, ONTAP 9.8) that
-//! no hand-written route serves, answered from a seeded cluster with ONTAP's collection
-//! conventions.
+//! The spec-driven engine: every operation of NetApp's definition (the imported layer, ONTAP 9.8)
+//! on a path no hand-written route serves, answered from a seeded cluster with ONTAP's
+//! conventions: its GETs, and the POST, PATCH and DELETE the definition documents.
 //!
 //! The route table ([`super::routes`]) keeps priority: the server asks the engine only for a
 //! path the table does not know. The engine's dispatch is data: the document's paths, read into
 //! resources ([`resources`]), whose records are seeded from their schemas ([`seed`]) into the
-//! cluster's state ([`store`]) and answered by one handler ([`serve`]).
+//! cluster's state ([`store`]), read by one handler ([`serve`]) and written by another
+//! ([`write`]): a body checked against the request schema and NetApp's access markers
+//! ([`validate`]), its references resolved ([`refs`]), a new record filled as ONTAP fills one
+//! ([`build`]), the change carried out under the state's lock or by a job where only 202 is
+//! documented ([`change`], [`crate::jobs`]), on one record or on those a query selects
+//! ([`bulk`]).
 //!
 //! Built once per process, when the first emulator starts (the document is read, the
 //! resources found, the records made); each emulator's state starts from a shared copy of the
-//! seeded records.
+//! seeded records, copied once when it first changes.
 //!
-//! Not yet: writes (POST, PATCH, DELETE answer 405), references resolved between resources
-//! (a seeded `node` names a seeded node, but nothing checks one), jobs, behaviours.
+//! Not yet: behaviours (ONTAP's own rules per resource: a volume's size against its
+//! aggregate's space, a LUN unmapped before it goes); an action (a path with writes and no GET)
+//! changes nothing the engine keeps.
 
 mod build;
 mod bulk;
