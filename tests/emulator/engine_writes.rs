@@ -294,6 +294,58 @@ async fn svm_administrators_write_their_own_svm_only() {
 }
 
 #[tokio::test]
+async fn a_renamed_record_takes_its_nested_records_to_its_new_path() {
+    let t = start().await;
+    let filters = "/api/support/ems/filters";
+    let r = t.post(filters, json!({"name": "f1"})).await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    assert_eq!(r.headers["location"], "/api/support/ems/filters/f1");
+    let r = t
+        .post(&format!("{filters}/f1/rules"), json!({"type": "include"}))
+        .await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    assert_eq!(r.headers["location"], "/api/support/ems/filters/f1/rules/1");
+    let r = t
+        .patch(&format!("{filters}/f1"), json!({"name": "f2"}))
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(t.get(&format!("{filters}/f1")).await.status, 404);
+    let f2 = t.get(&format!("{filters}/f2")).await;
+    assert_eq!(
+        f2.body["_links"]["self"]["href"],
+        "/api/support/ems/filters/f2"
+    );
+    let rule = t.get(&format!("{filters}/f2/rules/1")).await;
+    assert_eq!(rule.status, 200, "{}", rule.body);
+    assert_eq!(
+        rule.body["_links"]["self"]["href"],
+        "/api/support/ems/filters/f2/rules/1"
+    );
+    // A key another record has: 409 code 1.
+    assert_eq!(t.post(filters, json!({"name": "f3"})).await.status, 201);
+    let r = t
+        .patch(&format!("{filters}/f3"), json!({"name": "f2"}))
+        .await;
+    assert_eq!((r.status, r.code()), (409, "1"));
+}
+
+#[tokio::test]
+async fn a_body_is_read_as_json_whatever_its_content_type() {
+    // The seed pages' curl lines send `-d` with curl's form Content-Type.
+    let t = start().await;
+    let r = t
+        .client
+        .post(format!("{}{IGROUPS}", t.base))
+        .basic_auth(ADMIN.0, Some(ADMIN.1))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(igroup("form", "svm1").to_string())
+        .send()
+        .await
+        .expect("an answer");
+    assert_eq!(r.status(), 201);
+}
+
+#[tokio::test]
 async fn a_collection_patch_or_delete_applies_to_what_its_query_selects() {
     let t = start().await;
     for (name, svm) in [("a1", "svm1"), ("a2", "svm1"), ("b1", "svm2")] {
