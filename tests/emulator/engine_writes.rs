@@ -439,3 +439,36 @@ async fn concurrent_writers_lose_no_update() {
     assert_eq!(s["name"], "shared");
     assert!(s["os_type"].is_string());
 }
+
+/// Jobs accepted at once that number their records alike (a qtree's `id`, which the cluster
+/// sets): every one ends in success, each record with a number of its own.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn concurrent_jobs_number_their_records_apart() {
+    let t = std::sync::Arc::new(start().await);
+    let mut tasks = Vec::new();
+    for i in 0..16 {
+        let t = t.clone();
+        tasks.push(tokio::spawn(async move {
+            let body = json!({"name": format!("cq{i}"), "volume": {"name": "volume1"}, "svm": {"name": "svm1"}});
+            let r = t.post("/api/storage/qtrees", body).await;
+            t.job_end(&r).await
+        }));
+    }
+    for task in tasks {
+        let job = task.await.expect("a client");
+        assert_eq!(job["state"], "success", "{job}");
+    }
+    let r = t
+        .get("/api/storage/qtrees?name=cq*&fields=id&max_records=100")
+        .await;
+    assert_eq!(r.body["num_records"], 16, "{}", r.body);
+    let mut ids: Vec<i64> = r.body["records"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|q| q["id"].as_i64().unwrap())
+        .collect();
+    ids.sort();
+    ids.dedup();
+    assert_eq!(ids.len(), 16);
+}

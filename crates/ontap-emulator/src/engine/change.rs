@@ -79,11 +79,49 @@ pub fn missing(engine: &Engine, res: ResId) -> ApiError {
     ApiError::entry_missing(keys.last().map_or("path", |k| k.name.as_str()))
 }
 
-fn insert(engine: &Engine, store: &mut Store, res: ResId, record: Record) -> ApiResult<()> {
+fn insert(engine: &Engine, store: &mut Store, res: ResId, mut record: Record) -> ApiResult<()> {
     parent_exists(engine, store, res, &record)?;
+    if unique(engine, store, res, &record, None).is_err() {
+        renumber(engine, store, res, &mut record);
+    }
     unique(engine, store, res, &record, None)?;
     store.insert(res, record);
     Ok(())
+}
+
+/// Gives the record's keys that the cluster numbers (a `readOnly` integer: a qtree's `id`) the
+/// next number in its scope: two jobs accepted at once numbered their records alike, and the
+/// second to run takes the next one, as a cluster numbering them when it makes them would.
+fn renumber(engine: &Engine, store: &Store, res: ResId, record: &mut Record) {
+    let doc = engine.doc;
+    let r = &engine.resources.list[res];
+    let Some(instance) = &r.instance else { return };
+    for (i, key) in instance.keys.iter().enumerate() {
+        let Some(field) = key.field.as_deref().filter(|f| !f.contains('.')) else {
+            continue;
+        };
+        let numbered = doc.field(r.record, field).is_some_and(|s| {
+            let s = doc.scalar(s);
+            s.read_only && s.kind.as_deref() == Some("integer")
+        });
+        let at = r.parent_params + i;
+        if !numbered || record.params.len() <= at {
+            continue;
+        }
+        let next = store
+            .under(res, record.parent)
+            .filter_map(|o| o.params.get(at)?.parse::<i64>().ok())
+            .max()
+            .unwrap_or(0)
+            + 1;
+        record.params[at] = next.to_string();
+        super::seed::set(&mut record.body, field, Value::from(next));
+    }
+    if let Some(link) = href(r, &record.params)
+        && let Some(self_link) = record.body.pointer_mut("/_links/self/href")
+    {
+        *self_link = Value::String(link);
+    }
 }
 
 /// 404 code 4, naming the path's last parent key, when the record's parent is gone.
