@@ -9,6 +9,8 @@
 
 #[path = "common/mod.rs"]
 mod common;
+#[path = "engine/writes.rs"]
+mod writes;
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
@@ -46,7 +48,7 @@ struct Walk {
     /// Every GET template of the spec.
     gets: HashSet<String>,
     /// The first record's path of each collection already read, by its concrete path.
-    hrefs: HashMap<String, Result<String, String>>,
+    hrefs: HashMap<String, Result<Option<String>, String>>,
 }
 
 impl Walk {
@@ -63,8 +65,9 @@ impl Walk {
         (status, body)
     }
 
-    /// The path of the first record of the collection at `path`.
-    async fn first_record(&mut self, path: &str) -> Result<String, String> {
+    /// The path of the first record of the collection at `path`; `None` when its records have
+    /// no path of their own (their keys are then the client's to choose).
+    async fn first_record(&mut self, path: &str) -> Result<Option<String>, String> {
         if let Some(known) = self.hrefs.get(path) {
             return known.clone();
         }
@@ -73,7 +76,8 @@ impl Walk {
             .pointer("/records/0/_links/self/href")
             .and_then(Value::as_str)
         {
-            Some(href) if status == 200 => Ok(href.to_string()),
+            Some(href) if status == 200 => Ok(Some(href.to_string())),
+            None if status == 200 && body.pointer("/records/0").is_some() => Ok(None),
             _ => Err(format!(
                 "GET {path} answered {status} with no record to take keys from"
             )),
@@ -96,8 +100,9 @@ impl Walk {
         let prefix = format!("/{}", segs[..first].join("/"));
         let rest: String = segs[last + 1..].iter().map(|s| format!("/{s}")).collect();
         let filled_prefix = Box::pin(self.fill(&prefix)).await?;
-        if self.gets.contains(&prefix) {
-            let href = self.first_record(&filled_prefix).await?;
+        if self.gets.contains(&prefix)
+            && let Some(href) = self.first_record(&filled_prefix).await?
+        {
             return Ok(format!("{href}{rest}"));
         }
         let mut free = String::new();

@@ -1,6 +1,7 @@
 //! The spec-driven engine over real sockets: ONTAP's conventions on the paths it serves (the
-//! imported layer's GETs no hand-written route serves), and its answers to what it does not
-//! serve yet. Every answer's schema is `tests/engine.rs`.
+//! imported layer's operations on paths no hand-written route serves), and its answers to
+//! methods a path does not take. Its writes are `engine_writes.rs`; every answer's schema is
+//! `tests/engine.rs`.
 
 use super::*;
 
@@ -127,9 +128,9 @@ async fn advanced_fields_only_with_two_stars_or_by_name() {
 }
 
 #[tokio::test]
-async fn writes_are_not_served_yet_and_say_so() {
+async fn allow_lists_the_documented_methods_and_others_are_405() {
     let t = start().await;
-    let r = t.post(VOLUMES, json!({"name": "v"})).await;
+    let r = t.post("/api/cluster/chassis", json!({})).await;
     assert_eq!((r.status, r.code()), (405, "5"));
     assert_eq!(r.headers["allow"], "GET, HEAD, OPTIONS");
     let r = t
@@ -139,7 +140,18 @@ async fn writes_are_not_served_yet_and_say_so() {
     let r = t.call(Method::OPTIONS, VOLUMES, ADMIN, None).await;
     assert_eq!(
         (r.status, &r.headers["allow"]),
-        (200, &"GET, HEAD, OPTIONS".parse().unwrap())
+        (
+            200,
+            &"GET, HEAD, POST, PATCH, DELETE, OPTIONS".parse().unwrap()
+        )
+    );
+    let r = t.call(Method::PUT, VOLUMES, ADMIN, None).await;
+    assert_eq!((r.status, r.code()), (405, "5"));
+    // A path with writes and no GET: an action.
+    let r = t.get("/api/storage/file/clone").await;
+    assert_eq!(
+        (r.status, &r.headers["allow"]),
+        (405, &"POST, OPTIONS".parse().unwrap())
     );
     let r = t.call(Method::HEAD, VOLUMES, MONITOR, None).await;
     assert_eq!(r.status, 200);

@@ -11,6 +11,7 @@ mod auth;
 mod collections;
 mod conventions;
 mod engine;
+mod engine_writes;
 mod errors;
 mod input;
 mod security;

@@ -235,15 +235,19 @@ fn api_endpoint() -> impl Strategy<Value = Endpoint> {
             .into_iter()
             .map(|(path, methods)| fixed(path, methods, Value::Null)),
     );
-    // The engine's paths (NetApp's GETs no hand-written route serves), as one member of the
-    // union, so that the curated endpoints keep their share of the cases.
-    let engine: Vec<String> = ontap_conform::emulator::engine_routes()
-        .into_iter()
-        .map(|r| r.path.to_string())
-        .collect();
+    // The engine's paths (NetApp's operations on paths no hand-written route serves), with the
+    // methods NetApp documents on each, as one member of the union, so that the curated
+    // endpoints keep their share of the cases.
+    let mut engine: Vec<(String, Vec<String>)> = Vec::new();
+    for r in ontap_conform::emulator::engine_routes() {
+        match engine.iter_mut().find(|(p, _)| p == r.path) {
+            Some((_, methods)) => methods.push(r.method.to_string()),
+            None => engine.push((r.path.to_string(), vec![r.method.to_string()])),
+        }
+    }
     all.push(
         select(engine)
-            .prop_flat_map(|path| endpoint(path, vec!["GET".into()]))
+            .prop_flat_map(|(path, methods)| endpoint(path, methods))
             .boxed(),
     );
     all.push(

@@ -171,6 +171,14 @@ impl ApiError {
             "User is not authorized: authentication failed or missing credentials",
         )
     }
+    /// 405 for a method the path does not serve (the server adds `Allow`).
+    pub fn method_not_allowed(method: &str) -> Self {
+        Self::new(
+            StatusCode::METHOD_NOT_ALLOWED,
+            METHOD_NOT_ALLOWED,
+            format!("The method \"{method}\" is not allowed on this resource."),
+        )
+    }
     /// 409, code "1", in ONTAP's words (tf issue #598).
     pub fn duplicate(target: &str) -> Self {
         Self::conflict(DUPLICATE_ENTRY, "duplicate entry").target(target)

@@ -34,6 +34,7 @@ mod engine;
 pub mod error;
 pub mod faults;
 mod iscsi;
+mod jobs;
 mod log;
 mod ndmp;
 mod ndmp_svms;
@@ -55,13 +56,14 @@ use tokio::task::JoinHandle;
 pub use log::{LogTime, LogWriter};
 pub use routes::{RouteInfo, routes};
 
-/// Every GET the spec-driven engine serves (the imported layer's GETs that no hand-written route
-/// serves), in the spec's form, for comparing with the spec (`tests/routes.rs` in the harness).
+/// Every operation the spec-driven engine serves (the imported layer's operations on paths no
+/// hand-written route serves), in the spec's form, for comparing with the spec
+/// (`tests/routes.rs` in the harness).
 pub fn engine_routes() -> Vec<RouteInfo> {
-    engine::templates()
+    engine::operations()
         .into_iter()
-        .map(|path| RouteInfo {
-            method: "GET",
+        .map(|(method, path)| RouteInfo {
+            method,
             path,
             beyond_spec: None,
         })

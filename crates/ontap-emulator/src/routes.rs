@@ -305,6 +305,14 @@ pub fn serves_get(template: &str) -> bool {
     })
 }
 
+/// Whether the table serves any method on `template` (its parameters' names aside): the engine
+/// takes no action on such a path.
+pub fn serves(template: &str) -> bool {
+    ROUTES
+        .iter()
+        .any(|r| super::engine::same_path(r.template, template))
+}
+
 /// Splits and percent-decodes the path into segments, leaving out empty ones: ONTAP serves
 /// `/api//security` as `/api/security` (NetApp's Ansible collection joins `https://host/api/`
 /// and `/security` for every call), and a trailing slash is one more empty segment. An encoded

@@ -24,17 +24,15 @@
 //! and the answer left is an error carrying the job's code, which is how NetApp's clients read
 //! such a call (ansible checks the answer's `error` before the job's). Kept as it was.
 
-use std::time::Duration;
-
-use axum::http::StatusCode;
 use serde_json::{Value, json};
 
 use super::body::{self, Shape};
 use super::collection::{self, CollectionSpec};
-use super::context::{App, Ctx, Reply};
+use super::context::{Ctx, Reply};
 use super::error::*;
+use super::jobs;
 use super::security_settings::{self as later, MANAGEMENT_SHAPE, TLS_SHAPE};
-use super::state::{Conditions, Job, JobFailure, JobState};
+use super::state::{Conditions, Job, JobFailure, State};
 
 const SECURITY_FIELDS: &[&str] = &[
     "fips",
@@ -114,14 +112,6 @@ const PATCH_SHAPE_LATER: Shape = Shape::Obj(&[
     ("_links", Shape::ReadOnly),
 ]);
 
-fn job_href(uuid: &str) -> String {
-    format!("/api/cluster/jobs/{uuid}")
-}
-
-fn now() -> String {
-    chrono::Local::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, false)
-}
-
 pub async fn patch_security(ctx: &Ctx) -> ApiResult<Reply> {
     if !ctx.caller.is_cluster_admin() {
         return Err(ApiError::forbidden());
@@ -143,57 +133,13 @@ pub async fn patch_security(ctx: &Ctx) -> ApiResult<Reply> {
         let mut state = ctx.app.lock();
         let failure = precondition_failure(&state.conditions, fips, conversion)
             .or_else(|| state.conditions.job_failure.clone());
-        let step_ms = state.conditions.job_step_ms;
-        let uuid = uuid::Uuid::new_v4().to_string();
-        state.job_seq += 1;
-        let seq = state.job_seq;
-        state.jobs.insert(
-            uuid.clone(),
-            Job {
-                uuid: uuid.clone(),
-                description: "PATCH /api/security".into(),
-                state: JobState::Queued,
-                message: "Queued".into(),
-                code: 0,
-                error: None,
-                start_time: now(),
-                end_time: None,
-                seq,
-            },
-        );
-        let app = ctx.app.clone();
-        let job_uuid = uuid.clone();
-        tokio::spawn(run_job(app, job_uuid, step_ms, req, failure));
-        uuid
+        let work: jobs::Work = Box::new(move |state| {
+            apply(state, &req);
+            Ok(())
+        });
+        jobs::start(&ctx.app, &mut state, "PATCH /api/security", failure, work)
     };
-    let accepted =
-        json!({ "job": { "uuid": uuid, "_links": { "self": { "href": job_href(&uuid) } } } });
-    if timeout == 0 {
-        return Ok(Reply::with_status(StatusCode::ACCEPTED, accepted));
-    }
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(timeout);
-    loop {
-        let finished = ctx
-            .app
-            .lock()
-            .jobs
-            .get(&uuid)
-            .filter(|j| j.state.finished())
-            .cloned();
-        if let Some(job) = finished {
-            if job.state == JobState::Failure {
-                return Err(failed_in_time(job.error.unwrap_or(JobFailure {
-                    code: INTERNAL_ERROR.into(),
-                    message: job.message.clone(),
-                })));
-            }
-            return Ok(Reply::ok(accepted));
-        }
-        if !ctx.app.lock().jobs.contains_key(&uuid) || tokio::time::Instant::now() >= deadline {
-            return Ok(Reply::with_status(StatusCode::ACCEPTED, accepted));
-        }
-        tokio::time::sleep(Duration::from_millis(5)).await;
-    }
+    jobs::answer(ctx, &uuid, timeout, failed_in_time, None).await
 }
 
 /// The four preconditions: the code, the field that asks for the change, the seed's description.
@@ -252,71 +198,15 @@ fn failed_in_time(err: JobFailure) -> ApiError {
     }
 }
 
-async fn run_job(
-    app: std::sync::Arc<App>,
-    uuid: String,
-    step_ms: u64,
-    req: Value,
-    failure: Option<JobFailure>,
-) {
-    tokio::time::sleep(Duration::from_millis(step_ms)).await;
-    // One security job runs at a time, in the order they were accepted, so two PATCHes in a row
-    // end in the second one's setting even when the timers of their tasks fire together.
-    loop {
-        let waiting = {
-            let state = app.lock();
-            let Some(seq) = state.jobs.get(&uuid).map(|j| j.seq) else {
-                return; // reset meanwhile
-            };
-            state
-                .jobs
-                .values()
-                .any(|j| j.seq < seq && !j.state.finished())
-        };
-        if !waiting {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(2)).await;
+/// The change a successful job makes.
+fn apply(state: &mut State, req: &Value) {
+    if let Some(v) = body::bool_at(req, "fips.enabled") {
+        state.fips_enabled = v;
     }
-    {
-        let mut state = app.lock();
-        let Some(job) = state.jobs.get_mut(&uuid) else {
-            return;
-        };
-        job.state = JobState::Running;
-        job.message = "Running".into();
+    if let Some(v) = body::bool_at(req, "software_data_encryption.conversion_enabled") {
+        state.conversion_enabled = v;
     }
-    tokio::time::sleep(Duration::from_millis(step_ms)).await;
-    let mut state = app.lock();
-    if !state.jobs.contains_key(&uuid) {
-        return; // reset meanwhile
-    }
-    match failure {
-        Some(f) => {
-            if let Some(job) = state.jobs.get_mut(&uuid) {
-                job.state = JobState::Failure;
-                job.message = f.message.clone();
-                job.code = f.code.parse::<i64>().unwrap_or(1);
-                job.error = Some(f);
-                job.end_time = Some(now());
-            }
-        }
-        None => {
-            if let Some(v) = body::bool_at(&req, "fips.enabled") {
-                state.fips_enabled = v;
-            }
-            if let Some(v) = body::bool_at(&req, "software_data_encryption.conversion_enabled") {
-                state.conversion_enabled = v;
-            }
-            later::apply(&mut state.security, &req);
-            if let Some(job) = state.jobs.get_mut(&uuid) {
-                job.state = JobState::Success;
-                job.message = "success".into();
-                job.code = 0;
-                job.end_time = Some(now());
-            }
-        }
-    }
+    later::apply(&mut state.security, req);
 }
 
 fn job_record(job: &Job) -> Value {
@@ -340,7 +230,7 @@ fn job_record(job: &Job) -> Value {
         }
         obj.insert(
             "_links".into(),
-            json!({ "self": { "href": job_href(&job.uuid) } }),
+            json!({ "self": { "href": jobs::href(&job.uuid) } }),
         );
     }
     v

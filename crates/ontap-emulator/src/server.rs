@@ -22,9 +22,7 @@ use super::context::{
 };
 use super::conventions;
 use super::engine;
-use super::error::{
-    ApiError, ApiResult, BODY_TIMEOUT, BODY_TOO_LARGE, INTERNAL_ERROR, METHOD_NOT_ALLOWED,
-};
+use super::error::{ApiError, ApiResult, BODY_TIMEOUT, BODY_TOO_LARGE, INTERNAL_ERROR};
 use super::routes;
 
 pub fn router(app: Arc<App>) -> Router {
@@ -42,8 +40,9 @@ async fn entry(AxState(app): AxState<Arc<App>>, req: Request) -> Response {
         let segs: Vec<&str> = segs.iter().map(AsRef::as_ref).collect();
         if let Some((route, _)) = routes::find(&segs) {
             resp.headers_mut().insert(header::ALLOW, route.allow());
-        } else if engine::find(&segs).is_some() {
-            resp.headers_mut().insert(header::ALLOW, ENGINE_ALLOW);
+        } else if let Some(found) = engine::find(&segs) {
+            resp.headers_mut()
+                .insert(header::ALLOW, engine::allow(&found));
         }
     }
     // One line per request: method, path (no query, no body, no Authorization), status, time.
@@ -184,11 +183,7 @@ fn authenticate(app: &App, req: &Request) -> ApiResult<Caller> {
 }
 
 fn method_not_allowed(method: &Method) -> ApiError {
-    ApiError::new(
-        StatusCode::METHOD_NOT_ALLOWED,
-        METHOD_NOT_ALLOWED,
-        format!("The method \"{method}\" is not allowed on this resource."),
-    )
+    ApiError::method_not_allowed(method.as_str())
 }
 
 /// Reads the body, limited in size, fully before dispatch.
@@ -267,7 +262,7 @@ async fn handle_inner(app: Arc<App>, req: Request, plain: bool) -> ApiResult<Ans
         return Err(ApiError::forbidden());
     }
     let Some((route, params)) = routes::find(&segs) else {
-        return engine_answer(&ctx, &segs, &method, area);
+        return engine_answer(&ctx, &segs, &method, area).await;
     };
     if area != "emulator"
         && ctx.caller.is_readonly()
@@ -303,14 +298,11 @@ async fn handle_inner(app: Arc<App>, req: Request, plain: bool) -> ApiResult<Ans
     Err(method_not_allowed(&method))
 }
 
-/// The methods on a path the engine serves: it reads, and writes are not served yet.
-const ENGINE_ALLOW: HeaderValue = HeaderValue::from_static("GET, HEAD, OPTIONS");
-
 /// A path the route table does not know, for the engine ([`engine`]): a GET or HEAD answered
-/// from its records, OPTIONS with its `Allow`, any other method refused in the table's order
-/// (a read-only account's 403 before the 405). Anything the engine does not serve is 404
-/// code 4, as before it.
-fn engine_answer(ctx: &Ctx, segs: &[&str], method: &Method, area: &str) -> ApiResult<Answer> {
+/// from its records, OPTIONS with its `Allow`, a write carried out by it (a read-only
+/// account's 403 before anything else, as on the table's paths). Anything the engine does not
+/// serve is 404 code 4, as before it.
+async fn engine_answer(ctx: &Ctx, segs: &[&str], method: &Method, area: &str) -> ApiResult<Answer> {
     let found = if area == "api" {
         engine::find(segs)
     } else {
@@ -322,12 +314,15 @@ fn engine_answer(ctx: &Ctx, segs: &[&str], method: &Method, area: &str) -> ApiRe
         return Err(ApiError::forbidden());
     }
     if *method == Method::OPTIONS {
-        return Ok(Answer::Options(ENGINE_ALLOW));
+        return Ok(Answer::Options(engine::allow(&found)));
     }
-    if !reads {
+    if reads && found.target != engine::Target::Action {
+        return engine::get(ctx, &found, segs).map(Answer::Reply);
+    }
+    if reads {
         return Err(method_not_allowed(method));
     }
-    engine::get(ctx, &found, segs).map(Answer::Reply)
+    engine::write(ctx, &found, method).await.map(Answer::Reply)
 }
 
 #[cfg(test)]

@@ -3,10 +3,11 @@
 //! form), built in and read once, typed.
 //!
 //! Why a typed model of its own rather than the harness's (`openapiv3` and JSON schemas): the
-//! emulator depends on nothing of the harness, and it needs little of the document: the GET
-//! operations, their parameters and the schemas of their 200 answers. Serde skips the rest while
-//! it reads (descriptions and error tables are most of the 4.3 MB), so the model holds a few MB
-//! and reading it is one pass.
+//! emulator depends on nothing of the harness, and it needs little of the document: the
+//! operations, their parameters, request bodies, documented statuses and error codes, and the
+//! schemas with NetApp's access markers as the import maps them. Serde skips the rest while it
+//! reads (descriptions are most of the 4.3 MB), so the model holds a few MB and reading it is
+//! one pass.
 
 use std::borrow::Cow;
 use std::io::Read;
@@ -42,6 +43,9 @@ pub struct Components {
 #[serde(default)]
 pub struct PathItem {
     pub get: Option<Operation>,
+    pub post: Option<Operation>,
+    pub patch: Option<Operation>,
+    pub delete: Option<Operation>,
     /// Parameters shared by the path's operations.
     pub parameters: Vec<Parameter>,
 }
@@ -50,7 +54,26 @@ pub struct PathItem {
 #[serde(default)]
 pub struct Operation {
     pub parameters: Vec<Parameter>,
+    #[serde(rename = "requestBody")]
+    pub request_body: Option<RequestBody>,
     pub responses: IndexMap<String, Response>,
+    /// The error codes NetApp's file documents for the operation (its error table, imported as
+    /// `x-ontap-errors`): only the codes, for the engine to answer a documented one where it
+    /// has the choice.
+    #[serde(rename = "x-ontap-errors")]
+    pub errors: Vec<DocumentedError>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct RequestBody {
+    pub content: IndexMap<String, MediaType>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct DocumentedError {
+    pub code: String,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -74,9 +97,11 @@ pub struct MediaType {
     pub schema: Option<Schema>,
 }
 
-/// One schema, with what generating and selecting fields needs: NetApp's access markers as the
-/// import maps them (`readOnly`, `writeOnly`, `x-ontap-advanced`), the values it documents
-/// (`example`, `default`, `enum`) and their bounds.
+/// One schema, with what generating, selecting and validating fields needs: NetApp's access
+/// markers as the import maps them (`readOnly`, `writeOnly`, `x-ontap-advanced`, and
+/// `x-ontap-no-patch` / `x-ontap-no-post` for NetApp's createOnly/readCreate and
+/// modifyOnly/readModify), the values it documents (`example`, `default`, `enum`), its bounds
+/// and its `required` fields.
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(default)]
 pub struct Schema {
@@ -100,6 +125,13 @@ pub struct Schema {
     /// Returned only with `fields=**` (NetApp's `x-ntap-advanced`).
     #[serde(rename = "x-ontap-advanced")]
     pub advanced: bool,
+    /// Set on POST only (NetApp's `x-ntap-createOnly` or `x-ntap-readCreate`).
+    #[serde(rename = "x-ontap-no-patch")]
+    pub no_patch: bool,
+    /// Set on PATCH only (NetApp's `x-ntap-modifyOnly` or `x-ntap-readModify`).
+    #[serde(rename = "x-ontap-no-post")]
+    pub no_post: bool,
+    pub required: Vec<String>,
     #[serde(rename = "minLength")]
     pub min_length: Option<u64>,
     #[serde(rename = "maxLength")]
@@ -256,20 +288,78 @@ impl Document {
             merged.read_only |= m.read_only;
             merged.write_only |= m.write_only;
             merged.advanced |= m.advanced;
+            merged.no_patch |= m.no_patch;
+            merged.no_post |= m.no_post;
         }
         Cow::Owned(merged)
     }
 
     /// The schema of a GET's 200 answer (HAL first, as the emulator answers), resolved.
     pub fn ok_schema<'a>(&'a self, op: &'a Operation) -> Option<&'a Schema> {
-        let media = &op.responses.get("200")?.content;
-        let schema = media
-            .get("application/hal+json")
-            .or_else(|| media.get("application/json"))?
-            .schema
-            .as_ref()?;
-        self.resolve(schema)
+        self.response_schema(op, "200")
     }
+
+    /// The schema of an operation's answer with `status`, resolved.
+    pub fn response_schema<'a>(&'a self, op: &'a Operation, status: &str) -> Option<&'a Schema> {
+        self.resolve(media_schema(&op.responses.get(status)?.content)?)
+    }
+
+    /// The schema of an operation's request body, resolved.
+    pub fn request_schema<'a>(&'a self, op: &'a Operation) -> Option<&'a Schema> {
+        self.resolve(media_schema(&op.request_body.as_ref()?.content)?)
+    }
+
+    /// The names a schema's `required` lists, its `allOf` members' included.
+    pub fn required<'a>(&'a self, schema: &'a Schema) -> Vec<&'a str> {
+        let mut out = Vec::new();
+        self.collect_required(schema, 0, &mut out);
+        out
+    }
+
+    fn collect_required<'a>(&'a self, schema: &'a Schema, depth: usize, out: &mut Vec<&'a str>) {
+        let Some(s) = self.resolve(schema) else {
+            return;
+        };
+        out.extend(s.required.iter().map(String::as_str));
+        if depth < MAX_DEPTH {
+            for member in &s.all_of {
+                self.collect_required(member, depth + 1, out);
+            }
+        }
+    }
+}
+
+impl Operation {
+    /// The success status the operation documents (its first 2xx): 200, 201 or 202.
+    pub fn success(&self) -> Option<u16> {
+        self.responses
+            .keys()
+            .filter_map(|k| k.parse::<u16>().ok())
+            .find(|s| (200..300).contains(s))
+    }
+
+    /// Whether NetApp's error table for the operation lists `code`.
+    pub fn documents(&self, code: &str) -> bool {
+        self.errors.iter().any(|e| e.code == code)
+    }
+
+    /// The query parameters the operation documents.
+    pub fn query<'a>(&'a self, item: &'a PathItem) -> impl Iterator<Item = &'a str> {
+        item.parameters
+            .iter()
+            .chain(&self.parameters)
+            .filter(|p| p.location == "query")
+            .map(|p| p.name.as_str())
+    }
+}
+
+/// The schema of a body (HAL first, as the emulator answers).
+fn media_schema(media: &IndexMap<String, MediaType>) -> Option<&Schema> {
+    media
+        .get("application/hal+json")
+        .or_else(|| media.get("application/json"))?
+        .schema
+        .as_ref()
 }
 
 #[cfg(test)]
@@ -281,6 +371,19 @@ mod tests {
         let doc = Document::read(LAYER_GZ).expect("the built-in layer reads");
         let gets = doc.paths.values().filter(|p| p.get.is_some()).count();
         assert_eq!(gets, 266, "NetApp's 9.8 file has 266 GET operations");
+        let count = |f: fn(&PathItem) -> bool| doc.paths.values().filter(|p| f(p)).count();
+        assert_eq!(count(|p| p.post.is_some()), 106);
+        assert_eq!(count(|p| p.patch.is_some()), 94);
+        assert_eq!(count(|p| p.delete.is_some()), 99);
+        let post = doc.paths["/api/storage/volumes"]
+            .post
+            .as_ref()
+            .expect("POST");
+        assert_eq!(post.success(), Some(202));
+        assert!(post.documents("787140"));
+        let body = doc.request_schema(post).expect("a request body");
+        let kind = doc.property(body, "type").expect("volume.type");
+        assert!(kind.no_patch && !kind.no_post, "type is readCreate");
         let volume = doc
             .components
             .schemas

@@ -1,31 +1,46 @@
-//! The spec-driven engine: every GET of NetApp's definition (the imported layer, ONTAP 9.8) that
-//! no hand-written route serves, answered from a seeded cluster with ONTAP's collection
-//! conventions.
+//! The spec-driven engine: every operation of NetApp's definition (the imported layer, ONTAP 9.8)
+//! on a path no hand-written route serves, answered from a seeded cluster with ONTAP's
+//! conventions: its GETs, and the POST, PATCH and DELETE the definition documents.
 //!
 //! The route table ([`super::routes`]) keeps priority: the server asks the engine only for a
 //! path the table does not know. The engine's dispatch is data: the document's paths, read into
 //! resources ([`resources`]), whose records are seeded from their schemas ([`seed`]) into the
-//! cluster's state ([`store`]) and answered by one handler ([`serve`]).
+//! cluster's state ([`store`]), read by one handler ([`serve`]) and written by another
+//! ([`write`]): a body checked against the request schema and NetApp's access markers
+//! ([`validate`]), its references resolved ([`refs`]), a new record filled as ONTAP fills one
+//! ([`build`]), the change carried out under the state's lock or by a job where only 202 is
+//! documented ([`change`], [`crate::jobs`]), on one record or on those a query selects
+//! ([`bulk`]).
 //!
 //! Built once per process, when the first emulator starts (the document is read, the
 //! resources found, the records made); each emulator's state starts from a shared copy of the
-//! seeded records.
+//! seeded records, copied once when it first changes.
 //!
-//! Not yet: writes (POST, PATCH, DELETE answer 405), references resolved between resources
-//! (a seeded `node` names a seeded node, but nothing checks one), jobs, behaviours.
+//! Not yet: behaviours (ONTAP's own rules per resource: a volume's size against its
+//! aggregate's space, a LUN unmapped before it goes); an action (a path with writes and no GET)
+//! changes nothing the engine keeps.
 
+mod build;
+mod bulk;
+mod change;
 mod document;
 mod fields;
+mod refs;
 mod resources;
 mod seed;
 mod serve;
 mod store;
+mod validate;
 mod values;
+mod write;
 
 use std::sync::{Arc, LazyLock};
 
+use axum::http::HeaderValue;
+
 pub use serve::get;
 pub use store::Store;
+pub use write::write;
 
 use document::Document;
 use fields::Fields;
@@ -40,6 +55,8 @@ pub enum Target {
     Record,
     /// A singleton, or an object under a parent record.
     Object,
+    /// A path with writes and no GET ([`Found::res`] is then an index of the actions).
+    Action,
 }
 
 /// A path the engine serves, with its parameters' values.
@@ -84,7 +101,7 @@ impl Engine {
     /// `started`: when the build began, the document's reading included, for the log line that
     /// says what a start pays for the engine.
     fn build(doc: &'static Document, started: std::time::Instant) -> Engine {
-        let resources = Resources::of(doc, super::routes::serves_get);
+        let resources = Resources::of(doc, super::routes::serves_get, super::routes::serves);
         let fields: Vec<Fields> = resources.list.iter().map(|r| Fields::of(doc, r)).collect();
         let mut scoped: Vec<bool> = Vec::with_capacity(resources.list.len());
         for res in &resources.list {
@@ -101,6 +118,9 @@ impl Engine {
             if let Some(instance) = &res.instance {
                 routes.push(Route::new(&instance.template, id, Target::Record));
             }
+        }
+        for (id, action) in resources.actions.iter().enumerate() {
+            routes.push(Route::new(&action.template, id, Target::Action));
         }
         let seeded = Arc::new(seed::seed(doc, &resources));
         tracing::debug!(
@@ -173,23 +193,77 @@ pub fn find(segs: &[&str]) -> Option<Found> {
     })
 }
 
-/// Every path the engine serves a GET on, as NetApp's file writes it, in its order of
-/// resources (collections before their records).
-pub fn templates() -> Vec<&'static str> {
-    engine()
-        .routes
-        .iter()
-        .map(|r| {
-            let res = &engine().resources.list[r.res];
-            match r.target {
-                Target::Record => res
-                    .instance
-                    .as_ref()
-                    .map_or(res.template.as_str(), |i| i.template.as_str()),
-                _ => res.template.as_str(),
+/// Every operation the engine serves, as `(method, path)` with the path as NetApp's file writes
+/// it, in its order of resources (collections before their records), each path's GET first.
+pub fn operations() -> Vec<(&'static str, &'static str)> {
+    let eng = engine();
+    let mut out = Vec::new();
+    for r in &eng.routes {
+        let (template, writes, get) = match r.target {
+            Target::Action => {
+                let a = &eng.resources.actions[r.res];
+                (a.template.as_str(), &a.writes, false)
             }
-        })
-        .collect()
+            Target::Record => {
+                let res = &eng.resources.list[r.res];
+                let Some(i) = &res.instance else { continue };
+                (i.template.as_str(), &res.record_writes, true)
+            }
+            _ => {
+                let res = &eng.resources.list[r.res];
+                (res.template.as_str(), &res.writes, true)
+            }
+        };
+        if get {
+            out.push(("GET", template));
+        }
+        let documented = [
+            ("POST", writes.post),
+            ("PATCH", writes.patch),
+            ("DELETE", writes.delete),
+        ];
+        out.extend(
+            documented
+                .into_iter()
+                .filter(|(_, w)| w.is_some())
+                .map(|(m, _)| (m, template)),
+        );
+    }
+    out
+}
+
+/// The methods a path the engine serves takes, for `Allow`: GET and HEAD where it has a GET,
+/// the writes NetApp's file documents on it, PATCH and DELETE on a collection whose records
+/// take them (they run on the records a query selects), and OPTIONS.
+pub fn allow(found: &Found) -> HeaderValue {
+    let eng = engine();
+    let mut names: Vec<&str> = Vec::new();
+    let (own, records) = match found.target {
+        Target::Action => (eng.resources.actions[found.res].writes, Default::default()),
+        Target::Record => (
+            eng.resources.list[found.res].record_writes,
+            Default::default(),
+        ),
+        _ => {
+            let res = &eng.resources.list[found.res];
+            (res.writes, res.record_writes)
+        }
+    };
+    if found.target != Target::Action {
+        names.extend(["GET", "HEAD"]);
+    }
+    let collection = found.target == Target::Collection;
+    if own.post.is_some() {
+        names.push("POST");
+    }
+    if own.patch.is_some() || (collection && records.patch.is_some()) {
+        names.push("PATCH");
+    }
+    if own.delete.is_some() || (collection && records.delete.is_some()) {
+        names.push("DELETE");
+    }
+    names.push("OPTIONS");
+    HeaderValue::from_str(&names.join(", ")).unwrap_or(HeaderValue::from_static("OPTIONS"))
 }
 
 /// Whether two templates are the same path, parameters' names aside (for the route table's

@@ -11,12 +11,15 @@
 //! - A path parameter that neither names a parent record nor is a key of a record the engine
 //!   lists is **free**: a value the client chooses (a file path), which the engine takes as
 //!   given.
+//! - The POST, PATCH and DELETE operations the file documents on those paths are the
+//!   resource's **writes**; a path that documents writes and no GET (`.../restore`,
+//!   `/api/storage/file/clone`) is an **action** on the record whose path it begins with.
 //!
 //! Nothing here names a resource: the table is the document's paths.
 
 use serde_json::Value;
 
-use super::document::{Document, Schema};
+use super::document::{Document, Operation, PathItem, Schema};
 
 /// A resource's index in [`Resources::list`].
 pub type ResId = usize;
@@ -50,6 +53,55 @@ pub struct Instance {
     pub query: Vec<String>,
 }
 
+/// One write operation NetApp's file documents, with the path it is on (whose parameters it
+/// shares).
+#[derive(Debug, Clone, Copy)]
+pub struct Write {
+    pub op: &'static Operation,
+    pub item: &'static PathItem,
+}
+
+impl Write {
+    /// The query parameters the operation documents.
+    pub fn query(&self) -> impl Iterator<Item = &'static str> {
+        self.op.query(self.item)
+    }
+}
+
+/// The writes documented on one path.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct Writes {
+    pub post: Option<Write>,
+    pub patch: Option<Write>,
+    pub delete: Option<Write>,
+}
+
+impl Writes {
+    fn of(item: &'static PathItem) -> Writes {
+        let write = |op: &'static Option<Operation>| op.as_ref().map(|op| Write { op, item });
+        Writes {
+            post: write(&item.post),
+            patch: write(&item.patch),
+            delete: write(&item.delete),
+        }
+    }
+
+    pub fn any(&self) -> bool {
+        self.post.is_some() || self.patch.is_some() || self.delete.is_some()
+    }
+}
+
+/// A path that documents writes and no GET: an action on a record, or on the cluster.
+#[derive(Debug)]
+pub struct Action {
+    pub template: String,
+    pub writes: Writes,
+    /// The collection whose record path the action's path begins with.
+    pub parent: Option<ResId>,
+    /// How many path parameters that record path has (they come first).
+    pub parent_params: usize,
+}
+
 /// A collection or object the engine serves.
 #[derive(Debug)]
 pub struct Resource {
@@ -70,12 +122,17 @@ pub struct Resource {
     /// The singular of its last literal segment (`snapshot-policies` → `snapshot_policy`):
     /// what its records are called (`snapshot_policy1`) and what a reference to it is named.
     pub label: String,
+    /// The writes on the collection's or object's own path.
+    pub writes: Writes,
+    /// The writes on one record's path.
+    pub record_writes: Writes,
 }
 
-/// The resources, parents before their children.
+/// The resources, parents before their children, and the actions.
 #[derive(Debug, Default)]
 pub struct Resources {
     pub list: Vec<Resource>,
+    pub actions: Vec<Action>,
 }
 
 fn segments(template: &str) -> Vec<&str> {
@@ -188,8 +245,60 @@ fn answer(doc: &'static Document, ok: &'static Schema) -> (Shape, &'static Schem
 
 impl Resources {
     /// The resources of every GET of `doc` for which `served_by_hand` is false (the route
-    /// table's own handlers keep those paths).
-    pub fn of(doc: &'static Document, served_by_hand: impl Fn(&str) -> bool) -> Resources {
+    /// table's own handlers keep those paths), their writes, and the actions on paths the
+    /// route table does not know (`known_by_hand`).
+    pub fn of(
+        doc: &'static Document,
+        served_by_hand: impl Fn(&str) -> bool,
+        known_by_hand: impl Fn(&str) -> bool,
+    ) -> Resources {
+        let mut out = Resources::reads(doc, served_by_hand);
+        for (path, item) in &doc.paths {
+            let writes = Writes::of(item);
+            if !writes.any() {
+                continue;
+            }
+            if let Some(res) = out.list.iter_mut().find(|r| r.template == *path) {
+                res.writes = writes;
+            } else if let Some(res) = out
+                .list
+                .iter_mut()
+                .find(|r| r.instance.as_ref().is_some_and(|i| i.template == *path))
+            {
+                res.record_writes = writes;
+            } else if item.get.is_none() && !known_by_hand(path) {
+                let (parent, parent_params) = out.parent_of(&segments(path));
+                out.actions.push(Action {
+                    template: path.clone(),
+                    writes,
+                    parent,
+                    parent_params,
+                });
+            }
+        }
+        out
+    }
+
+    /// The collection the longest record path that a path (split) begins with is one of, and
+    /// the number of that record path's parameters.
+    fn parent_of(&self, segs: &[&str]) -> (Option<ResId>, usize) {
+        let found = (1..segs.len()).rev().find_map(|k| {
+            self.list
+                .iter()
+                .position(|r| {
+                    r.instance
+                        .as_ref()
+                        .is_some_and(|i| same_shape(&segments(&i.template), &segs[..k]))
+                })
+                .map(|id| (id, k))
+        });
+        match found {
+            Some((id, k)) => (Some(id), segs[..k].iter().filter(|s| is_param(s)).count()),
+            None => (None, 0),
+        }
+    }
+
+    fn reads(doc: &'static Document, served_by_hand: impl Fn(&str) -> bool) -> Resources {
         let gets: Vec<(&str, &'static Schema)> = doc
             .paths
             .iter()
@@ -234,25 +343,11 @@ impl Resources {
     fn add(&mut self, doc: &'static Document, path: &str, ok: &'static Schema) {
         let segs = segments(path);
         let (shape, record) = answer(doc, ok);
-        // The longest record path of a listed collection that this path begins with.
-        let parent = (1..segs.len()).rev().find_map(|k| {
-            self.list
-                .iter()
-                .position(|r| {
-                    r.instance
-                        .as_ref()
-                        .is_some_and(|i| same_shape(&segments(&i.template), &segs[..k]))
-                })
-                .map(|id| (id, k))
-        });
-        let (parent, covered) = match parent {
-            Some((id, k)) => (Some(id), k),
-            None => (None, 0),
-        };
-        let parent_params = segs[..covered].iter().filter(|s| is_param(s)).count();
-        let free: Vec<&str> = segs[covered..]
+        let (parent, parent_params) = self.parent_of(&segs);
+        let free: Vec<&str> = segs
             .iter()
             .filter(|s| is_param(s))
+            .skip(parent_params)
             .map(|s| param_name(s))
             .collect();
         let label = segs
@@ -270,6 +365,8 @@ impl Resources {
             instance: None,
             query: query_of(doc, path),
             label,
+            writes: Writes::default(),
+            record_writes: Writes::default(),
         });
     }
 

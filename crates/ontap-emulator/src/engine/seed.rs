@@ -33,6 +33,7 @@ pub const SVMS: [(&str, &str); 2] = [("svm1", SVM1_UUID), ("svm2", SVM2_UUID)];
 pub fn seed(doc: &Document, resources: &Resources) -> Store {
     let mut store = Store {
         records: vec![Vec::new(); resources.list.len()],
+        next_id: 0,
     };
     // `Resources` lists parents before their children.
     for (id, res) in resources.list.iter().enumerate() {
@@ -56,10 +57,12 @@ pub fn seed(doc: &Document, resources: &Resources) -> Store {
                     index,
                     parent: parent_record,
                 };
-                made.push(maker.record(parent));
+                made.push(maker.record());
             }
         }
-        store.records[id] = made;
+        for record in made {
+            store.insert(id, record);
+        }
     }
     store
 }
@@ -84,7 +87,7 @@ struct Maker<'a> {
 }
 
 impl Maker<'_> {
-    fn record(&self, parent: Option<usize>) -> Record {
+    fn record(&self) -> Record {
         let scope: Vec<String> = self.parent.map_or_else(Vec::new, |p| p.params.clone());
         let (name, uuid) = identity(self.res, &scope, self.index);
         let mut set_specially = Vec::new();
@@ -124,17 +127,7 @@ impl Maker<'_> {
         if let Some(link) = href(self.res, &params) {
             body["_links"] = json!({"self": {"href": link}});
         }
-        let owner = body
-            .pointer("/svm/uuid")
-            .and_then(Value::as_str)
-            .map(str::to_string)
-            .or_else(|| self.parent.and_then(|p| p.owner.clone()));
-        Record {
-            parent,
-            params,
-            owner,
-            body,
-        }
+        Record::made(self.parent, params, body)
     }
 
     /// The value of a key of the record path, set in the body where the key is a field, and
@@ -165,41 +158,8 @@ impl Maker<'_> {
         body.pointer(&pointer).map(key_text).unwrap_or_default()
     }
 
-    /// A field the parent's path parameters name (`volume` of a snapshot, for
-    /// `{volume.uuid}`), taken from the parent: its own object of that name, or its top-level
-    /// fields (a volume's `name` and `uuid`); and `svm` from a parent that has one.
     fn parent_value(&self, field: &str, schema: &Schema) -> Option<Value> {
-        let parent = self.parent?;
-        if !self.doc.is_object(schema) {
-            return None;
-        }
-        if field == "svm" {
-            return parent.body.get("svm").cloned();
-        }
-        let named = self
-            .parent_param_names()
-            .any(|p| p.split('.').next() == Some(field));
-        if !named {
-            return None;
-        }
-        let source = parent.body.get(field).unwrap_or(&parent.body);
-        let mut out = Map::new();
-        for (name, _) in self.doc.properties(schema) {
-            if let Some(v) = source.get(name) {
-                out.insert(name.to_string(), v.clone());
-            }
-        }
-        Some(Value::Object(out))
-    }
-
-    /// The names the resource's own path gives the parent's parameters.
-    fn parent_param_names(&self) -> impl Iterator<Item = &str> {
-        self.res
-            .template
-            .split('/')
-            .filter(|s| s.starts_with('{'))
-            .take(self.res.parent_params)
-            .map(|s| s.trim_start_matches('{').trim_end_matches('}'))
+        from_parent(self.doc, self.res, self.parent?, field, schema)
     }
 
     /// The top-level collection a field of this name refers to, other than this one.
@@ -281,6 +241,65 @@ impl Maker<'_> {
     }
 }
 
+/// A field the parent's path parameters name (`volume` of a snapshot, for `{volume.uuid}`),
+/// taken from the parent record: its own object of that name, or its top-level fields (a
+/// volume's `name` and `uuid`); and `svm` from a parent that has one. `None` for any other
+/// field.
+pub fn from_parent(
+    doc: &Document,
+    res: &Resource,
+    parent: &Record,
+    field: &str,
+    schema: &Schema,
+) -> Option<Value> {
+    if !doc.is_object(schema) {
+        return None;
+    }
+    if field == "svm" {
+        return parent.body.get("svm").cloned();
+    }
+    let named = res
+        .template
+        .split('/')
+        .filter(|s| s.starts_with('{'))
+        .take(res.parent_params)
+        .map(|s| s.trim_start_matches('{').trim_end_matches('}'))
+        .any(|p| p.split('.').next() == Some(field));
+    if !named {
+        return None;
+    }
+    let source = parent.body.get(field).unwrap_or(&parent.body);
+    let mut out = Map::new();
+    for (name, _) in doc.properties(schema) {
+        if let Some(v) = source.get(name) {
+            out.insert(name.to_string(), v.clone());
+        }
+    }
+    Some(Value::Object(out))
+}
+
+/// The value the cluster gives a field of a new record that no request sets (a `readOnly`
+/// one), made as seeding makes it: record number `index` of `res`'s scope under `parent`.
+pub fn server_value(
+    doc: &Document,
+    resources: &Resources,
+    id: ResId,
+    index: usize,
+    parent: Option<&Record>,
+    name: &str,
+    schema: &Schema,
+) -> Option<Value> {
+    let maker = Maker {
+        doc,
+        resources,
+        res: &resources.list[id],
+        id,
+        index,
+        parent,
+    };
+    maker.value(name, schema, 1)
+}
+
 /// Makes `object` a reference: its `name`, `uuid` and `_links` (where it has them) those of
 /// the record referred to.
 fn refer(object: &mut Map<String, Value>, name: &str, uuid: &str, link: Option<String>) {
@@ -296,7 +315,7 @@ fn refer(object: &mut Map<String, Value>, name: &str, uuid: &str, link: Option<S
 }
 
 /// Sets the dotted `field` of `body`, making the objects on the way.
-fn set(body: &mut Value, field: &str, value: Value) {
+pub fn set(body: &mut Value, field: &str, value: Value) {
     let mut at = body;
     let mut parts = field.split('.').peekable();
     while let Some(part) = parts.next() {

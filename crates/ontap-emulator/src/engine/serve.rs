@@ -7,7 +7,7 @@ use serde_json::{Value, json};
 
 use super::fields::Fields;
 use super::resources::{Param, Resource};
-use super::store::{Record, Store, fill};
+use super::store::{Record, RecordId, Store, fill};
 use super::{Found, Target, engine};
 use crate::collection::{self, CollectionSpec, RESERVED, filter_matches};
 use crate::context::{Caller, Ctx, Reply};
@@ -28,6 +28,7 @@ pub fn get(ctx: &Ctx, found: &Found, segs: &[&str]) -> ApiResult<Reply> {
     let free = free_values(store, res, &found.params)?;
     let named = named_fields(ctx, fields);
     match found.target {
+        Target::Action => Err(ApiError::method_not_allowed("GET")),
         Target::Collection => {
             let records: Vec<Value> = store
                 .under(found.res, parent)
@@ -96,7 +97,7 @@ fn param_refs(params: &[String]) -> Vec<&str> {
 
 /// Whether the caller may see the record: a cluster account every one, an SVM's administrator
 /// (or a cluster account tunnelled into an SVM) its SVM's.
-fn visible(caller: &Caller, record: &Record) -> bool {
+pub(super) fn visible(caller: &Caller, record: &Record) -> bool {
     match &caller.owner {
         None => true,
         Some(svm) => record
@@ -106,28 +107,46 @@ fn visible(caller: &Caller, record: &Record) -> bool {
     }
 }
 
-/// The parent record the path's leading parameters name (404 code 4, naming the last of them,
-/// when none does or the caller may not see it).
-fn parent_record(
+/// The parent record the path's leading parameters name, by its id (404 code 4, naming the
+/// last of them, when none does or the caller may not see it).
+pub(super) fn parent_record(
     store: &Store,
     res: &Resource,
     params: &[String],
     caller: &Caller,
-) -> ApiResult<Option<usize>> {
-    let Some(parent) = res.parent else {
+) -> ApiResult<Option<RecordId>> {
+    record_under(
+        store,
+        (res.parent, res.parent_params),
+        &res.template,
+        params,
+        caller,
+    )
+}
+
+/// The record of the collection `parent` whose path is the first `count` of `params` (those of
+/// the path `template`), as [`parent_record`] finds it.
+pub(super) fn record_under(
+    store: &Store,
+    (parent, count): (Option<super::ResId>, usize),
+    template: &str,
+    params: &[String],
+    caller: &Caller,
+) -> ApiResult<Option<RecordId>> {
+    let Some(parent) = parent else {
         return Ok(None);
     };
-    let given = param_refs(&params[..res.parent_params.min(params.len())]);
-    let name = res
-        .template
+    let given = param_refs(&params[..count.min(params.len())]);
+    let name = template
         .split('/')
         .filter(|s| s.starts_with('{'))
-        .nth(res.parent_params.saturating_sub(1))
+        .nth(count.saturating_sub(1))
         .map_or("path", |s| s.trim_start_matches('{').trim_end_matches('}'));
     store
         .find(parent, &given)
-        .filter(|&i| visible(caller, &store.records[parent][i]))
-        .map(Some)
+        .map(|i| &store.records[parent][i])
+        .filter(|r| visible(caller, r))
+        .map(|r| Some(r.id))
         .ok_or_else(|| ApiError::entry_missing(name))
 }
 

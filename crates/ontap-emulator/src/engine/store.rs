@@ -1,6 +1,10 @@
 //! The engine's records: per resource, each record with the record it lives under, the values of
 //! its path's parameters and the SVM it belongs to. Part of the cluster's state
 //! ([`crate::state::State`]), so `POST /emulator/reset` restores it with the rest.
+//!
+//! A record has an id of its own, which no change moves: a nested record names its parent by
+//! it (a position would shift when an earlier record goes), and a job names the record it will
+//! change by it.
 
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 use serde_json::Value;
@@ -8,11 +12,16 @@ use serde_json::Value;
 use super::resources::{ResId, Resource};
 use super::values::is_uuid;
 
+/// A record's own id, unique within its store.
+pub type RecordId = u64;
+
 /// One record (or one object) the engine serves.
 #[derive(Clone, Debug)]
 pub struct Record {
-    /// The parent resource's record it lives under (its index there).
-    pub parent: Option<usize>,
+    /// Set by [`Store::insert`].
+    pub id: RecordId,
+    /// The id of the parent resource's record it lives under.
+    pub parent: Option<RecordId>,
     /// The values of every parameter of its path: the parent's, then its own keys. Kept beside
     /// the body because a key need not be a field (`{tpgroup}` of an iSCSI session is not).
     pub params: Vec<String>,
@@ -21,10 +30,31 @@ pub struct Record {
     pub body: Value,
 }
 
+impl Record {
+    /// A record not inserted yet, under `parent`: it belongs to the SVM its `svm` names, else
+    /// to its parent's.
+    pub fn made(parent: Option<&Record>, params: Vec<String>, body: Value) -> Record {
+        let owner = body
+            .pointer("/svm/uuid")
+            .and_then(Value::as_str)
+            .map(str::to_string)
+            .or_else(|| parent.and_then(|p| p.owner.clone()));
+        Record {
+            id: 0,
+            parent: parent.map(|p| p.id),
+            params,
+            owner,
+            body,
+        }
+    }
+}
+
 /// Every resource's records, by [`ResId`].
 #[derive(Clone, Debug, Default)]
 pub struct Store {
     pub records: Vec<Vec<Record>>,
+    /// The id the next record inserted gets.
+    pub next_id: RecordId,
 }
 
 /// Whether a path parameter names a record's key: exactly, or for UUIDs in any case (ONTAP's
@@ -43,12 +73,80 @@ impl Store {
     }
 
     /// `res`'s records under the parent record `parent` (all of them for a top-level resource).
-    pub fn under(&self, res: ResId, parent: Option<usize>) -> impl Iterator<Item = &Record> {
+    pub fn under(&self, res: ResId, parent: Option<RecordId>) -> impl Iterator<Item = &Record> {
         self.records
             .get(res)
             .into_iter()
             .flatten()
             .filter(move |r| r.parent == parent)
+    }
+
+    /// The index of `res`'s record with the id `id`.
+    pub fn position(&self, res: ResId, id: RecordId) -> Option<usize> {
+        self.records.get(res)?.iter().position(|r| r.id == id)
+    }
+
+    /// `res`'s record with the id `id`.
+    pub fn by_id(&self, res: ResId, id: RecordId) -> Option<&Record> {
+        self.records.get(res)?.iter().find(|r| r.id == id)
+    }
+
+    /// Adds a record to `res`, with a new id, which it answers.
+    pub fn insert(&mut self, res: ResId, mut record: Record) -> RecordId {
+        record.id = self.next_id;
+        self.next_id += 1;
+        let id = record.id;
+        if let Some(list) = self.records.get_mut(res) {
+            list.push(record);
+        }
+        id
+    }
+
+    /// Removes `res`'s record `id` and every record nested under it, at any depth (a volume's
+    /// snapshots go with it); `resources` says which resources nest in which.
+    pub fn remove(&mut self, resources: &[Resource], res: ResId, id: RecordId) -> bool {
+        let Some(at) = self.position(res, id) else {
+            return false;
+        };
+        self.records[res].remove(at);
+        for (child, r) in resources.iter().enumerate() {
+            if r.parent != Some(res) {
+                continue;
+            }
+            let under: Vec<RecordId> = self.under(child, Some(id)).map(|c| c.id).collect();
+            for c in under {
+                self.remove(resources, child, c);
+            }
+        }
+        true
+    }
+
+    /// Gives the records nested under `res`'s record `id`, at any depth, the parent's new path
+    /// parameters `params` (the first of theirs), and their links the paths that follow.
+    pub fn rekey(&mut self, resources: &[Resource], res: ResId, id: RecordId, params: &[String]) {
+        for (child, r) in resources.iter().enumerate() {
+            if r.parent != Some(res) {
+                continue;
+            }
+            let under: Vec<RecordId> = self.under(child, Some(id)).map(|c| c.id).collect();
+            for c in under {
+                let Some(at) = self.position(child, c) else {
+                    continue;
+                };
+                let record = &mut self.records[child][at];
+                let own = record
+                    .params
+                    .split_off(r.parent_params.min(record.params.len()));
+                record.params = params.iter().cloned().chain(own).collect();
+                let new = record.params.clone();
+                if let Some(link) = href(r, &new)
+                    && let Some(self_link) = record.body.pointer_mut("/_links/self/href")
+                {
+                    *self_link = Value::String(link);
+                }
+                self.rekey(resources, child, c, &new);
+            }
+        }
     }
 }
 

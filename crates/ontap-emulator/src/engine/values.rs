@@ -77,6 +77,12 @@ fn string_fits(schema: &Schema, s: &str) -> bool {
     if schema.min_length.is_some_and(|m| n < m) || schema.max_length.is_some_and(|m| n > m) {
         return false;
     }
+    format_fits(schema, s)
+}
+
+/// Whether `s` has the schema's `format`, where a validator checks one (`uuid`, `date-time`,
+/// `email`, `uri`); any string for the others.
+pub fn format_fits(schema: &Schema, s: &str) -> bool {
     match schema.format.as_deref() {
         Some("uuid") => is_uuid(s),
         Some("date-time") => is_date_time(s),
@@ -128,13 +134,21 @@ pub fn scalar(schema: &Schema, name: &str, index: usize, label: &str) -> Option<
         .flatten()
         .filter(|c| fits(schema, c))
         .collect();
-    let healthy = HEALTHY
-        .iter()
-        .find_map(|word| choices.iter().find(|c| c.as_str() == Some(word)));
-    if let Some(choice) = healthy.or(choices.first()) {
-        return Some((*choice).clone());
+    if let Some(choice) = healthy(schema).or_else(|| choices.first().map(|c| (*c).clone())) {
+        return Some(choice);
     }
     built(schema, name, index, label)
+}
+
+/// The first of the schema's enum values a healthy cluster shows ([`HEALTHY`]), if it has one.
+pub fn healthy(schema: &Schema) -> Option<Value> {
+    let choices = schema.choices.as_ref()?;
+    HEALTHY.iter().find_map(|word| {
+        choices
+            .iter()
+            .find(|c| c.as_str() == Some(word) && fits(schema, c))
+            .cloned()
+    })
 }
 
 /// The enum values a fresh, healthy cluster shows, in order of preference, where the schema
