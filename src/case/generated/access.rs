@@ -226,12 +226,13 @@ fn methods_not_allowed(g: &Gen, out: &mut Vec<Check>) {
     if same_path.first() != Some(&g.op.method.as_str()) {
         return;
     }
-    let keyed = g.op.path_params().next().is_some();
-    let collection = !keyed
-        && g.spec
-            .operations
-            .iter()
-            .any(|o| o.path.starts_with(&format!("{}/{{", g.op.path)) && o.method == "GET");
+    // A collection, top-level or under a record (`.../{volume.uuid}/snapshots`): a path with
+    // an instance GET below it.
+    let collection = g
+        .spec
+        .operations
+        .iter()
+        .any(|o| o.path.starts_with(&format!("{}/{{", g.op.path)) && o.method == "GET");
     for m in ["PUT", "POST", "PATCH", "DELETE"] {
         if same_path.contains(&m) || (collection && matches!(m, "PATCH" | "DELETE")) {
             continue;
