@@ -4,8 +4,13 @@
 #     checked against conformance.json;
 #   - conformance.html rendered by Debian's Chromium, headless: the rendered DOM must hold every
 #     case id, and a screenshot is taken.
-# The run is the whole suite plus the fixture cases of tests/fixtures/report-cases (one failing on
-# purpose, one skipped), so the page shows a failure section and every kind of matrix cell.
+#   - the page's "failing only" switch driven in that Chromium (chromedriver and Selenium): a
+#     passing group shown, then hidden once the switch is on, the failing case shown throughout;
+#     the same at the #failing-only-view address.
+# The run is the whole suite and the whole generated set (thousands of checks over NetApp's
+# imported API) plus the fixture cases of tests/fixtures/report-cases (one failing on purpose,
+# one skipped), so the page shows a failure section, every kind of matrix cell, and its size at
+# the size of the API.
 #
 # Usage: scripts/reports/check.sh [--screenshot]   (--screenshot updates docs/conformance.png)
 # Installs chromium with apt-get when it is missing (as CI does on a fresh machine).
@@ -27,7 +32,7 @@ mkdir -p "$work/cases"
 cp -r cases/* "$work/cases/"
 cp -r tests/fixtures/report-cases/demo "$work/cases/demo"
 set +e
-"$bin" run --no-builtin-cases --cases "$work/cases" --report-dir "$work/reports" >"$work/run.log" 2>&1
+"$bin" run --no-builtin-cases --generated --cases "$work/cases" --report-dir "$work/reports" >"$work/run.log" 2>&1
 rc=$?
 set -e
 if [[ $rc -ne 1 ]]; then
@@ -86,6 +91,49 @@ chromium "${chrome_flags[@]}" --window-size=1280,1500 --screenshot="$work/confor
   >>"$work/chromium.log" 2>&1
 [[ -s "$work/conformance.png" ]] || { echo "no screenshot"; cat "$work/chromium.log"; exit 1; }
 echo "chromium: screenshot $(stat -c %s "$work/conformance.png") bytes"
+echo "conformance.html: $(stat -c %s "$work/reports/conformance.html") bytes for $(python3 -c 'import json,sys; print(len(json.load(open(sys.argv[1]))["cases"]))' "$work/reports/conformance.json") cases"
+
+# --- the failing-only switch, clicked in the same Chromium
+if ! command -v chromedriver >/dev/null 2>&1; then
+  echo "installing chromedriver (Debian package chromium-driver)"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get install -y -qq chromium-driver >/dev/null
+fi
+"$work/venv/bin/pip" install --quiet --disable-pip-version-check "selenium==4.27.1"
+"$work/venv/bin/python" - "$page" "$(command -v chromedriver)" <<'PY'
+import sys
+from selenium import webdriver
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.by import By
+
+page, driver_path = sys.argv[1], sys.argv[2]
+opts = webdriver.ChromeOptions()
+opts.binary_location = "/usr/bin/chromium"
+for f in ["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"]:
+    opts.add_argument(f)
+d = webdriver.Chrome(service=Service(driver_path), options=opts)
+try:
+    d.get(page)
+    clean = d.find_elements(By.CSS_SELECTOR, "div.groups details.group.clean")
+    assert len(clean) > 10, f"{len(clean)} passing groups: the generated set is grouped by tag"
+    assert all(g.is_displayed() for g in clean), "passing groups are shown by default"
+    assert all(g.get_attribute("open") is None for g in clean), "passing groups are folded"
+    bad = d.find_elements(By.CSS_SELECTOR, "div.groups details.group:not(.clean)")
+    assert bad and all(g.get_attribute("open") is not None for g in bad), "failing groups are open"
+    d.find_element(By.CSS_SELECTOR, "label[for=failing-only]").click()
+    assert not any(g.is_displayed() for g in clean), "failing only hides every passing group"
+    assert all(g.is_displayed() for g in bad), "failing only keeps the failing groups"
+    rows = bad[0].find_elements(By.CSS_SELECTOR, "tr")
+    shown = [r.text for r in rows if r.is_displayed()]
+    assert any("demo-chap-wrong-expectation" in t for t in shown), shown
+    assert not any(r.is_displayed() for r in bad[0].find_elements(By.CSS_SELECTOR, "tr.clean")), "passing rows hidden"
+    d.get(page + "#failing-only-view")
+    clean = d.find_elements(By.CSS_SELECTOR, "div.groups details.group.clean")
+    assert not any(g.is_displayed() for g in clean), "#failing-only-view hides passing groups"
+    print(f"chromium: the failing-only switch hides {len(clean)} passing groups and keeps {len(bad)} failing")
+finally:
+    d.quit()
+PY
 if [[ $update_screenshot == 1 ]]; then
   mkdir -p docs
   cp "$work/conformance.png" docs/conformance.png

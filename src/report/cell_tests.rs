@@ -63,6 +63,7 @@ fn flow(id: &str, outcome: Outcome, steps: Vec<StepResult>, failures: Vec<Failur
             method: "POST".into(),
             path: PASSWORD.into(),
             layer: None,
+            tag: None,
         },
         expected: Expected {
             status: Some(201),

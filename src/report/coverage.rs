@@ -310,6 +310,8 @@ impl<'a> Tally<'a> {
                     value: t.cell.value(),
                     state: cell_state(&outcomes),
                     cases: t.hits.into_iter().map(|(_, id, _)| id).collect(),
+                    layer: Some(t.op.layer),
+                    tag: t.op.tags.first().cloned(),
                 }
             })
             .collect();

@@ -43,6 +43,11 @@ pre{background:#f5f6f8;padding:.6rem;overflow:auto;white-space:pre-wrap;word-bre
 .failure{border:1px solid #f1a3a6;border-radius:6px;padding:.2rem 1rem 1rem;margin:1rem 0}
 .failure.error{border-color:#cfa6e6}
 .legend .cell{margin-right:.6rem}
+details.group{border:1px solid #eceef2;border-radius:6px;margin:.4rem 0;padding:.2rem .6rem}
+details.group>summary{cursor:pointer;padding:.2rem 0} details.group>summary b{margin-right:.5rem}
+tr.op th{background:#fafbfc;font-weight:500}
+.switch{margin:.4rem 0 .8rem;display:inline-block}
+#failing-only:checked~.groups details.clean,#failing-only:checked~.groups tr.clean,#failing-only-view:target~.groups details.clean,#failing-only-view:target~.groups tr.clean{display:none}
 "#;
 
 pub fn render(report: &RunReport) -> String {
@@ -117,8 +122,20 @@ pub fn write_to(out: &mut dyn Write, head: &RunReport, cases: &dyn Cases) -> io:
         h,
         "<h2>Coverage of documented statuses and ONTAP error codes</h2><p class=\"legend\"><span class=\"cell pass\">passing</span><span class=\"cell fail\">failing</span>{error_legend}<span class=\"cell skip\">skipped</span><span class=\"cell none\">no case</span><span class=\"cell conv\">dashed: the code is documented, its exact status this suite's convention</span></p><table><tr><th>Operation</th><th>Success statuses</th><th>ONTAP error codes</th></tr>"
     );
-    let mut rows: BTreeMap<(String, String), (Vec<String>, Vec<String>)> = BTreeMap::new();
+    // Rows by (folded tag, path, method): the curated spec's and overlays' rows stand in the
+    // table; NetApp's imported layer, hundreds of operations once the generated checks cover
+    // it, is folded per tag, opened where a cell fails.
+    let mut rows: BTreeMap<(Option<String>, String, String), (Vec<String>, Vec<String>)> =
+        BTreeMap::new();
+    let mut failing_tags: std::collections::BTreeSet<String> = Default::default();
     for c in &report.coverage {
+        let folded = (c.layer == Some(crate::spec::Layer::Imported))
+            .then(|| c.tag.clone().unwrap_or_else(|| "(no tag)".into()));
+        if let Some(t) = &folded
+            && matches!(c.state, CellState::Fail | CellState::Error)
+        {
+            failing_tags.insert(t.clone());
+        }
         let mut title = if c.cases.is_empty() {
             "no case".to_string()
         } else {
@@ -140,14 +157,52 @@ pub fn write_to(out: &mut dyn Write, head: &RunReport, cases: &dyn Cases) -> io:
             esc(&title),
             esc(&c.value)
         );
-        let row = rows.entry((c.path.clone(), c.method.clone())).or_default();
+        let row = rows
+            .entry((folded, c.path.clone(), c.method.clone()))
+            .or_default();
         if c.kind == CellKind::Status {
             row.0.push(cell);
         } else {
             row.1.push(cell);
         }
     }
-    for ((path, method), (statuses, errors)) in rows {
+    let mut open_tag: Option<String> = None;
+    for ((folded, path, method), (statuses, errors)) in rows {
+        if folded != open_tag {
+            if open_tag.is_some() {
+                h.push_str("</table></details>");
+            } else {
+                h.push_str("</table>");
+            }
+            if let Some(tag) = &folded {
+                let n = report
+                    .coverage
+                    .iter()
+                    .filter(|c| {
+                        c.layer == Some(crate::spec::Layer::Imported)
+                            && c.tag.as_deref().unwrap_or("(no tag)") == tag
+                    })
+                    .map(|c| (&c.path, &c.method))
+                    .collect::<std::collections::BTreeSet<_>>()
+                    .len();
+                let open = if failing_tags.contains(tag) {
+                    " open"
+                } else {
+                    ""
+                };
+                let _ = write!(
+                    h,
+                    "<details class=\"group\"{open}><summary><b>{}</b>NetApp's imported API: {n} operations a check touched{}</summary><table><tr><th>Operation</th><th>Success statuses</th><th>ONTAP error codes</th></tr>",
+                    esc(tag),
+                    if open.is_empty() {
+                        ""
+                    } else {
+                        ", some failing"
+                    }
+                );
+            }
+            open_tag = folded;
+        }
         let _ = write!(
             h,
             "<tr><td><code>{} {}</code></td><td>{}</td><td>{}</td></tr>",
@@ -157,7 +212,11 @@ pub fn write_to(out: &mut dyn Write, head: &RunReport, cases: &dyn Cases) -> io:
             errors.join("")
         );
     }
-    h.push_str("</table>");
+    h.push_str(if open_tag.is_some() {
+        "</table></details>"
+    } else {
+        "</table>"
+    });
     if let Some(imported) = &report.imported_coverage {
         imported_section(&mut h, imported);
     }
@@ -208,60 +267,148 @@ pub fn write_to(out: &mut dyn Write, head: &RunReport, cases: &dyn Cases) -> io:
         h.push_str("</table>");
     }
 
-    h.push_str("<h2>All cases</h2><table><tr><th>Case</th><th>Operation</th><th>Expected</th><th>What each check rests on</th><th>Outcome</th><th>ms</th></tr>");
-    let mut ordered: Vec<usize> = (0..cases.len()).collect();
-    // Stable, as the sort of the cases themselves was: equal keys keep report order.
-    ordered.sort_by(|a, b| {
-        (
-            !cases.outcome(*a).is_failing(),
-            cases.area(*a),
-            cases.id(*a),
-        )
-            .cmp(&(
-                !cases.outcome(*b).is_failing(),
-                cases.area(*b),
-                cases.id(*b),
-            ))
-    });
-    for i in ordered {
-        let c = cases.case(i)?;
-        let expected = match (&c.expected.status_text(), &c.expected.error_code) {
-            (Some(s), Some(e)) => format!("{s} / {e}"),
-            (Some(s), None) => s.to_string(),
-            (None, Some(e)) => e.clone(),
-            (None, None) => String::new(),
+    all_cases(&mut h, out, cases)?;
+    h.push_str("</body></html>\n");
+    out.write_all(h.as_bytes())
+}
+
+/// Every case, in groups (an area, or the generated checks of one tag: [`Cases::group`]): a
+/// group with a failing case first and open, the others folded; in a group, failing cases first,
+/// then by id (which starts with the operation for a generated check). A "failing only" switch
+/// hides every passing and skipped row and group, with CSS alone (the page has no script).
+fn all_cases(h: &mut String, out: &mut dyn Write, cases: &dyn Cases) -> io::Result<()> {
+    let mut bases = Bases::default();
+    let mut groups: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+    for i in 0..cases.len() {
+        groups.entry(cases.group(i)).or_default().push(i);
+    }
+    let failing = |i: &usize| cases.outcome(*i).is_failing();
+    let mut order: Vec<(&str, Vec<usize>)> = groups.into_iter().collect();
+    // Groups with a failure first; otherwise by name (BTreeMap order, kept by a stable sort).
+    order.sort_by_key(|(_, idx)| !idx.iter().any(failing));
+    let _ = write!(
+        h,
+        "<h2>All cases ({}), by group</h2><input type=\"checkbox\" id=\"failing-only\"><label class=\"switch\" for=\"failing-only\"> failing only</label> <span class=\"meta\">(or open the page at <a href=\"#failing-only-view\">#failing-only-view</a>)</span><span id=\"failing-only-view\"></span><div class=\"groups\">",
+        cases.len()
+    );
+    for (group, mut idx) in order {
+        idx.sort_by(|a, b| (!failing(a), cases.id(*a)).cmp(&(!failing(b), cases.id(*b))));
+        let count = |o: Outcome| idx.iter().filter(|i| cases.outcome(**i) == o).count();
+        let bad = count(Outcome::Fail) + count(Outcome::Error);
+        let (class, open) = if bad > 0 {
+            ("", " open")
+        } else {
+            (" clean", "")
         };
         let _ = write!(
             h,
-            "<tr><td>{}::{}<br><span class=\"meta\">{}</span></td><td><code>{} {}</code></td><td>{}</td><td class=\"meta\">{}</td><td class=\"{}\">{}{}</td><td>{}</td></tr>",
-            esc(&c.area),
-            esc(&c.id),
-            esc(&c.title),
-            esc(&c.operation.method),
-            esc(&c.operation.path),
-            esc(&expected),
-            c.checks
-                .iter()
-                .map(|k| format!(
-                    "<span title=\"{}\">{}: {}</span>",
-                    esc(k.basis.source()),
-                    esc(&k.what),
-                    k.basis.kind()
-                ))
-                .collect::<Vec<_>>()
-                .join("<br>"),
-            c.outcome.as_str(),
-            c.outcome.as_str(),
-            c.skip_reason
-                .as_ref()
-                .map(|r| format!(": {}", esc(r)))
-                .unwrap_or_default(),
-            c.duration_ms
+            "<details class=\"group{class}\"{open}><summary><b>{}</b>{} cases: <span class=\"pass\">{} passed</span>, <span class=\"fail\">{} failed</span>{}, <span class=\"skip\">{} skipped</span></summary><table><tr><th>Case</th><th>Operation</th><th>Expected</th><th>What each check rests on</th><th>Outcome</th><th>ms</th></tr>",
+            esc(group),
+            idx.len(),
+            count(Outcome::Pass),
+            count(Outcome::Fail),
+            match count(Outcome::Error) {
+                0 => String::new(),
+                n => format!(", <span class=\"error\">{n} not judged</span>"),
+            },
+            count(Outcome::Skip),
         );
-        spill(&mut h, out)?;
+        for i in idx {
+            case_row(h, &*cases.case(i)?, &mut bases);
+            spill(h, out)?;
+        }
+        h.push_str("</table></details>");
     }
-    h.push_str("</table></body></html>\n");
-    out.write_all(h.as_bytes())
+    h.push_str("</div>");
+    bases.write(h);
+    Ok(())
+}
+
+/// The sources the checks rest on, each written once at the end of the page and referred to by
+/// number from the rows: thousands of checks rest on a few dozen sources, and a sentence repeated
+/// in every row was most of the page.
+#[derive(Default)]
+struct Bases {
+    index: BTreeMap<(String, String), usize>,
+}
+
+impl Bases {
+    fn number(&mut self, kind: &str, source: &str) -> usize {
+        let next = self.index.len() + 1;
+        *self
+            .index
+            .entry((kind.to_string(), source.to_string()))
+            .or_insert(next)
+    }
+
+    fn write(&self, h: &mut String) {
+        if self.index.is_empty() {
+            return;
+        }
+        let mut by_number: Vec<(&usize, &(String, String))> =
+            self.index.iter().map(|(k, n)| (n, k)).collect();
+        by_number.sort();
+        h.push_str("<h2>What the checks rest on</h2><table><tr><th>#</th><th>Basis</th><th>Source</th></tr>");
+        for (n, (kind, source)) in by_number {
+            let _ = write!(
+                h,
+                "<tr id=\"basis-{n}\"><td>{n}</td><td>{}</td><td>{}</td></tr>",
+                esc(kind),
+                esc(source)
+            );
+        }
+        h.push_str("</table>");
+    }
+}
+
+/// One row of the cases' table: each check with the kind of its basis and the number of its
+/// source in the table at the page's end.
+fn case_row(h: &mut String, c: &CaseResult, bases: &mut Bases) {
+    let expected = match (&c.expected.status_text(), &c.expected.error_code) {
+        (Some(s), Some(e)) => format!("{s} / {e}"),
+        (Some(s), None) => s.to_string(),
+        (None, Some(e)) => e.clone(),
+        (None, None) => String::new(),
+    };
+    let clean = if c.outcome.is_failing() {
+        ""
+    } else {
+        " class=\"clean\""
+    };
+    // A generated check's title starts with its operation, which the next column shows.
+    let key = format!("{} {}: ", c.operation.method, c.operation.path);
+    let title = c.title.strip_prefix(&key).unwrap_or(&c.title);
+    let checks = c
+        .checks
+        .iter()
+        .map(|k| {
+            let n = bases.number(k.basis.kind(), k.basis.source());
+            format!(
+                "{}: {} <a href=\"#basis-{n}\">[{n}]</a>",
+                esc(&k.what),
+                k.basis.kind()
+            )
+        })
+        .collect::<Vec<_>>()
+        .join("<br>");
+    let _ = write!(
+        h,
+        "<tr{clean}><td>{}::{}<br><span class=\"meta\">{}</span></td><td><code>{} {}</code></td><td>{}</td><td class=\"meta\">{}</td><td class=\"{}\">{}{}</td><td>{}</td></tr>",
+        esc(&c.area),
+        esc(&c.id),
+        esc(title),
+        esc(&c.operation.method),
+        esc(&c.operation.path),
+        esc(&expected),
+        checks,
+        c.outcome.as_str(),
+        c.outcome.as_str(),
+        c.skip_reason
+            .as_ref()
+            .map(|r| format!(": {}", esc(r)))
+            .unwrap_or_default(),
+        c.duration_ms
+    );
 }
 
 /// One failing or errored case: every problem (with the case file's line when known), then each

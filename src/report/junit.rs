@@ -1,4 +1,5 @@
-//! `junit.xml`: a test suite per area, a test case per case, for CI dashboards. A case that
+//! `junit.xml`: a test suite per area (the generated checks one per tag of their operations:
+//! `generated::storage`), a test case per case, for CI dashboards. A case that
 //! failed is a `<failure>`, one that could not be judged an `<error>` (as Hurl and nextest
 //! write them), so a dashboard tells a wrong answer from a check that did not run.
 
@@ -63,7 +64,7 @@ pub fn render(report: &RunReport) -> String {
 pub fn write_to(out: &mut dyn Write, head: &RunReport, cases: &dyn Cases) -> io::Result<()> {
     let mut areas: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
     for i in 0..cases.len() {
-        areas.entry(cases.area(i)).or_default().push(i);
+        areas.entry(cases.group(i)).or_default().push(i);
     }
     let mut top = Report::new("ontap-conform");
     top.set_time(Duration::from_millis(head.duration_ms));
@@ -95,7 +96,7 @@ pub fn write_to(out: &mut dyn Write, head: &RunReport, cases: &dyn Cases) -> io:
     out.write_all(b"\n</testsuites>\n")
 }
 
-/// The suite of one area.
+/// The suite of one group (an area, or the generated checks of one tag).
 fn suite(area: &str, indexes: &[usize], cases: &dyn Cases) -> io::Result<TestSuite> {
     let mut suite = TestSuite::new(area);
     for &i in indexes {
@@ -137,7 +138,7 @@ pub(super) fn write_whole(head: &RunReport, cases: &Vec<CaseResult>) -> String {
     junit.set_time(Duration::from_millis(head.duration_ms));
     let mut areas: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
     for (i, c) in cases.iter().enumerate() {
-        areas.entry(c.area.as_str()).or_default().push(i);
+        areas.entry(super::store::group_of(c)).or_default().push(i);
     }
     for (area, indexes) in areas {
         junit.add_test_suite(suite(area, &indexes, cases).expect("in memory"));

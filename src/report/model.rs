@@ -103,6 +103,12 @@ pub struct CoverageCell {
     /// cases check the code as documented and its exact status only as this suite's choice.
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub status_basis: Option<Basis>,
+    /// The operation's layer and first tag: the HTML folds the imported layer's rows per tag
+    /// (added fields).
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub layer: Option<crate::spec::Layer>,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub tag: Option<String>,
 }
 
 /// What a coverage cell counts.
@@ -205,6 +211,10 @@ pub struct OperationRef {
     /// `overlay` (added field: absent in older reports).
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub layer: Option<crate::spec::Layer>,
+    /// The operation's first tag in the spec (`storage`, `san`, `security` ...), which the
+    /// reports group checks by (added field: absent in older reports and for untagged ones).
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub tag: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]

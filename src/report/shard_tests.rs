@@ -17,6 +17,7 @@ fn run(partition: Option<&str>, ids: &[&str]) -> RunReport {
                 method: "GET".into(),
                 path: "/api/cluster".into(),
                 layer: None,
+                tag: None,
             },
             expected: Expected {
                 status: Some(200),

@@ -28,6 +28,10 @@ pub trait Cases {
     }
     fn outcome(&self, i: usize) -> Outcome;
     fn area(&self, i: usize) -> &str;
+    /// What the reports group case `i` under: its area, and for the checks generated over the
+    /// whole API also its operation's tag (`generated::storage`), so thousands of checks come
+    /// in groups a reader can fold.
+    fn group(&self, i: usize) -> &str;
     fn id(&self, i: usize) -> &str;
     /// How many deviations case `i` has (lenient mode).
     fn deviations(&self, i: usize) -> usize;
@@ -48,6 +52,9 @@ impl Cases for Vec<CaseResult> {
     fn area(&self, i: usize) -> &str {
         &self[i].area
     }
+    fn group(&self, i: usize) -> &str {
+        group_of(&self[i])
+    }
     fn id(&self, i: usize) -> &str {
         &self[i].id
     }
@@ -60,6 +67,28 @@ impl Cases for Vec<CaseResult> {
     fn write_json(&self, i: usize, out: &mut dyn Write) -> io::Result<()> {
         out.write_all(&json_element(&self[i])?)
     }
+}
+
+/// The group of `case` (see [`Cases::group`]), interned: a run has a handful of areas and a few
+/// dozen tags.
+pub fn group_of(case: &CaseResult) -> &'static str {
+    use std::collections::HashSet;
+    use std::sync::OnceLock;
+    static NAMES: OnceLock<Mutex<HashSet<&'static str>>> = OnceLock::new();
+    let name = match (&case.operation.tag, case.area == "generated") {
+        (Some(tag), true) => format!("generated::{tag}"),
+        _ => case.area.clone(),
+    };
+    let mut names = NAMES
+        .get_or_init(Mutex::default)
+        .lock()
+        .unwrap_or_else(|e| e.into_inner());
+    if let Some(known) = names.get(name.as_str()) {
+        return known;
+    }
+    let kept: &'static str = Box::leak(name.into_boxed_str());
+    names.insert(kept);
+    kept
 }
 
 /// `case` pretty-printed as it stands inside `conformance.json`'s `cases` array: two levels
@@ -90,6 +119,7 @@ struct Entry {
     deviations: u32,
     /// Shared between the cases of an area: a run has a handful of areas.
     area: Arc<str>,
+    group: &'static str,
     id: Box<str>,
     /// Failing and errored cases, whole.
     whole: Option<Box<CaseResult>>,
@@ -157,6 +187,7 @@ impl Spool {
             outcome: case.outcome,
             deviations: u32::try_from(case.deviations.len()).unwrap_or(u32::MAX),
             area,
+            group: group_of(&case),
             id: case.id.as_str().into(),
             whole: case.outcome.is_failing().then(|| Box::new(case)),
         };
@@ -201,6 +232,9 @@ impl Cases for Spool {
     }
     fn area(&self, i: usize) -> &str {
         &self.entry(i).area
+    }
+    fn group(&self, i: usize) -> &str {
+        self.entry(i).group
     }
     fn id(&self, i: usize) -> &str {
         &self.entry(i).id

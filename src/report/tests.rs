@@ -61,6 +61,7 @@ fn case(id: &str, path: &str, outcome: Outcome) -> CaseResult {
             method: "GET".into(),
             path: path.into(),
             layer: None,
+            tag: None,
         },
         expected: Expected {
             status: Some(200),

@@ -56,13 +56,23 @@ pub fn summary_from(
         ("failed cases", Outcome::Fail),
         ("cases that could not be judged", Outcome::Error),
     ] {
-        let with: Vec<usize> = (0..cases.len())
-            .filter(|i| cases.outcome(*i) == outcome)
-            .collect();
-        if !with.is_empty() {
-            let _ = writeln!(out, "{title}:");
-            for i in with {
-                let _ = writeln!(out, "  {}", fail_line(&*cases.case(i)?));
+        // By operation, so a broken convention on one resource reads as one place, not a
+        // hundred lines in id order.
+        let mut by_op: BTreeMap<(String, String), Vec<String>> = BTreeMap::new();
+        for i in (0..cases.len()).filter(|i| cases.outcome(*i) == outcome) {
+            let c = cases.case(i)?;
+            by_op
+                .entry((c.operation.path.clone(), c.operation.method.clone()))
+                .or_default()
+                .push(fail_line(&c));
+        }
+        if !by_op.is_empty() {
+            let _ = writeln!(out, "{title}, by operation:");
+            for ((path, method), lines) in by_op {
+                let _ = writeln!(out, "  {method} {path} ({}):", lines.len());
+                for line in lines {
+                    let _ = writeln!(out, "    {line}");
+                }
             }
         }
     }

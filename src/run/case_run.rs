@@ -66,6 +66,7 @@ pub(super) async fn run_case(ctx: &Ctx, case: &Case, index: usize) -> CaseResult
             method: case.method.clone(),
             path: case.path.clone(),
             layer: Some(ctx.spec.op(case.op).layer),
+            tag: ctx.spec.op(case.op).tags.first().cloned(),
         },
         expected: Expected {
             status: case.expected_status(),

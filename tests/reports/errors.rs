@@ -126,7 +126,7 @@ fn merge_reads_version_1_and_keeps_errors() {
     assert_eq!(out.status.code(), Some(1), "{}", text(&out));
     let shown = text(&out);
     assert!(
-        shown.contains("cases that could not be judged:\n  ERROR demo::demo-svm-get  report-cases/demo/a-svm-get.yaml:6: "),
+        shown.contains("cases that could not be judged, by operation:\n  GET /api/svm/svms/{uuid} (1):\n    ERROR demo::demo-svm-get  report-cases/demo/a-svm-get.yaml:6: "),
         "{shown}"
     );
     assert!(
