@@ -125,8 +125,7 @@ pub fn write_to(out: &mut dyn Write, head: &RunReport, cases: &dyn Cases) -> io:
     // Rows by (folded tag, path, method): the curated spec's and overlays' rows stand in the
     // table; NetApp's imported layer, hundreds of operations once the generated checks cover
     // it, is folded per tag, opened where a cell fails.
-    let mut rows: BTreeMap<(Option<String>, String, String), (Vec<String>, Vec<String>)> =
-        BTreeMap::new();
+    let mut rows: BTreeMap<RowKey, RowCells> = BTreeMap::new();
     let mut failing_tags: std::collections::BTreeSet<String> = Default::default();
     for c in &report.coverage {
         let folded = (c.layer == Some(crate::spec::Layer::Imported))
@@ -271,6 +270,11 @@ pub fn write_to(out: &mut dyn Write, head: &RunReport, cases: &dyn Cases) -> io:
     h.push_str("</body></html>\n");
     out.write_all(h.as_bytes())
 }
+
+/// A matrix row: the tag it is folded under (imported layer only), its path and method.
+type RowKey = (Option<String>, String, String);
+/// A matrix row's cells: success statuses, then error codes.
+type RowCells = (Vec<String>, Vec<String>);
 
 /// Every case, in groups (an area, or the generated checks of one tag: [`Cases::group`]): a
 /// group with a failing case first and open, the others folded; in a group, failing cases first,
