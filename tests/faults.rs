@@ -190,3 +190,65 @@ fn an_unknown_fault_is_refused_with_the_names() {
     assert!(err.contains("unknown fault `everything`"), "{err}");
     assert!(err.contains("order-by-ignored"), "{err}");
 }
+
+/// Faults that break one convention on one resource of NetApp's imported API: each fails checks
+/// of that resource, the named ones among them, and no check of any other resource.
+#[test]
+fn a_fault_on_one_imported_resource_fails_that_resource_only() {
+    let dir = temp_dir("faults-imported");
+    // (fault, checks that must fail, the prefix every failing check's id has)
+    let cases: [(&str, &[&str], &str); 5] = [
+        (
+            "volumes-fields-ignored",
+            &[
+                "get-storage-volumes.fields-star",
+                "get-storage-volumes.bad-fields",
+            ],
+            "get-storage-volumes.",
+        ),
+        (
+            "interfaces-order-by-ignored",
+            &["get-network-ip-interfaces.order-by-name-desc"],
+            "get-network-ip-interfaces.order-by-",
+        ),
+        (
+            "luns-error-without-message",
+            &[
+                "get-storage-luns.unknown-query",
+                "get-storage-luns.bad-fields",
+                "get-storage-luns-by-key.missing-key",
+            ],
+            "get-storage-luns",
+        ),
+        (
+            "snapshots-next-link-loops",
+            &["get-storage-volumes-by-key-snapshots.walk"],
+            "get-storage-volumes-by-key-snapshots.walk",
+        ),
+        (
+            "ldap-bind-password-returned",
+            &[
+                "get-name-services-ldap.walk",
+                "get-name-services-ldap.listed-record",
+            ],
+            "get-name-services-ldap",
+        ),
+    ];
+    for (fault, must_fail, prefix) in cases {
+        let (code, out, failing) = run_with(fault, &dir);
+        assert_eq!(code, Some(1), "{fault}: {out}");
+        for id in must_fail {
+            assert!(
+                failing.iter().any(|(f, _)| f == id),
+                "{fault}: `{id}` did not fail: {failing:?}"
+            );
+        }
+        for (id, message) in &failing {
+            assert!(
+                id.starts_with(prefix),
+                "{fault}: {id} (another resource's check) failed: {message}"
+            );
+        }
+    }
+    let _ = std::fs::remove_dir_all(dir);
+}

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # What each checker finds against the same broken emulator: for each fault `emulate --fault`
-# injects (twelve broken behaviours, five harmless changes), a fresh emulator with that fault, and
+# injects (seventeen broken behaviours, five of them on one resource of NetApp's imported API,
+# and five harmless changes), a fresh emulator with that fault, and
 # against it, in turn:
 #   - ontap-conform's generated checks (`run --generated --no-builtin-cases --strict`);
 #   - ontap-conform's hand-written suite (`run --strict`), for what the generated checks add;
@@ -19,8 +20,10 @@ version="4.32.5"
 max_examples="${SCHEMATHESIS_MAX_EXAMPLES:-25}"
 faults=(error-without-message job-uuid-not-uuid password-echoed read-only-write-carried-out
   order-by-ignored next-link-loops max-records-ignored num-records-off keys-dropped-by-fields
-  self-link-elsewhere head-refused options-without-allow reordered-keys extra-field pretty-json
-  other-message absolute-location)
+  self-link-elsewhere head-refused options-without-allow volumes-fields-ignored
+  interfaces-order-by-ignored luns-error-without-message snapshots-next-link-loops
+  ldap-bind-password-returned reordered-keys extra-field pretty-json other-message
+  absolute-location)
 
 (cd "$root" && cargo build --quiet --release -p ontap-emulator -p ontap-conform)
 tdir="${CARGO_TARGET_DIR:-$root/target}/release"

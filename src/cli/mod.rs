@@ -168,7 +168,9 @@ pub enum Command {
         /// against it (repeatable): error-without-message, job-uuid-not-uuid, password-echoed,
         /// read-only-write-carried-out, order-by-ignored, next-link-loops, max-records-ignored,
         /// num-records-off, keys-dropped-by-fields, self-link-elsewhere, head-refused,
-        /// options-without-allow; or change something
+        /// options-without-allow; on one resource of NetApp's imported API:
+        /// volumes-fields-ignored, interfaces-order-by-ignored, luns-error-without-message,
+        /// snapshots-next-link-loops, ldap-bind-password-returned; or change something
         /// harmless a checker must pass: reordered-keys, extra-field, pretty-json,
         /// other-message, absolute-location.
         #[arg(long = "fault", value_name = "NAME", value_parser = crate::emulator::faults::Fault::parse)]

@@ -46,6 +46,18 @@ pub enum Fault {
     HeadRefused,
     /// OPTIONS answers without `Allow`.
     OptionsWithoutAllow,
+    /// On NetApp's imported API, one resource each: `fields` ignored on the volumes (collection
+    /// and records).
+    VolumesFieldsIgnored,
+    /// `order_by` ignored on the IP interfaces.
+    InterfacesOrderByIgnored,
+    /// Error bodies lose `message` on the LUNs.
+    LunsErrorWithoutMessage,
+    /// `_links.next` points back at the page just served on a volume's snapshots.
+    SnapshotsNextLinkLoops,
+    /// The LDAP client configurations answer their `bind_password`, which NetApp's file marks
+    /// `writeOnly`.
+    LdapBindPasswordReturned,
     /// Harmless: every object's keys in reverse order.
     ReorderedKeys,
     /// Harmless: an undocumented field beside the documented ones in every body.
@@ -59,7 +71,7 @@ pub enum Fault {
 }
 
 impl Fault {
-    pub const ALL: [Fault; 17] = [
+    pub const ALL: [Fault; 22] = [
         Fault::ErrorWithoutMessage,
         Fault::JobUuidNotUuid,
         Fault::PasswordEchoed,
@@ -72,6 +84,11 @@ impl Fault {
         Fault::SelfLinkElsewhere,
         Fault::HeadRefused,
         Fault::OptionsWithoutAllow,
+        Fault::VolumesFieldsIgnored,
+        Fault::InterfacesOrderByIgnored,
+        Fault::LunsErrorWithoutMessage,
+        Fault::SnapshotsNextLinkLoops,
+        Fault::LdapBindPasswordReturned,
         Fault::ReorderedKeys,
         Fault::ExtraField,
         Fault::PrettyJson,
@@ -93,6 +110,11 @@ impl Fault {
             Fault::SelfLinkElsewhere => "self-link-elsewhere",
             Fault::HeadRefused => "head-refused",
             Fault::OptionsWithoutAllow => "options-without-allow",
+            Fault::VolumesFieldsIgnored => "volumes-fields-ignored",
+            Fault::InterfacesOrderByIgnored => "interfaces-order-by-ignored",
+            Fault::LunsErrorWithoutMessage => "luns-error-without-message",
+            Fault::SnapshotsNextLinkLoops => "snapshots-next-link-loops",
+            Fault::LdapBindPasswordReturned => "ldap-bind-password-returned",
             Fault::ReorderedKeys => "reordered-keys",
             Fault::ExtraField => "extra-field",
             Fault::PrettyJson => "pretty-json",
@@ -161,13 +183,24 @@ async fn inject(State(layer): State<Layer>, req: Request, next: Next) -> Respons
         return r;
     }
     let options = parts.method == Method::OPTIONS;
+    let path = parts.uri.path().to_string();
     let dropped: Vec<&str> = [
-        (Fault::OrderByIgnored, "order_by="),
-        (Fault::MaxRecordsIgnored, "max_records="),
+        (Fault::OrderByIgnored, "order_by=", true),
+        (Fault::MaxRecordsIgnored, "max_records=", true),
+        (
+            Fault::VolumesFieldsIgnored,
+            "fields=",
+            is_resource(&path, "/api/storage/volumes"),
+        ),
+        (
+            Fault::InterfacesOrderByIgnored,
+            "order_by=",
+            is_resource(&path, "/api/network/ip/interfaces"),
+        ),
     ]
     .into_iter()
-    .filter(|(f, _)| on(*f))
-    .map(|(_, p)| p)
+    .filter(|(f, _, here)| on(*f) && *here)
+    .map(|(_, p, _)| p)
     .collect();
     if !dropped.is_empty()
         && let Some(q) = parts.uri.query()
@@ -261,6 +294,34 @@ async fn rewrite(
     {
         e.remove("message");
     }
+    let path = path_and_query.split('?').next().unwrap_or(path_and_query);
+    if on(Fault::LunsErrorWithoutMessage)
+        && is_resource(path, "/api/storage/luns")
+        && let Some(e) = v.get_mut("error").and_then(Value::as_object_mut)
+    {
+        e.remove("message");
+    }
+    if on(Fault::SnapshotsNextLinkLoops)
+        && path.starts_with("/api/storage/volumes/")
+        && path.ends_with("/snapshots")
+        && let Some(n) = v.pointer_mut("/_links/next/href")
+    {
+        *n = json!(path_and_query);
+    }
+    if on(Fault::LdapBindPasswordReturned) && is_resource(path, "/api/name-services/ldap") {
+        let records: Vec<&mut Value> = match v.get_mut("records").and_then(Value::as_array_mut) {
+            Some(r) => r.iter_mut().collect(),
+            None => vec![&mut v],
+        };
+        for r in records {
+            if let Some(o) = r
+                .as_object_mut()
+                .filter(|o| o.contains_key("servers") || o.contains_key("svm"))
+            {
+                o.insert("bind_password".into(), json!("faulted-bind-secret"));
+            }
+        }
+    }
     if on(Fault::OtherMessage)
         && let Some(m) = v.pointer_mut("/error/message")
     {
@@ -331,6 +392,16 @@ async fn rewrite(
     .unwrap_or_default();
     parts.headers.remove(header::CONTENT_LENGTH);
     Response::from_parts(parts, Body::from(out))
+}
+
+/// Whether `path` is the collection `collection` or one of its records (not a collection under
+/// a record: a volume's snapshots are not the volumes).
+fn is_resource(path: &str, collection: &str) -> bool {
+    match path.strip_prefix(collection) {
+        Some("") => true,
+        Some(rest) => rest.starts_with('/') && !rest[1..].contains('/'),
+        None => false,
+    }
 }
 
 /// The value of `name` in the query of `path_and_query`, percent-decoded (`fields=a%2Cb`).

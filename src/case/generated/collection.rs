@@ -20,6 +20,12 @@ pub(super) const QUERY_SEED: &str = "004_69967a64eae5f293.txt";
 /// emulator, a deviation on a cluster.
 const KEYS_KEPT: &str = "a record's keys identify it in every answer: NetApp's 'Input variables controlling an API request' has fields select properties in addition to the identifying ones (not said outright for a projection)";
 
+/// Why `fields=*` must answer more than the identity: NetApp's "Input variables controlling an
+/// API request" has `fields=*` return all fields but the expensive ones. That a record then
+/// shows at least one field beyond its keys, where its schema has such fields, is our reading: a
+/// record could in principle have no value for any of them.
+const FIELDS_STAR: &str = "fields=* returns every field but the expensive ones (NetApp's 'Input variables controlling an API request'); that a record shows at least one beyond its keys where its schema has more is this suite's reading";
+
 /// Why a record's own link must lead to it: NetApp's "HAL linking" page has each record's
 /// `_links.self.href` as the link to that record; that it answers the record listed (not another,
 /// not a 404) is what a link means, not a sentence of NetApp's.
@@ -125,6 +131,53 @@ pub(super) fn checks(g: &Gen, out: &mut Vec<Check>) {
             &format!("fields={field}"),
             get(json!({"fields": field})),
             Some(ok(json!({"records": {"each": {"keys_within": within}}}))),
+            None,
+        ));
+        out.push(c);
+
+        // A projection answers what it names: the first record, which `fields=*` shows with
+        // F, shows F when `fields=F` asks for it (a target that ignores `fields` answers its
+        // default, without F). Skipped when that record has no F to show.
+        let mut c = g.check("fields-named", "fields=F answers F where the record has it");
+        c.setup.push(step(
+            "the first record, every field",
+            get(json!({"fields": "*", "max_records": 1})),
+            None,
+            Some(json!({"held": {"from": format!("records.0.{field}"), "or_skip": format!("the first record has no {field} to project")}})),
+        ));
+        let mut named = Map::new();
+        named.insert(format!("records.0.{field}"), json!({"present": true}));
+        c.steps.push(step(
+            &format!("fields={field}"),
+            get(json!({"fields": field, "max_records": 1})),
+            Some(ok(Value::Object(named))),
+            None,
+        ));
+        out.push(c);
+
+        // `fields=*` answers more than a record's identity where its schema has more: a target
+        // that ignores `fields` answers its default (the keys and name) to `*` as well.
+        let mut identity: Vec<Value> = keys.iter().map(|k| json!(k)).collect();
+        identity.push(json!("_links"));
+        let mut c = g.check(
+            "fields-star",
+            "fields=* answers fields beyond the record's identity",
+        );
+        let mut first = Map::new();
+        first.insert(
+            "records.0".into(),
+            json!({"not": {"keys_within": identity}}),
+        );
+        c.setup.push(step(
+            "a record to read",
+            get(json!({"max_records": 1})),
+            None,
+            Some(json!({"any": {"from": "records.0", "or_skip": "the collection is empty: no record to read"}})),
+        ));
+        c.steps.push(step(
+            "fields=*",
+            get(json!({"fields": "*", "max_records": 1})),
+            Some(json!({"status": 200, "basis": {"convention": FIELDS_STAR}, "fields": Value::Object(first)})),
             None,
         ));
         out.push(c);
