@@ -340,6 +340,10 @@ pub struct Schedule {
     /// The longest chain of requests that had to follow one another (a resource's writers in a
     /// row, or the longest case): at L ms per request the run cannot take less than this × L.
     pub critical_path_requests: usize,
+    /// The requests the cases were planned to send (each step, job polls, a sized walk's
+    /// pages): spread over `jobs`, the other floor of a run's wall time. Added.
+    #[serde(default)]
+    pub planned_requests: usize,
     /// `--rate`: the most requests a second the run sent; absent when unbounded. Added.
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub rate: Option<u32>,

@@ -292,10 +292,12 @@ async fn run_with(
         distinct,
         ..
     } = plan;
-    let (critical_path, chain) = {
+    let (critical_path, chain, planned) = {
         let each: Vec<&schedule::Footprint> =
             slots.iter().map(|(_, f)| &*distinct[*f as usize]).collect();
-        schedule::critical_chain(&each)
+        let planned: usize = each.iter().map(|f| f.requests).sum();
+        let (critical, chain) = schedule::critical_chain(&each);
+        (critical, chain, planned)
     };
     tracing::debug!(
         "{} cases, {jobs} at a time; critical path {critical_path} requests ({})",
@@ -362,6 +364,7 @@ async fn run_with(
         schedule: Some(Schedule {
             jobs: ctx.opts.jobs.max(1),
             critical_path_requests: critical_path,
+            planned_requests: planned,
             rate: ctx.opts.client.rate,
             busy_retries: ctx.target.busy_retries(),
         }),
