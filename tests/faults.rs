@@ -32,6 +32,12 @@ fn not_passing(json: &Value) -> Vec<(String, String)> {
 
 /// The generated checks, strict, against the emulator with `fault` in front of it.
 fn run_with(fault: &str, dir: &std::path::Path) -> (Option<i32>, String, Vec<(String, String)>) {
+    let (code, out, json) = run_json(fault, dir);
+    (code, out, not_passing(&json))
+}
+
+/// [`run_with`], with the whole `conformance.json`.
+fn run_json(fault: &str, dir: &std::path::Path) -> (Option<i32>, String, Value) {
     let emu = EmulatorProcess::start("127.0.0.1:0", &["--fault", fault], &[]);
     let args = ["--generated", "--no-builtin-cases", "--strict"].map(std::ffi::OsStr::new);
     let (code, out, json) = rewrite::run_against(&emu.url, &dir.join(fault), &args);
@@ -40,7 +46,25 @@ fn run_with(fault: &str, dir: &std::path::Path) -> (Option<i32>, String, Vec<(St
         json["summary"]["total"].as_u64().unwrap_or(0) > 100,
         "{out}"
     );
-    (code, out, not_passing(&json))
+    (code, out, json)
+}
+
+/// The checks of one kind (`.one-record-page`) that ran (not skipped) and that `applies` says
+/// can see the fault, with whether each passed.
+fn of_kind(json: &Value, kind: &str, applies: &dyn Fn(&Value) -> bool) -> Vec<(String, bool)> {
+    json["cases"]
+        .as_array()
+        .expect("cases")
+        .iter()
+        .filter(|c| c["id"].as_str().is_some_and(|id| id.ends_with(kind)))
+        .filter(|c| c["outcome"] != "skip" && applies(c))
+        .map(|c| {
+            (
+                c["id"].as_str().unwrap_or_default().to_string(),
+                c["outcome"] == "pass",
+            )
+        })
+        .collect()
 }
 
 #[test]
@@ -249,6 +273,53 @@ fn a_fault_on_one_imported_resource_fails_that_resource_only() {
                 "{fault}: {id} (another resource's check) failed: {message}"
             );
         }
+    }
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+/// Each convention check of the inventory (docs/conventions.md) fails its fault on every
+/// resource it applies to, curated and imported alike, not only on the few the test above names:
+/// every `one-record-page` when `max_records` is ignored, every `listed-record` that follows a
+/// record's own link when the links lead elsewhere, and so on.
+#[test]
+fn each_convention_check_fails_its_fault_on_every_resource_it_applies_to() {
+    let dir = temp_dir("faults-everywhere");
+    let always = |_: &Value| true;
+    // `listed-record` follows a record's own link only where the record schema has `_links`.
+    let follows_link = |c: &Value| {
+        c["steps"].as_array().is_some_and(|s| {
+            s.iter().any(|s| {
+                s["name"]
+                    .as_str()
+                    .is_some_and(|n| n.contains("its own link"))
+            })
+        })
+    };
+    let cases: [(&str, &str, &dyn Fn(&Value) -> bool); 6] = [
+        ("max-records-ignored", ".one-record-page", &always),
+        ("num-records-off", ".one-record-page", &always),
+        ("keys-dropped-by-fields", ".keys-kept", &always),
+        ("self-link-elsewhere", ".listed-record", &follows_link),
+        ("head-refused", ".head-and-options", &always),
+        ("options-without-allow", ".head-and-options", &always),
+    ];
+    for (fault, kind, applies) in cases {
+        let (_, out, json) = run_json(fault, &dir);
+        let checks = of_kind(&json, kind, applies);
+        assert!(
+            checks.len() > 50,
+            "{fault}: only {} {kind} checks ran: {out}",
+            checks.len()
+        );
+        let passed: Vec<&String> = checks
+            .iter()
+            .filter(|(_, p)| *p)
+            .map(|(id, _)| id)
+            .collect();
+        assert!(
+            passed.is_empty(),
+            "{fault}: these {kind} checks passed: {passed:?}"
+        );
     }
     let _ = std::fs::remove_dir_all(dir);
 }

@@ -37,8 +37,8 @@ pub enum Fault {
     MaxRecordsIgnored,
     /// A collection's `num_records` is one more than the records it holds.
     NumRecordsOff,
-    /// A `fields` projection drops the records' keys (`uuid`, `name`, `svm`, `owner`,
-    /// `initiator`) that it does not name.
+    /// A `fields` projection drops the records' keys: a record keeps only what `fields` names
+    /// (and its links).
     KeysDroppedByFields,
     /// Each listed record's `_links.self.href` points at no record.
     SelfLinkElsewhere,
@@ -361,12 +361,10 @@ async fn rewrite(
                 .split(',')
                 .map(|f| f.split('.').next().unwrap_or(f))
                 .collect();
+            // Whatever the record's keys are (`uuid`, `id`, `server`, `index` ...), only what
+            // `fields` names is left, and the links.
             for r in records.iter_mut().filter_map(Value::as_object_mut) {
-                for key in ["uuid", "name", "svm", "owner", "initiator"] {
-                    if !named.contains(&key) {
-                        r.remove(key);
-                    }
-                }
+                r.retain(|k, _| k == "_links" || named.contains(&k.as_str()));
             }
         }
         let n = records.len();
