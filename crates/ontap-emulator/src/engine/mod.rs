@@ -25,6 +25,8 @@ mod bulk;
 mod change;
 mod document;
 mod fields;
+mod fresh;
+mod later;
 mod refs;
 mod resources;
 mod seed;
