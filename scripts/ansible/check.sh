@@ -55,7 +55,8 @@ play() {
   emu_pid=""
 }
 
-for book in rest_info.yml iscsi_security.yml security_config.yml user.yml ndmp.yml restit.yml; do
+for book in rest_info.yml iscsi_security.yml security_config.yml user.yml ndmp.yml restit.yml \
+    volume.yml; do
   play 9.14.1 "$book"
 done
 play 9.8.0 version_9_8.yml

@@ -20,6 +20,7 @@
 //! aggregate's space, a LUN unmapped before it goes); an action (a path with writes and no GET)
 //! changes nothing the engine keeps.
 
+mod behaviours;
 mod build;
 mod bulk;
 mod change;
