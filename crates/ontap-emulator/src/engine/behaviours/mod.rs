@@ -7,6 +7,7 @@
 //! NetApp's file writes it, and the function that sees its writes), and its line in
 //! [`BEHAVIOURS`].
 
+mod broadcast_domains;
 mod luns;
 mod volumes;
 
@@ -20,7 +21,11 @@ use crate::collection::Query;
 use crate::error::ApiResult;
 
 /// Every behaviour, one line each.
-pub const BEHAVIOURS: &[Behaviour] = &[volumes::BEHAVIOUR, luns::BEHAVIOUR];
+pub const BEHAVIOURS: &[Behaviour] = &[
+    volumes::BEHAVIOUR,
+    luns::BEHAVIOUR,
+    broadcast_domains::BEHAVIOUR,
+];
 
 /// ONTAP's rules for the records of one collection.
 pub struct Behaviour {
