@@ -9,6 +9,7 @@
 
 mod broadcast_domains;
 mod luns;
+mod snapshots;
 mod volumes;
 
 use serde_json::Value;
@@ -25,6 +26,7 @@ pub const BEHAVIOURS: &[Behaviour] = &[
     volumes::BEHAVIOUR,
     luns::BEHAVIOUR,
     broadcast_domains::BEHAVIOUR,
+    snapshots::BEHAVIOUR,
 ];
 
 /// ONTAP's rules for the records of one collection.

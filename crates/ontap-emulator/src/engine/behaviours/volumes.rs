@@ -3,6 +3,9 @@
 //! - A POST's or PATCH's `size` is the volume's `space.size` (documented: NetApp's volume
 //!   schema, `size` "Physical size of the volume" and `space.size` "Total provisioned size";
 //!   `na_ontap_volume` sends `size` and reads `space.size` back).
+//! - A new volume is a SnapLock one only on a SnapLock aggregate: else its `snaplock` is
+//!   `{"type": "non_snaplock"}` (documented: NetApp's volume schema, "snaplock.type" and the
+//!   aggregate's `snaplock_type`), whatever seeding would make of it.
 //! - A volume whose space is guaranteed (`guarantee.type` `volume`, ONTAP's default; not `none`)
 //!   must fit in its aggregate: the aggregate's `space.block_storage.size` less the sizes of the
 //!   other guaranteed volumes on it. Else 400, code 262174 (message: ONTAP's CLI text for the
@@ -24,6 +27,9 @@ pub const BEHAVIOUR: Behaviour = Behaviour {
 pub const NO_SPACE: &str = "262174";
 
 fn on(call: &Call, change: &mut Change) -> ApiResult<()> {
+    if let Change::Insert { record, .. } = change {
+        snaplock(call, &mut record.body);
+    }
     let given = match change {
         Change::Insert { record, .. } => &mut record.body,
         Change::Patch { patch, .. } => patch,
@@ -100,4 +106,22 @@ fn fits(call: &Call, volume: &Value, change: &Change, size: i64) -> ApiResult<()
         ),
     )
     .target("size"))
+}
+
+/// A new volume's `snaplock`: its aggregate's kind, `non_snaplock` unless that is SnapLock.
+fn snaplock(call: &Call, body: &mut Value) {
+    let on = body.pointer("/aggregates/0/uuid").and_then(Value::as_str);
+    let kind = call
+        .records("/api/storage/aggregates")
+        .iter()
+        .find(|a| on.is_some() && a.body.get("uuid").and_then(Value::as_str) == on)
+        .and_then(|a| a.body.get("snaplock_type").and_then(Value::as_str))
+        .unwrap_or("non_snaplock");
+    if kind == "non_snaplock" {
+        set(
+            body,
+            "snaplock",
+            serde_json::json!({"type": "non_snaplock"}),
+        );
+    }
 }
