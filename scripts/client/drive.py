@@ -9,6 +9,8 @@ import urllib.parse
 
 from netapp_ontap import HostConnection, config
 from netapp_ontap.error import NetAppRestError
+
+import storage
 from netapp_ontap.resources import (
     Account,
     AccountPassword,
@@ -117,6 +119,9 @@ def main(base):
     sec = SecurityConfig()
     sec.get()
     check(sec.fips.enabled is False, "SecurityConfig.patch(poll=True, return_timeout=30) back")
+
+    # Everyday storage over the engine: volumes, snapshots, qtrees, export policies, igroups, LUNs
+    storage.run(check)
     print("ALL OK")
 
 

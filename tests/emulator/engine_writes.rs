@@ -37,14 +37,14 @@ fn igroup(name: &str, svm: &str) -> Value {
 #[tokio::test]
 async fn a_volume_lives_through_jobs_and_takes_its_snapshots_with_it() {
     let t = start().await;
-    let body = json!({"name": "vol_new", "svm": {"name": "svm1"}, "aggregates": [{"name": "aggregate1"}], "size": 104857600});
+    let body = json!({"name": "vol_new", "svm": {"name": "svm1"}, "aggregates": [{"name": "aggr1"}], "size": 104857600});
     let r = t.post(VOLUMES, body).await;
     let location = r.headers["location"].to_str().unwrap().to_string();
     assert_eq!(t.job_end(&r).await["state"], "success");
     let v = t.get(&format!("{location}?fields=*")).await.body;
     assert_eq!(v["_links"]["self"]["href"], location.as_str());
     assert_eq!(v["svm"]["uuid"], SVM1, "the reference carries both: {v}");
-    assert_eq!(v["aggregates"][0]["name"], "aggregate1");
+    assert_eq!(v["aggregates"][0]["name"], "aggr1");
     assert!(v["aggregates"][0]["uuid"].is_string());
     assert_eq!(v["state"], "online", "a new volume is online");
     assert_eq!(v["type"], "rw", "the documented default");
@@ -225,7 +225,7 @@ async fn references_must_name_records_and_carry_both_keys() {
         (400, "2621706"),
         "a name and uuid of two SVMs, with the code volume creation documents"
     );
-    let body = json!({"name": "v", "aggregates": [{"name": "aggregate1", "uuid": SVM2}]});
+    let body = json!({"name": "v", "aggregates": [{"name": "aggr1", "uuid": SVM2}]});
     let r = t.post(VOLUMES, body).await;
     assert_eq!((r.status, r.code()), (404, "4"), "{}", r.body);
     let nodes = t.get("/api/cluster/nodes").await.body;
@@ -241,7 +241,7 @@ async fn references_must_name_records_and_carry_both_keys() {
         .get(&format!("{VOLUMES}?name=v2&fields=aggregates"))
         .await
         .body;
-    assert_eq!(v["records"][0]["aggregates"][0]["name"], "aggregate1");
+    assert_eq!(v["records"][0]["aggregates"][0]["name"], "aggr1");
     assert!(!node.is_empty());
 }
 
@@ -449,7 +449,7 @@ async fn concurrent_jobs_number_their_records_apart() {
     for i in 0..16 {
         let t = t.clone();
         tasks.push(tokio::spawn(async move {
-            let body = json!({"name": format!("cq{i}"), "volume": {"name": "volume1"}, "svm": {"name": "svm1"}});
+            let body = json!({"name": format!("cq{i}"), "volume": {"name": "vol1"}, "svm": {"name": "svm1"}});
             let r = t.post("/api/storage/qtrees", body).await;
             t.job_end(&r).await
         }));

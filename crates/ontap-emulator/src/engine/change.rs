@@ -3,10 +3,11 @@
 //! concurrent writers never undo each other (a PATCH merges into the record as it is then, not
 //! as it was when the request came).
 //!
-//! - Keys and names are unique within their scope (the parent record, and for SVM records the
-//!   SVM): a second record with the same path, or the same `name`, is 409 code 1 ("duplicate
-//!   entry", observed: tf issue #598), naming the field. A collection whose records have no path
-//!   of their own (AutoSupport messages, events) holds what it is given.
+//! - Keys and names are unique within their scope (the parent record, for SVM records the
+//!   SVM, for a node's records the node: each node has its `e0c`): a second record with the
+//!   same path, or the same `name`, is 409 code 1 ("duplicate entry", observed: tf issue #598),
+//!   naming the field. A collection whose records have no path of their own (AutoSupport
+//!   messages, events) holds what it is given.
 //! - A record that is gone (deleted meanwhile, or never there) is 404 code 4.
 //! - A PATCH that changes a key (a name that is one) moves the record, its links and its nested
 //!   records' paths with it.
@@ -183,9 +184,12 @@ fn unique(
         .property(r.record, "name")
         .is_some_and(|s| engine.doc.scalar(s).choices.is_some());
     if let Some(name) = name.filter(|_| !enumerated) {
+        // A node's records (its ports) are named within the node.
+        let node = |r: &Record| r.body.pointer("/node/uuid").cloned();
         let clash = others().any(|o| {
             o.parent == record.parent
                 && o.owner == record.owner
+                && node(o) == node(record)
                 && o.body.get("name").and_then(Value::as_str) == Some(name)
         });
         if clash {

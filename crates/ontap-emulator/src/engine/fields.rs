@@ -41,6 +41,11 @@ impl Fields {
     pub fn of(doc: &Document, res: &Resource) -> Fields {
         let mut fields = Fields::default();
         walk(doc, res.record, "", 0, &mut fields);
+        for later in super::later::fields(&res.template) {
+            if !fields.known.iter().any(|f| f == later) {
+                fields.known.push(later.to_string());
+            }
+        }
         let top = |f: &str| f.split('.').next().unwrap_or(f).to_string();
         let mut identity: Vec<String> = res
             .instance

@@ -16,15 +16,18 @@
 //! resources found, the records made); each emulator's state starts from a shared copy of the
 //! seeded records, copied once when it first changes.
 //!
-//! Not yet: behaviours (ONTAP's own rules per resource: a volume's size against its
-//! aggregate's space, a LUN unmapped before it goes); an action (a path with writes and no GET)
-//! changes nothing the engine keeps.
+//! ONTAP's own rules per resource are [`behaviours`], run on every write before it is carried
+//! out; the records a fresh cluster shows by name are [`fresh`]'s. Not yet: an action (a path
+//! with writes and no GET) changes nothing the engine keeps.
 
+mod behaviours;
 mod build;
 mod bulk;
 mod change;
 mod document;
 mod fields;
+mod fresh;
+mod later;
 mod refs;
 mod resources;
 mod seed;

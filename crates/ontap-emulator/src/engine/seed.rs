@@ -15,6 +15,7 @@
 use serde_json::{Map, Value, json};
 
 use super::document::{Document, MAX_DEPTH, Schema};
+use super::fresh;
 use super::resources::{ResId, Resource, Resources, Shape, key_text, singular};
 use super::store::{Record, Store, href};
 use super::values::{self, det_uuid};
@@ -42,6 +43,9 @@ pub fn seed(doc: &Document, resources: &Resources) -> Store {
             None => vec![None],
         };
         let count = match res.shape {
+            Shape::Collection if res.parent.is_none() => {
+                fresh::records(&res.template).map_or(PER_SCOPE, <[Value]>::len)
+            }
             Shape::Collection => PER_SCOPE,
             Shape::Object => 1,
         };
@@ -68,10 +72,15 @@ pub fn seed(doc: &Document, resources: &Resources) -> Store {
 }
 
 /// `name` and `uuid` of record `index` of a resource under the parent whose path parameters
-/// are `scope`: what the record is called and what references to it carry.
+/// are `scope`: what the record is called (a fresh cluster's name where [`fresh`] lists one)
+/// and what references to it carry.
 pub fn identity(res: &Resource, scope: &[String], index: usize) -> (String, String) {
+    let name = match fresh::name(&res.template, index).filter(|_| scope.is_empty()) {
+        Some(n) => n.to_string(),
+        None => format!("{}{}", res.label, index + 1),
+    };
     (
-        format!("{}{}", res.label, index + 1),
+        name,
         det_uuid(&format!("{}|{}|{index}", res.template, scope.join("/"))),
     )
 }
@@ -118,6 +127,14 @@ impl Maker<'_> {
             }
         }
         let mut body = Value::Object(body);
+        if let Some(given) = self
+            .parent
+            .is_none()
+            .then(|| fresh::record(&self.res.template, self.index))
+            .flatten()
+        {
+            fresh::overlay(&mut body, given);
+        }
         let mut params = scope;
         if let Some(instance) = &self.res.instance {
             for key in &instance.keys {
@@ -182,7 +199,9 @@ impl Maker<'_> {
                 refer(&mut out, svm_name, svm_uuid, linked.then_some(link));
             } else if let Some(target) = self.target(name) {
                 let t = &self.resources.list[target];
-                let j = self.index % PER_SCOPE;
+                let j = self
+                    .fresh_target(name, t, depth)
+                    .unwrap_or(self.index % PER_SCOPE);
                 let (n, u) = identity(t, &[], j);
                 let key = match t.instance.as_ref().and_then(|i| i.keys.first()) {
                     Some(k) if k.field.as_deref() == Some("name") => n.clone(),
@@ -231,13 +250,36 @@ impl Maker<'_> {
         out
     }
 
-    /// The SVM this record belongs to: its parent's, else one of [`SVMS`] in turn.
+    /// The record of `target` a fresh cluster's record names in its field `name` (a volume's
+    /// `snapshot_policy` `default`), by its position.
+    fn fresh_target(&self, name: &str, target: &Resource, depth: usize) -> Option<usize> {
+        if depth != 1 || self.parent.is_some() {
+            return None;
+        }
+        let given = fresh::record(&self.res.template, self.index)?
+            .get(name)?
+            .get("name")?
+            .as_str()?;
+        fresh::records(&target.template)?
+            .iter()
+            .position(|r| r.get("name").and_then(Value::as_str) == Some(given))
+    }
+
+    /// The SVM this record belongs to: its parent's, else the one a fresh cluster's record
+    /// names, else one of [`SVMS`] in turn.
     fn svm(&self) -> (&'static str, &'static str) {
         let inherited = self
             .parent
             .and_then(|p| p.owner.as_deref())
             .and_then(|o| SVMS.iter().find(|(_, u)| *u == o));
-        *inherited.unwrap_or(&SVMS[self.index % SVMS.len()])
+        let named = || {
+            let name =
+                fresh::svm(&self.res.template, self.index).filter(|_| self.parent.is_none())?;
+            SVMS.iter().find(|(n, _)| *n == name)
+        };
+        *inherited
+            .or_else(named)
+            .unwrap_or(&SVMS[self.index % SVMS.len()])
     }
 }
 

@@ -57,6 +57,16 @@ fn object(
     depth: usize,
 ) -> ApiResult<()> {
     let props = doc.properties(schema);
+    // A reference given as its name alone (`"ipspace": "Default"`, `"service_policy":
+    // "default-data-files"`) is the reference `{"name": ...}`. Observed: NetApp's
+    // na_ontap_broadcast_domain and na_ontap_interface send references so to ONTAP.
+    if let Value::String(name) = value
+        && !at.is_empty()
+        && props.iter().any(|(n, _)| *n == "name")
+        && props.iter().any(|(n, _)| *n == "uuid")
+    {
+        *value = serde_json::json!({ "name": name });
+    }
     let Value::Object(map) = value else {
         let shown = if at.is_empty() { "body" } else { at };
         return Err(ApiError::invalid_value_of(

@@ -9,7 +9,20 @@ use super::document::Schema;
 
 /// The instant every generated `date-time` without a usable example is set to: the build date
 /// `GET /api/cluster` reports for its release, so the cluster reads as one point in time.
-pub const INSTANT: &str = "2024-03-04T05:46:21Z";
+/// With a numeric offset, as ONTAP writes its times (observed: NetApp's examples captured from
+/// clusters, `"create_time": "2018-01-01T12:00:00-04:00"`); NetApp's Python client writes a time
+/// back so, and a `Z` it read would look changed to it and be sent again in a PATCH.
+pub const INSTANT: &str = "2024-03-04T05:46:21+00:00";
+
+/// A `date-time` ending in `Z` with ONTAP's numeric offset instead (see [`INSTANT`]).
+fn offset(schema: &Schema, value: Value) -> Value {
+    match (&value, schema.format.as_deref()) {
+        (Value::String(s), Some("date-time")) if s.ends_with('Z') => {
+            Value::String(format!("{}+00:00", &s[..s.len() - 1]))
+        }
+        _ => value,
+    }
+}
 
 /// A UUID made from a label: the same label gives the same UUID on every start, different
 /// labels different ones (FNV-1a, then splitmix64 to spread the bits; a v4-shaped UUID so every
@@ -125,7 +138,7 @@ fn has_scheme(s: &str) -> bool {
 pub fn scalar(schema: &Schema, name: &str, index: usize, label: &str) -> Option<Value> {
     for documented in [&schema.example, &schema.default].into_iter().flatten() {
         if fits(schema, documented) {
-            return Some(documented.clone());
+            return Some(offset(schema, documented.clone()));
         }
     }
     let choices: Vec<&Value> = schema

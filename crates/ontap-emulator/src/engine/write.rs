@@ -290,6 +290,8 @@ pub(super) fn finish(
     changes: Vec<Change>,
     description: String,
 ) -> ApiResult<Done> {
+    let mut changes = changes;
+    super::behaviours::run(engine(), &state.engine, &ctx.query, &mut changes)?;
     let success = w.op.success().unwrap_or(200);
     if success == 202 {
         for change in &changes {
