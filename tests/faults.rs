@@ -277,6 +277,9 @@ fn a_fault_on_one_imported_resource_fails_that_resource_only() {
     let _ = std::fs::remove_dir_all(dir);
 }
 
+/// Which checks of a kind can see a fault.
+type Applies = dyn Fn(&Value) -> bool;
+
 /// Each convention check of the inventory (docs/conventions.md) fails its fault on every
 /// resource it applies to, curated and imported alike, not only on the few the test above names:
 /// every `one-record-page` when `max_records` is ignored, every `listed-record` that follows a
@@ -295,7 +298,7 @@ fn each_convention_check_fails_its_fault_on_every_resource_it_applies_to() {
             })
         })
     };
-    let cases: [(&str, &str, &dyn Fn(&Value) -> bool); 6] = [
+    let cases: [(&str, &str, &Applies); 6] = [
         ("max-records-ignored", ".one-record-page", &always),
         ("num-records-off", ".one-record-page", &always),
         ("keys-dropped-by-fields", ".keys-kept", &always),
