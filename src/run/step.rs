@@ -351,7 +351,10 @@ impl CaseRun<'_> {
                         self.skipped = c.or_skip.clone().map(|reason| Skip {
                             kind: SkipKind::NothingToJudge,
                             reason: if expression {
-                                format!("{reason} (the value held is a query expression, not one a filter can name as it is)")
+                                format!(
+                                    "the value of `{}` the target holds reads as a query expression (`|`, `*`, `!`, `<`, `>`, `..`), which no filter can name as it is",
+                                    c.from
+                                )
                             } else {
                                 reason
                             },
