@@ -48,7 +48,7 @@ impl CaseArgs {
     ) -> Result<crate::run::Plan, crate::diag::Diagnostics> {
         let extra = || {
             if self.generated {
-                crate::case::generated::generate(spec, self.seed)
+                crate::case::generated::generate_texts(spec, self.seed)
             } else {
                 Ok(Vec::new())
             }

@@ -15,6 +15,7 @@ use super::preflight::Needs;
 use super::schedule::{self, Footprint};
 use super::select::{Partition, Selector};
 use crate::case::Case;
+use crate::case::generated::GeneratedCheck;
 use crate::case::suite::{Source, for_each_case};
 use crate::diag::Diagnostics;
 use crate::spec::Spec;
@@ -23,6 +24,8 @@ use crate::spec::Spec;
 pub enum Pending {
     Loaded(Box<Case>),
     Source(Source),
+    /// A generated check, as its text.
+    Generated(GeneratedCheck),
 }
 
 impl Pending {
@@ -31,6 +34,13 @@ impl Pending {
     pub fn into_case(self, spec: &Spec) -> Result<Case, String> {
         match self {
             Pending::Loaded(c) => Ok(*c),
+            Pending::Generated(g) => g.load(spec).map_err(|d| {
+                format!(
+                    "{}: {}",
+                    g.file,
+                    d.0.first().map(|d| d.to_string()).unwrap_or_default()
+                )
+            }),
             Pending::Source(s) => s.load(spec).map_err(|d| {
                 format!(
                     "{}: the case file changed after the run checked it: {}",
@@ -74,12 +84,12 @@ impl Plan {
     }
 
     /// The plan of the built-in suite (unless `builtin` is false), every case file under `dirs`
-    /// and what `extra` gives (the generated checks), in that order, holding one loaded case at a time.
+    /// and the generated checks `extra` gives, in that order, holding one loaded case at a time.
     pub fn load(
         spec: &Spec,
         builtin: bool,
         dirs: &[PathBuf],
-        extra: impl FnOnce() -> Result<Vec<Case>, Diagnostics>,
+        extra: impl FnOnce() -> Result<Vec<GeneratedCheck>, Diagnostics>,
         filter: &[String],
         partition: Option<Partition>,
     ) -> Result<Plan, Diagnostics> {
@@ -94,12 +104,23 @@ impl Plan {
                 );
             }
         })?;
-        for c in extra()? {
-            if selector.keep(&c) {
-                let fp = schedule::footprint(&c, spec);
-                b.need(Needs::of(&c, spec));
-                b.push(Pending::Loaded(Box::new(c)), fp);
+        // Each generated check is loaded to be checked, selected and footprinted, then kept as
+        // its text until its turn, as a case file is kept as its path.
+        let mut problems = Vec::new();
+        for g in extra()? {
+            match g.load(spec) {
+                Ok(c) if selector.keep(&c) => {
+                    let fp = schedule::footprint(&c, spec);
+                    b.need(Needs::of(&c, spec));
+                    drop(c);
+                    b.push(Pending::Generated(g), fp);
+                }
+                Ok(_) => {}
+                Err(d) => problems.extend(d.0),
             }
+        }
+        if !problems.is_empty() {
+            return Err(Diagnostics(problems));
         }
         Ok(b.finish())
     }

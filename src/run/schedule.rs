@@ -618,7 +618,7 @@ mod tests {
                 &[],
                 || {
                     Ok(if generated {
-                        crate::case::generated::generate(&spec, 1)?
+                        crate::case::generated::generate_texts(&spec, 1)?
                     } else {
                         Vec::new()
                     })
