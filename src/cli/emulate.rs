@@ -13,8 +13,13 @@ pub(super) fn emulate(
     ontap_version: String,
     write_cert: Option<PathBuf>,
     faults: Vec<crate::emulator::faults::Fault>,
+    state: Option<PathBuf>,
 ) -> Result<Verdict, CliError> {
     init_logging();
+    if let Some(file) = &state {
+        crate::emulator::load_state(file)
+            .map_err(|e| CliError::cannot("emulate", format!("--state {e}")))?;
+    }
     runtime().block_on(async move {
         let config = EmulatorConfig {
             tls,

@@ -175,6 +175,11 @@ pub enum Command {
         /// other-message, absolute-location.
         #[arg(long = "fault", value_name = "NAME", value_parser = crate::emulator::faults::Fault::parse)]
         faults: Vec<crate::emulator::faults::Fault>,
+        /// A fresh cluster's records from this file: a top-level collection's path to
+        /// `{"basis": "...", "records": [...]}` (the shape of the emulator's own fresh.json);
+        /// each collection given replaces its seeded records, on start and on every reset.
+        #[arg(long, value_name = "FILE", conflicts_with = "check_recording")]
+        state: Option<PathBuf>,
     },
     /// Read recordings (`run --record DIR`) and print, per operation and ONTAP error code, what
     /// the target answered (status, code, message, target, body keys), as YAML to paste into the
@@ -448,7 +453,8 @@ pub fn main() -> ExitCode {
             write_cert,
             check_recording: None,
             faults,
-        } => emulate::emulate(listen, tls, ontap_version, write_cert, faults),
+            state,
+        } => emulate::emulate(listen, tls, ontap_version, write_cert, faults, state),
         Command::Emulate {
             check_recording: Some(dir),
             ..

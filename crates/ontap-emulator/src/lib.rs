@@ -31,6 +31,8 @@ mod control;
 mod conventions;
 mod docs;
 mod engine;
+/// `--state FILE`: a fresh cluster's records from a file (see the engine's `fresh` module).
+pub use engine::load_state;
 pub mod error;
 pub mod faults;
 mod iscsi;

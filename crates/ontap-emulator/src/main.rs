@@ -1,5 +1,5 @@
 //! The `ontap-emulator` binary: `ontap-emulator --listen 127.0.0.1:PORT [--tls]
-//! [--ontap-version 9.14.1] [--fault NAME]...`. Prints the base URL on stdout once listening; stops on Ctrl-C.
+//! [--ontap-version 9.14.1] [--fault NAME]... [--state FILE]`. Prints the base URL on stdout once listening; stops on Ctrl-C.
 //!
 //! For outside clients (NetApp's Python client, Schemathesis: `scripts/lib.sh`) that need the
 //! emulator without the harness. `ontap-conform emulate` serves the same emulator with friendlier
@@ -35,6 +35,11 @@ struct Args {
     /// to measure a checker against it (repeatable); see `ontap_emulator::faults`.
     #[arg(long = "fault", value_name = "NAME", value_parser = ontap_emulator::faults::Fault::parse)]
     faults: Vec<ontap_emulator::faults::Fault>,
+    /// A fresh cluster's records from this file: a top-level collection's path to
+    /// `{"basis": "...", "records": [...]}`, as the emulator's own fresh.json; each collection
+    /// given replaces its seeded records, on start and on every reset.
+    #[arg(long, value_name = "FILE")]
+    state: Option<std::path::PathBuf>,
 }
 
 #[tokio::main]
@@ -48,6 +53,12 @@ async fn main() -> ExitCode {
         .with_timer(ontap_emulator::LogTime)
         .with_writer(ontap_emulator::LogWriter::stderr())
         .try_init();
+    if let Some(file) = &args.state
+        && let Err(e) = ontap_emulator::load_state(file)
+    {
+        eprintln!("ontap-emulator: --state {e}");
+        return ExitCode::from(2);
+    }
     let config = EmulatorConfig {
         tls: args.tls,
         ontap_version: args.ontap_version,

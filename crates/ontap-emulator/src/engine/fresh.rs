@@ -28,11 +28,74 @@ struct Collection {
 }
 
 static TABLE: LazyLock<HashMap<String, Collection>> = LazyLock::new(|| {
-    serde_json::from_str(FRESH).unwrap_or_else(|e| {
+    TABLE_READ.store(true, std::sync::atomic::Ordering::SeqCst);
+    let mut table: HashMap<String, Collection> = serde_json::from_str(FRESH).unwrap_or_else(|e| {
         tracing::warn!("fresh.json does not read, the seed is generated only: {e}");
         HashMap::new()
-    })
+    });
+    if let Some(given) = STATE.get() {
+        for (path, c) in given {
+            table.insert(
+                path.clone(),
+                Collection {
+                    basis: c.basis.clone(),
+                    records: c.records.clone(),
+                },
+            );
+        }
+    }
+    table
 });
+
+/// Whether [`TABLE`] has been read: a state given after that would not be seen.
+static TABLE_READ: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// The collections a `--state FILE` gave, laid over [`FRESH`] before the engine is built.
+static STATE: std::sync::OnceLock<HashMap<String, Collection>> = std::sync::OnceLock::new();
+
+/// Reads a state file (`--state FILE`): the same shape as `fresh.json`, a top-level collection's
+/// path (`/api/storage/volumes`) to `{basis, records}`. Each collection given replaces that
+/// collection's records on a fresh cluster (and after a reset); the others stay as seeded.
+/// Returns how many collections it gave, or what is wrong with it, naming the file and the line
+/// or the collection. Must be called before the first emulator starts: the engine is built once.
+pub fn load_state(path: &std::path::Path) -> Result<usize, String> {
+    let shown = path.display();
+    let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read {shown}: {e}"))?;
+    let given: HashMap<String, Collection> = serde_json::from_str(&text).map_err(|e| {
+        format!(
+            "{shown}:{}:{}: {e} (a state file maps a collection's path to {{\"basis\": \"why\", \"records\": [...]}}, as the emulator's fresh.json does)",
+            e.line(),
+            e.column()
+        )
+    })?;
+    let doc = &*super::DOCUMENT;
+    for (p, c) in &given {
+        let served = doc.paths.get(p).is_some_and(|item| item.get.is_some());
+        if !served || p.contains('{') {
+            return Err(format!(
+                "{shown}: `{p}` is not a top-level collection of NetApp's definition the engine serves (a path like /api/storage/volumes)"
+            ));
+        }
+        if c.basis.trim().is_empty() {
+            return Err(format!(
+                "{shown}: `{p}` has no basis: say where its records come from (observed: a cluster's answer, convention: why)"
+            ));
+        }
+        if let Some(i) = c.records.iter().position(|r| !r.is_object()) {
+            return Err(format!("{shown}: `{p}` record {i} is not an object"));
+        }
+    }
+    let n = given.len();
+    STATE
+        .set(given)
+        .map_err(|_| "a state was already given to this process".to_string())?;
+    if TABLE_READ.load(std::sync::atomic::Ordering::SeqCst) {
+        return Err(
+            "the state comes too late: an emulator has started in this process already".into(),
+        );
+    }
+    Ok(n)
+}
 
 /// The records a fresh cluster shows in the collection at `template`, if listed.
 pub fn records(template: &str) -> Option<&'static [Value]> {

@@ -41,6 +41,7 @@ use std::sync::{Arc, LazyLock};
 
 use axum::http::HeaderValue;
 
+pub use fresh::load_state;
 pub use serve::get;
 pub use store::Store;
 pub use write::write;
