@@ -66,7 +66,7 @@ bench_medians() {
 # nothing.
 wrk_rate() {
     local out
-    out="$(wrk -t"$threads" -c"$connections" -d"$duration" -H "$auth" "$1$path")"
+    out="$(wrk -t"$threads" -c"$connections" -d"$duration" -H "$auth" ${wrk_script:+-s "$wrk_script"} "$1$path")"
     if grep -qE 'Non-2xx|Socket errors' <<<"$out"; then
         echo "wrk saw errors against $1:" >&2
         echo "$out" >&2
@@ -80,8 +80,8 @@ wrk_rate() {
 # round: "A's rate, A's requests, B's rate, B's requests, A / B" (load.sh and peers.sh).
 wrk_alternate() {
     local label_a="$1" a="$2" label_b="$3" b="$4" file="$5" r got ra na rb nb ratio
-    wrk -t"$threads" -c"$connections" -d1s -H "$auth" "$a$path" >/dev/null
-    wrk -t"$threads" -c"$connections" -d1s -H "$auth" "$b$path" >/dev/null
+    wrk -t"$threads" -c"$connections" -d1s -H "$auth" ${wrk_script:+-s "$wrk_script"} "$a$path" >/dev/null
+    wrk -t"$threads" -c"$connections" -d1s -H "$auth" ${wrk_script:+-s "$wrk_script"} "$b$path" >/dev/null
     : >"$file"
     for r in $(seq 1 "$rounds"); do
         # Through a variable, not a here-string of the substitution: a failing wrk_rate stops

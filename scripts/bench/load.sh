@@ -5,6 +5,14 @@
 #
 #   scripts/bench/load.sh            # ROUNDS=5 DURATION=5s CONNECTIONS=16 THREADS=1 WORKERS=nproc
 #   QUIET=1 scripts/bench/load.sh    # neither server logs each request
+#   ENGINE=1 scripts/bench/load.sh   # records the spec-driven engine serves, a different one
+#                                    # each request (see below)
+#
+# ENGINE=1: instead of one path, the records the engine serves for NetApp's imported API (the
+# first records of the volumes, aggregates, nodes, qtrees, LUNs, snapshot and export policies,
+# job schedules, IP interfaces, broadcast domains and more, each by its own `_links.self.href`),
+# a wrk script sending each in turn, so no two requests in a row ask for the same record; nginx
+# serves each record's bytes at the same path.
 #
 # The request is `GET /api/protocols/san/iscsi/credentials?fields=*` as admin/Netapp1! (the
 # emulator's well-known starting password). nginx answers the file the emulator sent once,
@@ -80,6 +88,32 @@ emulator="$(sed -n 's/^ONTAP emulator listening on //p' "$work/emulator.out")"
 # nginx: the emulator's answer, byte for byte, at the same path.
 mkdir -p "$work/www/api/protocols/san/iscsi"
 curl -fsS -H "$auth" "$emulator$path" -o "$work/www/api/protocols/san/iscsi/credentials"
+paths=("$path")
+if [ "${ENGINE:-0}" = 1 ]; then
+    paths=()
+    for c in storage/volumes storage/aggregates cluster/nodes storage/qtrees storage/luns \
+        storage/snapshot-policies protocols/nfs/export-policies cluster/schedules \
+        network/ip/interfaces network/ethernet/broadcast-domains network/ethernet/ports \
+        storage/disks name-services/dns protocols/san/igroups storage/qos/policies; do
+        while read -r href; do
+            [ -n "$href" ] && paths+=("$href")
+        done < <(curl -fsS -H "$auth" "$emulator/api/$c?max_records=4" |
+            python3 -c 'import json,sys; [print(r["_links"]["self"]["href"]) for r in json.load(sys.stdin).get("records", []) if "_links" in r]')
+    done
+    for p in "${paths[@]}"; do
+        mkdir -p "$work/www$(dirname "$p")"
+        curl -fsS -H "$auth" "$emulator$p" -o "$work/www$p"
+    done
+    path="${paths[0]}"
+    wrk_script="$work/paths.lua"
+    {
+        echo "paths = {"
+        printf '  "%s",\n' "${paths[@]}"
+        echo "}"
+        echo 'i = 0'
+        echo 'request = function() i = i % #paths + 1; return wrk.format("GET", paths[i]) end'
+    } >"$wrk_script"
+fi
 chmod -R a+rX "$work"
 port="$(free_port 18480)"
 cat >"$work/nginx.conf" <<CONF
@@ -111,12 +145,20 @@ for _ in $(seq 100); do
     curl -fsS -o /dev/null "$nginx$path" 2>/dev/null && break
     sleep 0.1
 done
-curl -fsS "$nginx$path" -o "$work/from-nginx"
-cmp -s "$work/from-nginx" "$work/www/api/protocols/san/iscsi/credentials" ||
-    { echo "nginx does not serve the emulator's bytes" >&2; exit 2; }
+for p in "${paths[@]}"; do
+    curl -fsS "$nginx$p" -o "$work/from-nginx"
+    file="$work/www$p"
+    [ "$p" = "${paths[0]}" ] && [ "${ENGINE:-0}" != 1 ] && file="$work/www/api/protocols/san/iscsi/credentials"
+    cmp -s "$work/from-nginx" "$file" ||
+        { echo "nginx does not serve the emulator's bytes for $p" >&2; exit 2; }
+done
 size="$(wc -c <"$work/from-nginx")"
 
-echo "GET $path ($size bytes), wrk -t$threads -c$connections -d$duration, $rounds rounds, $(nproc) cores, request logs $logs"
+if [ "${ENGINE:-0}" = 1 ]; then
+    echo "GET ${#paths[@]} different records the engine serves, in turn (e.g. ${paths[0]}, $size bytes for the last), wrk -t$threads -c$connections -d$duration, $rounds rounds, $(nproc) cores, request logs $logs"
+else
+    echo "GET $path ($size bytes), wrk -t$threads -c$connections -d$duration, $rounds rounds, $(nproc) cores, request logs $logs"
+fi
 echo "threads: emulator $workers tokio workers, nginx $workers worker processes; wrk $threads threads, $connections connections for both"
 wrk_alternate emulator "$emulator" nginx "$nginx" "$work/rates"
 e="$(cut -d' ' -f1 "$work/rates" | median)"
