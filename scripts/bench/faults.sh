@@ -10,6 +10,7 @@
 # Prints one Markdown table: per fault and tool, whether it failed the target and how many of its
 # checks (ours) or failures (Schemathesis) it reported, and each tool's wall time.
 # A harmless change that a tool fails is a false alarm; a broken behaviour it passes is a miss.
+# A check skipped because the target holds nothing to judge (an empty collection) is neither.
 #
 # Usage: scripts/bench/faults.sh        (builds what it needs; installs Schemathesis in a venv)
 set -euo pipefail
@@ -54,7 +55,7 @@ ours() {
   local secs; secs="$(( ($(now_ms) - t0) ))"
   stop_emulator
   local failing
-  failing="$(python3 -c "import json,sys; d=json.load(open(sys.argv[1])); print(sum(1 for c in d['cases'] if c['outcome']!='pass'), len(d['cases']))" "$work/r-$fault/conformance.json")"
+  failing="$(python3 -c "import json,sys; d=json.load(open(sys.argv[1])); print(sum(1 for c in d['cases'] if c['outcome'] not in ('pass', 'skip')), len(d['cases']))" "$work/r-$fault/conformance.json")"
   echo "$rc ${failing% *} ${failing#* } $secs"
 }
 
