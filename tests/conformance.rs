@@ -1,5 +1,6 @@
 //! `cargo test` runs one trial per case file, named `<area>::<id>`, and one per check generated
-//! from the spec (`generated::<id>`, seed `ONTAP_SEED` or the default), against the embedded emulator
+//! from the spec, the curated one over NetApp's imported layer (`generated::<id>`, seed
+//! `ONTAP_SEED` or the default; 6,404 trials), against the embedded emulator
 //! or, when `ONTAP_TARGET` is set, against that cluster: the variables `ontap-conform run` reads
 //! (`run::env`: `ONTAP_USER`, `ONTAP_PASSWORD`, `ONTAP_INSECURE=1` or `ONTAP_CA_CERT=FILE`,
 //! `ONTAP_ALLOW_DESTRUCTIVE=1`, `ONTAP_SVM`). A case the target skips is `ignored`, with the
@@ -143,7 +144,15 @@ fn run_one(spec: &Arc<Spec>, case: Case) -> Result<Completion, Failed> {
 fn main() {
     let args = Arguments::from_args();
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let spec = match Spec::load(Some(&root.join("spec/openapi.yaml"))) {
+    // The repository's curated spec over NetApp's imported layer, as `run` has them: the
+    // generated checks of the whole API are trials too.
+    let layered = Spec::load(Some(&root.join("spec/openapi.yaml"))).and_then(|s| {
+        s.with_imported(
+            Path::new(ontap_conform::spec::import::BUILTIN_LAYER_PATH),
+            ontap_conform::spec::import::builtin_layer(),
+        )
+    });
+    let spec = match layered {
         Ok(s) => Arc::new(s),
         Err(d) => {
             eprintln!("{d}");
