@@ -8,6 +8,7 @@ pub mod case;
 pub mod check;
 pub mod cli;
 pub mod diag;
+pub(crate) mod intern;
 /// The emulator is its own crate (`crates/ontap-emulator`, which depends on nothing here); this
 /// keeps every `ontap_conform::emulator::...` path working.
 pub use ontap_emulator as emulator;

@@ -72,23 +72,11 @@ impl Cases for Vec<CaseResult> {
 /// The group of `case` (see [`Cases::group`]), interned: a run has a handful of areas and a few
 /// dozen tags.
 pub fn group_of(case: &CaseResult) -> &'static str {
-    use std::collections::HashSet;
-    use std::sync::OnceLock;
-    static NAMES: OnceLock<Mutex<HashSet<&'static str>>> = OnceLock::new();
     let name = match (&case.operation.tag, case.area == "generated") {
         (Some(tag), true) => format!("generated::{tag}"),
         _ => case.area.clone(),
     };
-    let mut names = NAMES
-        .get_or_init(Mutex::default)
-        .lock()
-        .unwrap_or_else(|e| e.into_inner());
-    if let Some(known) = names.get(name.as_str()) {
-        return known;
-    }
-    let kept: &'static str = Box::leak(name.into_boxed_str());
-    names.insert(kept);
-    kept
+    crate::intern::intern(name)
 }
 
 /// `case` pretty-printed as it stands inside `conformance.json`'s `cases` array: two levels

@@ -48,26 +48,13 @@ pub fn resource_of(path: &str) -> &'static str {
 /// `storage/volumes` of `storage/volumes/{uuid}/snapshots?fields=name`: the first two literal
 /// segments, interned (a run names a few hundred collections at most).
 fn collection_of(p: &str) -> &'static str {
-    use std::collections::HashSet;
-    use std::sync::{Mutex, OnceLock};
-    static NAMES: OnceLock<Mutex<HashSet<&'static str>>> = OnceLock::new();
     let p = p.split(['?', '#']).next().unwrap_or(p);
     let key: Vec<&str> = p
         .split('/')
         .filter(|s| !s.is_empty() && !s.starts_with('{'))
         .take(2)
         .collect();
-    let key = key.join("/");
-    let mut names = NAMES
-        .get_or_init(Mutex::default)
-        .lock()
-        .unwrap_or_else(|e| e.into_inner());
-    if let Some(known) = names.get(key.as_str()) {
-        return known;
-    }
-    let leaked: &'static str = Box::leak(key.into_boxed_str());
-    names.insert(leaked);
-    leaked
+    crate::intern::intern(key.join("/"))
 }
 
 /// What one case locks, and how many requests it sends in order (the length of its chain).
