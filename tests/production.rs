@@ -14,21 +14,15 @@ use std::sync::{Arc, Mutex};
 use common::temp_dir;
 use serde_json::{Value, json};
 
-/// Runs the binary against `target` with `args` and no `--allow-destructive`.
-fn run_read_only(target: &str, reports: &std::path::Path, args: &[&str]) -> (Option<i32>, String) {
-    let o = common::bin()
-        .args(["run", "--target", target, "--report-dir"])
-        .arg(reports)
-        .args(args)
-        .env("ONTAP_PASSWORD", common::ADMIN.1)
-        .output()
-        .expect("the binary runs");
-    let out = format!(
-        "{}{}",
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    );
-    (o.status.code(), out)
+/// Runs the binary against `target` with `args` and no `--allow-destructive`: its exit code,
+/// output and `conformance.json`.
+fn run_read_only(
+    target: &str,
+    reports: &std::path::Path,
+    args: &[&str],
+) -> (Option<i32>, String, Value) {
+    let args: Vec<&std::ffi::OsStr> = args.iter().map(std::ffi::OsStr::new).collect();
+    rewrite::run_binary(target, reports, &args, false)
 }
 
 #[test]
@@ -39,7 +33,7 @@ fn a_read_only_generated_run_sends_only_reads() {
         *counter.lock().unwrap().entry(a.method.clone()).or_default() += 1;
     }));
     let dir = temp_dir("read-only");
-    let (code, out) = run_read_only(&target, &dir, &["--generated", "--no-builtin-cases"]);
+    let (code, out, _) = run_read_only(&target, &dir, &["--generated", "--no-builtin-cases"]);
     assert_eq!(code, Some(0), "{out}");
     let seen = seen.lock().unwrap().clone();
     let reads: usize = ["GET", "HEAD", "OPTIONS"]
@@ -107,7 +101,7 @@ fn a_walk_of_20000_records_takes_a_handful_of_requests() {
         }
     }));
     let dir = temp_dir("big-walk");
-    let (code, out) = run_read_only(
+    let (code, out, _) = run_read_only(
         &target,
         &dir,
         &[
@@ -150,7 +144,7 @@ fn busy_answers_slow_the_run_down_and_fail_nothing() {
         }
     }));
     let dir = temp_dir("busy");
-    let (code, out) = run_read_only(
+    let (code, out, report) = run_read_only(
         &target,
         &dir,
         &[
@@ -161,10 +155,6 @@ fn busy_answers_slow_the_run_down_and_fail_nothing() {
         ],
     );
     assert_eq!(code, Some(0), "{out}");
-    let report: Value = serde_json::from_str(
-        &std::fs::read_to_string(dir.join("conformance.json")).expect("a report"),
-    )
-    .expect("JSON");
     let retries = report["schedule"]["busy_retries"].as_u64().unwrap_or(0);
     assert!(retries > 10, "{retries} retries: {out}");
     assert!(out.contains("answered busy"), "{out}");

@@ -135,14 +135,21 @@ pub fn run_against(
     reports: &std::path::Path,
     args: &[&std::ffi::OsStr],
 ) -> (Option<i32>, String, Value) {
+    run_binary(target, reports, args, true)
+}
+
+/// [`run_against`] without `--allow-destructive` when `destructive` is false: what a read-only
+/// run against a cluster sends.
+pub fn run_binary(
+    target: &str,
+    reports: &std::path::Path,
+    args: &[&std::ffi::OsStr],
+    destructive: bool,
+) -> (Option<i32>, String, Value) {
     let o = super::common::bin()
-        .args([
-            "run",
-            "--allow-destructive",
-            "--target",
-            target,
-            "--report-dir",
-        ])
+        .arg("run")
+        .args(destructive.then_some("--allow-destructive"))
+        .args(["--target", target, "--report-dir"])
         .arg(reports)
         .args(args)
         .env("ONTAP_PASSWORD", super::common::ADMIN.1)
