@@ -20,6 +20,19 @@ bench_prepare() {
     bin=target/release/ontap-conform
 }
 
+# Sets $bin to an absolute path of the ontap-conform binary: $ONTAP_CONFORM_BIN when set (a
+# release build made elsewhere, so that a bench need not build in a tree someone is working in),
+# else the release build, built here (peers.sh).
+bench_binary() {
+    if [ -n "${ONTAP_CONFORM_BIN:-}" ]; then
+        [ -x "$ONTAP_CONFORM_BIN" ] || { echo "ONTAP_CONFORM_BIN=$ONTAP_CONFORM_BIN is not an executable" >&2; exit 2; }
+        bin="$(cd "$(dirname "$ONTAP_CONFORM_BIN")" && pwd)/$(basename "$ONTAP_CONFORM_BIN")"
+    else
+        cargo build --release --quiet
+        bin="$(pwd)/target/release/ontap-conform"
+    fi
+}
+
 # Installs the Debian packages named (e.g. `wrk`) whose command is missing.
 bench_debian() {
     local need=() p

@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # This suite beside the tools a user would pick instead, on this machine, against the same
 # emulator and spec/openapi.yaml, in one run: one table of wall time, requests sent, requests per
-# second and what each tool checks, with the ratios between them.
+# second and what each tool checks, with the ratios between them; then a second table over the
+# whole API (the curated spec over NetApp's imported layer), with the failures each found.
 #
 #   scripts/bench/peers.sh
-#   MAX_EXAMPLES=25 DURATION=5s CONNECTIONS=16 THREADS=1 ROUNDS=3 scripts/bench/peers.sh
+#   MAX_EXAMPLES=25 WHOLE_MAX_EXAMPLES=5 DURATION=5s CONNECTIONS=16 THREADS=1 ROUNDS=3 scripts/bench/peers.sh
+#   ONTAP_CONFORM_BIN=path/to/release/ontap-conform scripts/bench/peers.sh   # no cargo build
 #
 # - ontap-conform: `ontap-conform run --target URL --strict --allow-destructive` (release build, default --jobs),
 #   the shipped cases against an `ontap-conform emulate` process.
@@ -18,6 +20,16 @@
 # - For the emulator: Prism (`@stoplight/prism-cli` from npm, into a temp dir) in mock mode on
 #   spec/openapi.yaml, the mock a user would stand up instead, under the same `wrk` load as the
 #   emulator (threads, connections, duration, request and credentials), rounds alternating.
+# - The whole API, against the same process: `ontap-conform run --generated --strict
+#   --allow-destructive` (the shipped cases and the checks generated for every operation of the
+#   built-in spec), and Schemathesis over the same spec written as one file (whole_spec.py: the
+#   curated spec over NetApp's 9.8 import, as the binary layers them; the binary prints no such
+#   file), with the same three checks and exclusions, the pins of schemathesis-whole.toml (none
+#   on a DELETE), every phase, and WHOLE_MAX_EXAMPLES generated cases per operation (5 by default:
+#   about 110,000 requests and five minutes on 2 cores; 25 would be about half an hour). No
+#   --max-failures: a cap would cut the count of failures this table reports. Its failures are
+#   printed by check and operation, with the reproduction Schemathesis gives for each. The
+#   emulator is reset before and after each.
 #
 # Requests sent by the two testers are counted from the emulator's request log (one line per
 # request), so both are counted the same way. Installs what it misses (wrk from Debian, Node's
@@ -30,6 +42,7 @@ source scripts/bench/common.sh
 schemathesis_version="4.32.5" # as scripts/schemathesis/check.sh
 prism_version="5.16.0"
 max_examples="${MAX_EXAMPLES:-25}"
+whole_max_examples="${WHOLE_MAX_EXAMPLES:-5}"
 duration="${DURATION:-5s}"
 connections="${CONNECTIONS:-16}"
 threads="${THREADS:-1}"
@@ -53,14 +66,18 @@ trap 'exit 130' INT TERM
 
 bench_debian wrk
 command -v npm >/dev/null || bench_debian npm
-cargo build --release --quiet
-bin="$root/target/release/ontap-conform"
+bench_binary
 
 echo "installing schemathesis $schemathesis_version (PyPI) and @stoplight/prism-cli $prism_version (npm) into $work" >&2
 python3 -m venv "$work/venv"
 "$work/venv/bin/pip" install --quiet --disable-pip-version-check "schemathesis==$schemathesis_version"
 npm install --silent --no-audit --no-fund --prefix "$work/prism" "@stoplight/prism-cli@$prism_version" >/dev/null
 "$work/venv/bin/python" scripts/schemathesis/prepare_spec.py spec/openapi.yaml "$work/spec.json"
+# The whole API as the binary holds it: its own import of NetApp's 9.8 file is the layer it
+# carries (tests/import_layer.rs holds the two equal), whatever the work tree's copy is.
+"$bin" spec import spec/sources/ontap-api/swagger-9.8.yaml.gz --output "$work/imported.json" 2>/dev/null
+"$work/venv/bin/python" scripts/bench/whole_spec.py spec/openapi.yaml "$work/imported.json" "$work/whole-merged.json"
+"$work/venv/bin/python" scripts/schemathesis/prepare_spec.py "$work/whole-merged.json" "$work/whole.json"
 
 free_port() {
     local p="$1"
@@ -123,6 +140,40 @@ st_requests=$(($(requests) - before))
 echo "schemathesis: $(grep -E 'passed|failed' "$work/st.out" | tail -n 1) (exit $status)"
 reset
 
+# The whole API: this suite with the generated checks, then Schemathesis over the whole spec.
+before="$(requests)"
+t0="$(seconds)"
+status=0
+ONTAP_PASSWORD="$password" "$bin" run --target "$emulator" --user "$user" --strict --allow-destructive \
+    --generated --report-dir "$work/reports-whole" >"$work/whole-suite.out" 2>&1 || status=$?
+whole_suite_wall="$(awk -v a="$t0" -v b="$(seconds)" 'BEGIN { print b - a }')"
+whole_suite_requests=$(($(requests) - before))
+whole_suite_tally="$(tail -n 1 "$work/whole-suite.out")" # "6396 passed, 0 failed, 8 skipped"
+echo "ontap-conform --generated: $whole_suite_tally (exit $status)"
+reset
+
+echo "schemathesis over the whole API ($whole_max_examples examples/op): a few minutes" >&2
+before="$(requests)"
+t0="$(seconds)"
+status=0
+(cd "$work" && "$work/venv/bin/schemathesis" --config-file "$root/scripts/bench/schemathesis-whole.toml" \
+    run "$work/whole.json" --url "$emulator" --auth "$user:$password" \
+    --checks not_a_server_error,status_code_conformance,response_schema_conformance \
+    --max-examples "$whole_max_examples" --request-timeout 30 --output-sanitize true --no-color \
+    --report json --report-json-path "$work/st-whole.json" \
+    --exclude-name 'POST /api/security/authentication/password' \
+    --exclude-name 'DELETE /api/security/accounts/{owner_uuid}/{name}') >"$work/st-whole.out" 2>&1 || status=$?
+st_whole_wall="$(awk -v a="$t0" -v b="$(seconds)" 'BEGIN { print b - a }')"
+st_whole_requests=$(($(requests) - before))
+echo "schemathesis over the whole API: $(grep -E 'passed|failed' "$work/st-whole.out" | tail -n 1) (exit $status)"
+[ -s "$work/st-whole.json" ] || { echo "Schemathesis wrote no report:" >&2; tail -n 40 "$work/st-whole.out" >&2; exit 2; }
+# A run that locked admin out met only 401s and proved nothing (check.sh's rule).
+code="$(curl -s -o /dev/null -w '%{http_code}' -u "$user:$password" "$emulator/api/cluster")"
+[ "$code" = 200 ] || echo "after Schemathesis over the whole API, GET /api/cluster as admin answers $code: its figures are a locked-out run's" >&2
+"$work/venv/bin/python" scripts/bench/st_failures.py "$work/st-whole.json" >"$work/st-whole.summary"
+read -r st_whole_tested st_whole_total st_whole_failures <"$work/st-whole.summary"
+reset
+
 # The emulator and Prism under the same wrk load, alternating.
 wrk_alternate emulator "$emulator" Prism "$prism" "$work/rates"
 emu_rate="$(cut -d' ' -f1 "$work/rates" | median)"
@@ -150,3 +201,27 @@ printf 'ratios, this run: Schemathesis wall / ontap-conform wall %.2f; ontap-con
     "$(awk -v a="$suite_requests" -v b="$suite_wall" -v c="$st_requests" -v d="$st_wall" 'BEGIN { print (a / b) / (c / d) }')" \
     "$ratio"
 echo "wrk -t$threads -c$connections -d$duration, GET $path as $user, $(nproc) cores"
+
+echo
+echo "the whole API ($st_whole_total operations: the curated spec over NetApp's 9.8 import), against the same emulator:"
+echo
+echo "| tool | wall | requests | req/s | failures | what it checks |"
+echo "|---|---|---|---|---|---|"
+row6() { printf '| %s | %.2f s | %d | %.0f | %s | %s |\n' "$1" "$2" "$3" "$(awk -v n="$3" -v w="$2" 'BEGIN { print n / w }')" "$4" "$5"; }
+row6 "ontap-conform run --generated (release, --strict --allow-destructive)" "$whole_suite_wall" "$whole_suite_requests" \
+    "$(awk -F', ' '{ print $2 " checks (" $1 ", " $3 ")" }' <<<"$whole_suite_tally")" \
+    "the hand-written cases and the checks generated from the spec for every operation"
+row6 "Schemathesis $schemathesis_version ($whole_max_examples examples/op, $st_whole_tested operations)" "$st_whole_wall" "$st_whole_requests" \
+    "$st_whole_failures unique (check and operation)" \
+    "generated requests per operation: no 5xx, a documented status, a body matching the schema"
+echo
+printf 'ratios, this run: Schemathesis wall / ontap-conform wall %.1f; requests %.1f\n' \
+    "$(awk -v a="$st_whole_wall" -v b="$whole_suite_wall" 'BEGIN { print a / b }')" \
+    "$(awk -v a="$st_whole_requests" -v b="$whole_suite_requests" 'BEGIN { print a / b }')"
+echo "Schemathesis' failures over the whole API, by check (seed $(sed -n 's/^Seed: //p' "$work/st-whole.out")):"
+tail -n +2 "$work/st-whole.summary"
+if [ "$st_whole_failures" -gt 0 ]; then
+    echo
+    echo "each with the reproduction Schemathesis gives (the first 300 lines):"
+    sed -n '/^=* FAILURES =*$/,/^=* \(WARNINGS\|SUMMARY\) =*$/p' "$work/st-whole.out" | head -n 300
+fi

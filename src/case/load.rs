@@ -130,6 +130,7 @@ pub fn load_case(file: &Path, area: &str, text: &str, spec: &Spec) -> Result<Cas
             exclusive: def.exclusive,
             isolated: def.isolated,
             requires: def.requires,
+            skip: def.skip,
             vars: def.vars,
             secrets: def.secrets,
         },

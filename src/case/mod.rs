@@ -47,9 +47,10 @@ pub use template::{Vars, interpolate, template_names};
 pub use todo::{PLACEHOLDER, is_placeholder};
 
 /// Variables every run provides (see `cases/README.md`).
-pub const BUILTIN_VARS: [&str; 9] = [
+pub const BUILTIN_VARS: [&str; 10] = [
     "run_id",
     "case_uid",
+    "case_name",
     "user",
     "svm.name",
     "svm.uuid",

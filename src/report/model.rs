@@ -254,6 +254,8 @@ pub enum SkipKind {
     Role,
     /// The target holds nothing the case can judge (a capture marked `or_skip` found nothing).
     NothingToJudge,
+    /// No request a cluster carries out is known for its operation (the case's `skip:`).
+    NoRequest,
     /// The run was interrupted before or during it.
     Interrupted,
 }
@@ -268,6 +270,7 @@ impl SkipKind {
             SkipKind::Version => "newer than the target",
             SkipKind::Role => "role",
             SkipKind::NothingToJudge => "nothing to judge",
+            SkipKind::NoRequest => "no request known",
             SkipKind::Interrupted => "interrupted",
         }
     }

@@ -206,6 +206,9 @@ impl CaseRun<'_> {
         let v = &mut self.vars;
         v.set("run_id", json!(ctx.run_id));
         v.set("case_uid", json!(format!("{}-{index}", ctx.run_id)));
+        // The same with an underscore: a name most ONTAP collections take (a volume's may not
+        // hold a hyphen).
+        v.set("case_name", json!(format!("{}_{index}", ctx.run_id)));
         v.set("user", json!(ctx.target.user()));
         for (i, prefix) in ["svm", "svm2"].iter().enumerate() {
             if let Some((name, uuid)) = f.svms.get(i) {

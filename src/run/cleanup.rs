@@ -49,6 +49,8 @@ pub struct Cleanup {
 const RUN_ID: &str = "oc[0-9a-f]{6}";
 /// A case's unique id inside a name: the run id and the case's number.
 const CASE_UID: &str = "oc[0-9a-f]{6}-[0-9]+";
+/// The same, as `{{case_name}}` writes it.
+const CASE_NAME: &str = "oc[0-9a-f]{6}_[0-9]+";
 
 /// One kind of object the suite makes: where it is listed and deleted, which field names it,
 /// and the patterns of the names the suite gives it.
@@ -214,6 +216,7 @@ fn expand(template: &str, case: &Case, depth: usize) -> Option<String> {
         out.push_str(&match name {
             "run_id" => RUN_ID.to_string(),
             "case_uid" => CASE_UID.to_string(),
+            "case_name" => CASE_NAME.to_string(),
             _ => match case.def.vars.get(name) {
                 Some(Value::String(v)) => expand(v, case, depth + 1)?,
                 Some(other) => regex::escape(&other.to_string()),

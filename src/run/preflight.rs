@@ -39,6 +39,8 @@ pub struct Needs {
     /// About how many requests it sends: its steps, plus the polls of the jobs it follows and
     /// the condition changes around it (a walk's further pages are not known before it runs).
     pub requests: usize,
+    /// The case's own reason to be skipped (`skip:`), wherever it runs.
+    pub skip: Option<String>,
 }
 
 impl Needs {
@@ -78,6 +80,7 @@ impl Needs {
             operation: op.key(),
             introduced_in: op.introduced_in.clone(),
             sends,
+            skip: case.def.skip.clone(),
         }
     }
 }
@@ -125,6 +128,9 @@ pub fn skip(needs: &Needs, facts: &TargetFacts, opts: &RunOptions) -> Option<Ski
             SkipKind::Destructive,
             "destructive (changes cluster state): run with --allow-destructive".into(),
         );
+    }
+    if let Some(why) = &needs.skip {
+        return skip(SkipKind::NoRequest, why.clone());
     }
     if let Some(n) = needs.svms
         && facts.svms.len() < n

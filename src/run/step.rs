@@ -188,7 +188,7 @@ impl CaseRun<'_> {
             ));
         }
         record.note = note;
-        self.capture(step, &resp, &mut verdict);
+        self.capture(phase, step, &resp, &mut verdict);
 
         record.duration_ms = started.elapsed().as_millis() as u64;
         record.passed = verdict.problems.is_empty();
@@ -331,8 +331,10 @@ impl CaseRun<'_> {
         })
     }
 
-    /// Takes the step's captures from the response into the case's variables.
-    fn capture(&mut self, step: &Step, resp: &Response, verdict: &mut Verdict) {
+    /// Takes the step's captures from the response into the case's variables. In a teardown a
+    /// capture that finds nothing leaves its variable unset, and the steps that need it are
+    /// passed over: a teardown reads what there is to remove, and nothing is nothing to remove.
+    fn capture(&mut self, phase: Phase, step: &Step, resp: &Response, verdict: &mut Verdict) {
         for c in &step.captures {
             let value = match &c.from {
                 CaptureFrom::Header(h) => resp.header(h).map(|v| json!(v)),
@@ -346,6 +348,7 @@ impl CaseRun<'_> {
                     .is_some_and(crate::case::plan::is_query_expression);
             match value {
                 Some(v) if !expression => self.vars.set(c.name.clone(), v),
+                None if phase == Phase::Teardown => {}
                 _ if c.or_skip.is_some() => {
                     if self.skipped.is_none() {
                         self.skipped = c.or_skip.clone().map(|reason| Skip {

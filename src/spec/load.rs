@@ -322,6 +322,7 @@ pub(super) fn load_operation(
         },
         imported,
         sample: typed.extension("x-conform-sample").cloned(),
+        required_properties: typed.extension("x-ontap-required").cloned(),
         line: 0,
     })
 }

@@ -198,6 +198,10 @@ pub struct Operation {
     /// `x-conform-sample`: a request a correct cluster carries out, as the generated checks'
     /// starting point (see `case::generated::sample`); read there, kept here as written.
     pub sample: Option<Value>,
+    /// `x-ontap-required`: the required properties NetApp's description lists in prose (see
+    /// `spec::import`), from which the generated checks build a request for an imported write;
+    /// kept as written.
+    pub required_properties: Option<Value>,
     /// The line of the operation in the spec file.
     pub line: usize,
 }

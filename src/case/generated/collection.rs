@@ -428,7 +428,7 @@ pub(super) struct Scope {
 impl Scope {
     /// The scope of `g`'s collection, or `None` when its path parameters cannot be read from a
     /// parent collection (a parent that is itself nested, or a parameter no collection lists).
-    fn of(g: &Gen) -> Option<Scope> {
+    pub(super) fn of(g: &Gen) -> Option<Scope> {
         let params: Vec<&str> = g.op.path_params().collect();
         if params.is_empty() {
             return Some(Scope::default());
@@ -482,6 +482,11 @@ impl Scope {
             Some(Value::Object(captures)),
         )];
         Some(Scope { setup, path })
+    }
+
+    /// Its setup steps and the path parameters they fill.
+    pub(super) fn into_parts(self) -> (Vec<Value>, Map<String, Value>) {
+        (self.setup, self.path)
     }
 
     /// A GET of the collection with `query`, its path parameters filled from the scope.
@@ -546,7 +551,7 @@ fn scalar_fields(record: &Value) -> Vec<(String, Value)> {
 /// The field of a record schema that a key parameter names: the parameter itself
 /// (`svm.uuid`), else its last part (`{policy.name}` of a policy whose record has `name`); `None`
 /// when the record carries neither, so nothing can be read from it or asked of it.
-fn field_of(record: &Value, param: &str) -> Option<String> {
+pub(super) fn field_of(record: &Value, param: &str) -> Option<String> {
     let has = |dotted: &str| {
         let mut at = record;
         for part in dotted.split('.') {

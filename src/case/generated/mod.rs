@@ -21,6 +21,7 @@
 
 mod access;
 mod body;
+mod built;
 mod collection;
 mod probe;
 mod sample;
@@ -89,11 +90,13 @@ pub fn generate_texts(spec: &Spec, seed: u64) -> Result<Vec<GeneratedCheck>, Dia
     let mut texts = Vec::new();
     // Every family on the asserted operations; the read families (no write, so safe on any
     // target) on every GET of the imported layer.
+    // The imported writes too: their probes and refusals without credentials (keys that name
+    // nothing: nothing changes), and the write families where a request could be built
+    // (`built`); an operation without one is a check skipped with the reason.
     let asserted = spec.gated().map(|op| (op, true));
     let imported = spec
         .layer(Layer::Imported)
-        .filter(|o| o.method == "GET")
-        .map(|op| (op, false));
+        .map(|op| (op, op.method != "GET"));
     for (op, writes) in asserted.chain(imported) {
         let g = Gen {
             spec,
@@ -106,6 +109,12 @@ pub fn generate_texts(spec: &Spec, seed: u64) -> Result<Vec<GeneratedCheck>, Dia
         collection::checks(&g, &mut checks);
         if writes {
             body::checks(&g, &mut checks);
+        }
+        if let Some(why) = samples.unbuilt(&op.key()) {
+            let mut c = g.check("write", "a request a cluster carries out");
+            c.skip = Some(why.to_string());
+            c.steps.push(step("the write", json!({"operation": op.key(), "path": g.nobody_path()}), None, None));
+            checks.push(c);
         }
         // As text at once: the checks as JSON values are several times their text.
         texts.extend(checks.drain(..).map(GeneratedCheck::of));
@@ -225,6 +234,8 @@ struct Check {
     isolated: bool,
     /// How many SVMs the check needs (`requires.svms`); 0 for none.
     svms: usize,
+    /// Skipped wherever it runs, for this reason (`skip:`).
+    skip: Option<String>,
     vars: Map<String, Value>,
     secrets: Vec<String>,
     setup: Vec<Value>,
@@ -248,6 +259,9 @@ impl Check {
         }
         if self.isolated {
             o.insert("isolated".into(), json!(true));
+        }
+        if let Some(why) = self.skip {
+            o.insert("skip".into(), json!(why));
         }
         if self.svms > 0 {
             o.insert("requires".into(), json!({"svms": self.svms}));
@@ -281,15 +295,25 @@ fn step(name: &str, request: Value, expect: Option<Value>, capture: Option<Value
     s
 }
 
-/// The refusal a generated error check expects: a 4xx with an ONTAP error body (`code` and
-/// `message`), whatever the code: where the spec cannot say which code is right, the class and
-/// the body are what is asserted.
-fn refused(basis: Value) -> Value {
-    json!({
-        "status": "4xx",
-        "basis": basis,
-        "fields": {"error.code": {"present": true}, "error.message": {"present": true}},
-    })
+impl Gen<'_> {
+    /// The refusal a generated error check expects: a 4xx with an ONTAP error body (`code` and
+    /// `message`), whatever the code: where the spec cannot say which code is right, the class
+    /// and the body are what is asserted. An operation whose error body NetApp documents
+    /// otherwise (`POST /api/cluster/licensing/licenses`: a list of `errors`) is held to the
+    /// status and its own schema.
+    fn refused(&self, basis: Value) -> Value {
+        let ontap_body = self
+            .op
+            .responses
+            .get("default")
+            .and_then(|r| r.schema())
+            .is_none_or(|s| s.admits("/error/code"));
+        let mut e = json!({"status": "4xx", "basis": basis});
+        if ontap_body {
+            e["fields"] = json!({"error.code": {"present": true}, "error.message": {"present": true}});
+        }
+        e
+    }
 }
 
 fn observed(what: &str) -> Value {

@@ -5,7 +5,7 @@
 
 use serde_json::json;
 
-use super::{Check, Gen, NOBODY, convention, observed, refused, step};
+use super::{Check, Gen, NOBODY, convention, observed, step};
 
 pub(super) fn checks(g: &Gen, out: &mut Vec<Check>) {
     let op = g.op;
@@ -29,7 +29,7 @@ pub(super) fn checks(g: &Gen, out: &mut Vec<Check>) {
             "missing-key",
             "a key that names nothing is refused with an ONTAP error",
             request(json!({})),
-            refused(observed(
+            g.refused(observed(
                 "terraform-provider-netapp-ontap issue #290: a key that names nothing answered 404 {code: 4, message: entry doesn't exist}",
             )),
         );
@@ -39,11 +39,11 @@ pub(super) fn checks(g: &Gen, out: &mut Vec<Check>) {
             "unknown-query",
             "an unknown query parameter is refused",
             request(json!({"query": {NOBODY: 1}})),
-            refused(observed(
+            g.refused(observed(
                 "ansible-collections/netapp.ontap issue #178: an unknown argument answered code 262179, Unexpected argument",
             )),
         );
-        let mut e = refused(observed(
+        let mut e = g.refused(observed(
             "harvest PR #3639 and ansible-collections/netapp.ontap issue #189: a bad fields name answered 400 code 262197",
         ));
         e["error_code"] = json!("262197");
@@ -67,7 +67,7 @@ pub(super) fn checks(g: &Gen, out: &mut Vec<Check>) {
             "return-timeout-over-maximum",
             "a return_timeout past its documented maximum is refused",
             request(json!({"query": {"return_timeout": max + 1}})),
-            refused(convention(
+            g.refused(convention(
                 "the seeds document return_timeout's maximum (120) but not what a larger value answers; a value outside the documented range cannot be honoured, so this suite asks for a refusal with an ONTAP error body (docs-response: code 2, 400, for an invalid field)",
             )),
         );
@@ -77,7 +77,7 @@ pub(super) fn checks(g: &Gen, out: &mut Vec<Check>) {
             "malformed-json",
             "a body that is not JSON is refused",
             request(json!({"raw_body": "{\""})),
-            refused(convention(
+            g.refused(convention(
                 "a body that is not JSON cannot be carried out; no capture shows ONTAP's code for it, so the check asks only for a refusal with an ONTAP error body",
             )),
         );
@@ -88,7 +88,7 @@ pub(super) fn checks(g: &Gen, out: &mut Vec<Check>) {
                 "body": {NOBODY.replace('-', "_"): true},
                 "invalid_body": "a field the resource does not have",
             })),
-            refused(observed(
+            g.refused(observed(
                 "ansible-collections/netapp.ontap issue #178: an unknown body field answered code 262179, Unexpected argument",
             )),
         );

@@ -31,7 +31,7 @@ use crate::diag::{Diagnostic, Diagnostics};
 use crate::spec::Spec;
 
 /// One operation's sample, as written.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(in crate::case) struct Sample {
     pub basis: Value,
@@ -55,11 +55,21 @@ pub(in crate::case) struct Sample {
     pub read: Option<Value>,
     #[serde(default)]
     pub undo: Option<Value>,
+    /// A step that reads the keys of what the sample made into variables for `undo` (a record
+    /// found by the name the sample gave it): run after the sample where something needs it,
+    /// and before `undo` in a teardown, where finding nothing means there is nothing to undo.
+    #[serde(default)]
+    pub find: Option<Value>,
+    /// The operation's documented successes (set from the spec, not written): a step that
+    /// carries the sample out to make what another needs waits for its job where one is 202.
+    #[serde(skip)]
+    pub successes: Vec<u16>,
 }
 
-/// Every operation's sample, by operation key.
+/// Every operation's sample, by operation key: the written ones (`x-conform-sample`) and those
+/// built for the imported layer's writes ([`super::built`]), with why the others have none.
 #[derive(Debug, Default)]
-pub(in crate::case) struct Samples(BTreeMap<String, Sample>);
+pub(in crate::case) struct Samples(BTreeMap<String, Sample>, BTreeMap<String, String>);
 
 /// What a check built on a sample starts from: the variables, secrets, setup and teardown of
 /// the sample and of what it needs, in order.
@@ -104,7 +114,15 @@ impl Samples {
             }
         }
         if problems.is_empty() {
-            Ok(Samples(out))
+            let built = super::built::build(spec, &|k| out.contains_key(k));
+            let mut out = out;
+            out.extend(built.samples);
+            for op in &spec.operations {
+                if let Some(s) = out.get_mut(&op.key()) {
+                    s.successes = op.success_statuses();
+                }
+            }
+            Ok(Samples(out, built.unbuilt))
         } else {
             Err(Diagnostics(problems))
         }
@@ -112,6 +130,11 @@ impl Samples {
 
     pub fn get(&self, key: &str) -> Option<&Sample> {
         self.0.get(key)
+    }
+
+    /// Why an imported write has no request a check could send (see [`super::built`]).
+    pub fn unbuilt(&self, key: &str) -> Option<&str> {
+        self.1.get(key).map(String::as_str)
     }
 
     /// What a check of `key`'s sample must do before and after it: the needed operation's
@@ -123,7 +146,12 @@ impl Samples {
         if let Some(needed) = s.needs.as_deref().and_then(|n| self.get(n).map(|s| (n, s))) {
             let (n, ns) = needed;
             extend(&mut p, ns);
-            p.setup.push(json!({"name": format!("make what the sample needs ({n})"), "request": ns.request(n)}));
+            let mut make = json!({"name": format!("make what the sample needs ({n})"), "request": ns.request(n)});
+            if ns.successes.contains(&202) {
+                make["expect"] = json!({"status": {"one_of": ns.successes}, "job_state": "success", "basis": ns.basis});
+            }
+            p.setup.push(make);
+            p.setup.extend(ns.find.clone());
             if let Some(u) = &ns.undo {
                 p.teardown.push(json!({"request": u}));
             }
@@ -132,6 +160,9 @@ impl Samples {
         p.isolated = s.needs.is_none() && s.undo.is_none();
         if let Some(u) = &s.undo {
             p.teardown.insert(0, json!({"request": u}));
+            if let Some(f) = &s.find {
+                p.teardown.insert(0, f.clone());
+            }
         }
         Some(p)
     }

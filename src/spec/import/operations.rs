@@ -171,6 +171,9 @@ fn operation(
     if !description.is_empty() {
         out.insert("description".into(), json!(description));
     }
+    if let Some(required) = required_properties(prose) {
+        out.insert("x-ontap-required".into(), required);
+    }
     if let Some(v) = map.get("x-ntap-introduced") {
         let text = v.as_str().map_or_else(|| v.to_string(), str::to_string);
         out.insert("x-ontap-introduced-in".into(), json!(text));
@@ -331,9 +334,99 @@ fn first_paragraph(text: &str) -> String {
     lines.join(" ")
 }
 
+/// The `### Required properties` list of NetApp's description, which the 9.8 file gives in
+/// prose instead of a schema's `required` (91 of its 106 POSTs have one), as
+/// `x-ontap-required`: one entry per item, `{any_of: [field, ..], note}` where the item names
+/// its fields alone (`` `svm.uuid` or `svm.name` - Existing SVM ... ``), `conditional: true`
+/// where sub-items qualify it ("Required for Cluster-scoped interfaces."), and `{text}` for an
+/// item that is prose (`` Either set `generate_passphrase` ... ``), kept so that a reader can
+/// tell "nothing is required" from "what is required was not read".
+fn required_properties(prose: &str) -> Option<Value> {
+    let start = prose.find("### Required properties")?;
+    let rest = &prose[start..];
+    let rest = rest.split_once('\n').map_or("", |(_, r)| r);
+    let mut items: Vec<Map<String, Value>> = Vec::new();
+    for line in rest.lines() {
+        if line.starts_with('#') {
+            break;
+        }
+        let text = line.trim();
+        let Some(body) = text.strip_prefix("* ").or_else(|| text.strip_prefix("- ")) else {
+            if text.is_empty() {
+                continue;
+            }
+            // Prose between items ends the list as NetApp's viewer shows it.
+            break;
+        };
+        if line.starts_with(' ') || line.starts_with('\t') {
+            // A sub-item qualifies the item above it.
+            if let Some(item) = items.last_mut() {
+                item.insert("conditional".into(), json!(true));
+                let note = item.get("note").and_then(Value::as_str).unwrap_or("");
+                let joined = format!("{note} {body}").trim().to_string();
+                item.insert("note".into(), json!(joined));
+            }
+            continue;
+        }
+        items.push(required_item(body));
+    }
+    (!items.is_empty()).then(|| Value::Array(items.into_iter().map(Value::Object).collect()))
+}
+
+/// One top-level item of a required-properties list: its fields when it names them alone.
+fn required_item(body: &str) -> Map<String, Value> {
+    let (head, note) = match body.split_once(" - ") {
+        Some((h, n)) => (h, n.trim()),
+        None => match body.split_once("`-") {
+            Some((h, n)) => (&body[..h.len() + 1], n.trim()),
+            None => (body, ""),
+        },
+    };
+    let mut fields = Vec::new();
+    let mut regular = true;
+    for (i, part) in head.split('`').enumerate() {
+        if i % 2 == 1 {
+            regular &= !part.is_empty()
+                && part
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'.');
+            fields.push(json!(part));
+        } else {
+            regular &= matches!(part.trim(), "" | "or" | "," | ", or");
+        }
+    }
+    let mut item = Map::new();
+    if regular && !fields.is_empty() {
+        item.insert("any_of".into(), Value::Array(fields));
+        if !note.is_empty() {
+            item.insert("note".into(), json!(note));
+        }
+    } else {
+        item.insert("text".into(), json!(body.trim()));
+    }
+    item
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn required_properties_are_read_from_the_prose() {
+        let text = "Creates.\n### Required properties\n* `svm.uuid` or `svm.name` - Existing SVM.\n* `name`  - Name.\n* `priority`- Priority.\n* `ipspace.name` or `ipspace.uuid`\n  * Required for Cluster-scoped interfaces.\n* Either set `a` or `b`.\n### Default property values\n* `x`\n";
+        let v = required_properties(text).expect("a list");
+        assert_eq!(
+            v,
+            json!([
+                {"any_of": ["svm.uuid", "svm.name"], "note": "Existing SVM."},
+                {"any_of": ["name"], "note": "Name."},
+                {"any_of": ["priority"], "note": "Priority."},
+                {"any_of": ["ipspace.name", "ipspace.uuid"], "conditional": true, "note": "Required for Cluster-scoped interfaces."},
+                {"text": "Either set `a` or `b`."},
+            ])
+        );
+        assert_eq!(required_properties("Creates.\n### Related ONTAP commands\n* `x`\n"), None);
+    }
 
     #[test]
     fn the_first_paragraph_stops_at_a_heading_or_a_list() {

@@ -152,7 +152,7 @@ pub(super) fn record_under(
 
 /// The values of the free parameters as their fields hold them: a number for an integer field
 /// (a value that is not one names nothing: 404 code 4), else the text.
-fn free_values<'a>(
+pub(super) fn free_values<'a>(
     store: &Store,
     res: &'a Resource,
     params: &[String],

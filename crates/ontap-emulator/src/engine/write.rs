@@ -253,6 +253,9 @@ fn locate(state: &State, found: &Found, res: &Resource, ctx: &Ctx) -> ApiResult<
                 .map(|r| r.id)
         }
         _ => {
+            // A free parameter that names a record (`{volume.uuid}` of a SnapLock file's path)
+            // must name one, as for a GET: a key that names nothing is 404 code 4.
+            super::serve::free_values(store, res, &found.params)?;
             let parent = parent_record(store, res, &found.params, &ctx.caller)?;
             store
                 .under(found.res, parent)
