@@ -267,8 +267,52 @@ fn field<'a>(record: &'a Value, dotted: &str) -> Option<&'a Value> {
     record.pointer(&format!("/{}", dotted.replace('.', "/")))
 }
 
-/// The leftovers of `kind` among `records`: each with the path that deletes it.
-fn leftovers_in(kind: &Kind, records: &[Value]) -> Vec<Leftover> {
+/// The collection paths of a template: itself when it has no parameter; for a collection under
+/// records (`/api/storage/volumes/{volume.uuid}/snapshots`), one per record of the parent
+/// collection, its key read from the parent's records (a record's own `uuid` where the
+/// parameter is named after the parent, `volume.uuid` of the volumes; else the field the
+/// parameter names, `svm.uuid` of `/api/protocols/fpolicy`).
+async fn concrete(target: &Target, template: &str) -> Result<Vec<String>, RunError> {
+    let Some(start) = template.find("/{") else {
+        return Ok(vec![template.to_string()]);
+    };
+    let Some(len) = template[start..].find('}') else {
+        return Ok(Vec::new());
+    };
+    let (parent, param, rest) = (
+        &template[..start],
+        &template[start + 2..start + len],
+        &template[start + len + 1..],
+    );
+    let plural = parent.rsplit('/').next().unwrap_or("").replace('-', "_");
+    let field = match param.split_once('.') {
+        Some((label, key)) if plural.strip_suffix('s') == Some(label) || plural == format!("{}ies", label.trim_end_matches('y')) => key,
+        _ => param,
+    };
+    let mut out = Vec::new();
+    for parents in Box::pin(concrete(target, parent)).await? {
+        let list = format!(
+            "{parents}?fields={}&max_records=1000",
+            field.split('.').next().unwrap_or(field)
+        );
+        for r in records(target, &list).await? {
+            let Some(v) = self::field(&r, field).and_then(Value::as_str) else {
+                continue;
+            };
+            out.push(format!("{parents}/{}{rest}", enc(v)));
+        }
+    }
+    // What follows the parameter may hold another.
+    let mut all = Vec::new();
+    for p in out {
+        all.extend(Box::pin(concrete(target, &p)).await?);
+    }
+    Ok(all)
+}
+
+/// The leftovers of `kind` among `records` of the collection at `collection` (the kind's, its
+/// parameters filled): each with the path that deletes it.
+fn leftovers_in(kind: &Kind, collection: &str, records: &[Value]) -> Vec<Leftover> {
     let keys: Vec<&str> = kind.item[kind.collection.len()..]
         .split('/')
         .filter_map(|s| s.strip_prefix('{')?.strip_suffix('}'))
@@ -286,7 +330,7 @@ fn leftovers_in(kind: &Kind, records: &[Value]) -> Vec<Leftover> {
             .map(|k| field(r, k).and_then(Value::as_str).map(String::from))
             .collect();
         let Some(values) = values else { continue };
-        let mut path = kind.collection.clone();
+        let mut path = collection.to_string();
         for v in &values {
             path.push('/');
             path.push_str(&enc(v));
@@ -310,8 +354,9 @@ fn leftovers_in(kind: &Kind, records: &[Value]) -> Vec<Leftover> {
     out
 }
 
-/// The `fields` a collection GET must ask for to find a kind's leftovers.
-fn list_query(kind: &Kind) -> String {
+/// The `fields` a collection GET (of `collection`, the kind's with its parameters filled) must
+/// ask for to find a kind's leftovers.
+fn list_query(kind: &Kind, collection: &str) -> String {
     let mut fields: Vec<String> = kind.item[kind.collection.len()..]
         .split('/')
         .filter_map(|s| s.strip_prefix('{')?.strip_suffix('}'))
@@ -319,11 +364,7 @@ fn list_query(kind: &Kind) -> String {
         .collect();
     fields.push(kind.name_field.split('.').next().unwrap_or("name").into());
     fields.dedup();
-    format!(
-        "{}?fields={}&max_records=1000",
-        kind.collection,
-        fields.join(",")
-    )
+    format!("{collection}?fields={}&max_records=1000", fields.join(","))
 }
 
 /// Lists the leftovers of `kinds` on the target and, unless `dry_run`, deletes them.
@@ -336,8 +377,10 @@ pub async fn cleanup(
     let mut found = Cleanup::default();
     for k in kinds {
         found.searched.push(k.collection.clone());
-        let records = records(&target, &list_query(k)).await?;
-        found.leftovers.extend(leftovers_in(k, &records));
+        for collection in concrete(&target, &k.collection).await? {
+            let records = records(&target, &list_query(k, &collection)).await?;
+            found.leftovers.extend(leftovers_in(k, &collection, &records));
+        }
     }
     if !dry_run {
         for l in &mut found.leftovers {
@@ -404,8 +447,27 @@ mod tests {
         assert_eq!(
             collections,
             vec![
+                "/api/application/applications/{application.uuid}/snapshots",
+                "/api/network/ethernet/broadcast-domains",
+                "/api/network/ipspaces",
+                "/api/protocols/cifs/shares",
+                "/api/protocols/fpolicy/{svm.uuid}/events",
+                "/api/protocols/nfs/export-policies",
+                "/api/protocols/nvme/subsystems",
+                "/api/protocols/s3/services/{svm.uuid}/buckets",
+                "/api/protocols/s3/services/{svm.uuid}/users",
+                "/api/protocols/san/igroups",
                 "/api/protocols/san/iscsi/credentials",
-                "/api/security/accounts"
+                "/api/protocols/vscan/{svm.uuid}/on-access-policies",
+                "/api/security/accounts",
+                "/api/snapmirror/policies",
+                "/api/storage/luns",
+                "/api/storage/namespaces",
+                "/api/storage/qtrees",
+                "/api/storage/volumes",
+                "/api/storage/volumes/{volume.uuid}/snapshots",
+                "/api/support/ems/filters",
+                "/api/svm/svms",
             ]
         );
         let mut checked = 0;
@@ -413,6 +475,7 @@ mod tests {
             let mut vars = Vars::default();
             vars.set("run_id", json!("oc7d2d8e"));
             vars.set("case_uid", json!("oc7d2d8e-17"));
+            vars.set("case_name", json!("oc7d2d8e_17"));
             vars.set("user", json!("admin"));
             for p in ["svm", "svm2"] {
                 vars.set(format!("{p}.name"), json!("svm1"));
@@ -462,7 +525,10 @@ mod tests {
         }
         assert!(checked > 80, "only {checked} names checked");
         // What was filed against the hand-written pattern: a flow's `{{initiator}}-1`.
-        let creds = &kinds[0];
+        let creds = kinds
+            .iter()
+            .find(|k| k.collection.ends_with("credentials"))
+            .unwrap();
         assert!(creds.matches("iqn.1992-08.com.netapp:oc7d2d8e-17-1"));
         assert!(creds.matches("iqn.1992-08.com.netapp:oc7d2d8e-17"));
     }
@@ -500,7 +566,7 @@ mod tests {
             json!({"svm": {"name": "svm1", "uuid": "u-1"}, "initiator": "iqn.1992-08.com.netapp:oc7d2d8e-17-3"}),
             json!({"svm": {"name": "svm1", "uuid": "u-1"}, "initiator": "iqn.1992-08.com.netapp:prod"}),
         ];
-        let found = leftovers_in(creds, &records);
+        let found = leftovers_in(creds, &creds.collection, &records);
         assert_eq!(found.len(), 1);
         assert_eq!(
             found[0].path,
@@ -508,7 +574,7 @@ mod tests {
         );
         assert_eq!(found[0].name, "svm1 iqn.1992-08.com.netapp:oc7d2d8e-17-3");
         assert_eq!(
-            list_query(creds),
+            list_query(creds, &creds.collection),
             "/api/protocols/san/iscsi/credentials?fields=svm,initiator&max_records=1000"
         );
     }
