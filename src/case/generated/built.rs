@@ -424,6 +424,10 @@ impl Builder<'_> {
             let of = parts[parts.len() - 2];
             return self.reference(f, of, scoped);
         }
+        // A reference given whole (`copies.schedule`): by its name.
+        if props(&prop).contains_key("name") {
+            return self.reference(&format!("{f}.name"), last, scoped);
+        }
         let value = scalar(&prop).ok_or_else(|| {
             format!("`{f}` has no enum or example to take a value from, and a made-up value is a guess")
         })?;
@@ -569,6 +573,74 @@ fn insert_path(body: &mut Map<String, Value>, schema: &Value, parts: &[&str], va
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn built() -> (Spec, Built) {
+        let spec = Spec::load(None).expect("the built-in spec");
+        let built = build(&spec, &|k| {
+            spec.operations
+                .iter()
+                .any(|o| o.key() == k && o.sample.is_some())
+        });
+        (spec, built)
+    }
+
+    #[test]
+    fn a_volume_is_built_from_the_required_properties_with_the_run_id_in_its_name() {
+        let (_, b) = built();
+        let s = &b.samples["POST /api/storage/volumes"];
+        assert_eq!(
+            s.body,
+            Some(json!({"svm": {"name": "{{svm.name}}"}, "name": "{{case_name}}", "aggregates": [{"name": "{{ref_aggregates_name}}"}]}))
+        );
+        assert_eq!(s.setup[0]["request"]["operation"], "GET /api/storage/aggregates");
+        assert_eq!(s.undo.as_ref().unwrap()["operation"], "DELETE /api/storage/volumes/{uuid}");
+        assert_eq!(s.find.as_ref().unwrap()["request"]["query"]["name"], "{{case_name}}");
+        // A PATCH of a volume changes only the comment of the one the check made.
+        let p = &b.samples["PATCH /api/storage/volumes/{uuid}"];
+        assert_eq!(p.needs.as_deref(), Some("POST /api/storage/volumes"));
+        assert_eq!(p.body, Some(json!({"comment": "ontap-conform {{run_id}}"})));
+        // A snapshot policy's copies name a schedule the target holds, but their count has
+        // no example to take.
+        let why = &b.unbuilt["POST /api/storage/snapshot-policies"];
+        assert!(why.contains("`copies.count` has no enum or example"), "{why}");
+    }
+
+    #[test]
+    fn what_would_reach_outside_the_cluster_or_change_someones_record_is_not_built() {
+        let (_, b) = built();
+        for (key, words) in [
+            ("POST /api/network/ip/interfaces", "would be an address"),
+            ("POST /api/protocols/nfs/kerberos/realms", "`kdc.ip` would be an address"),
+            ("POST /api/protocols/san/lun-maps", "no `name`"),
+            ("PATCH /api/cluster", "not a record the run made"),
+            ("POST /api/protocols/s3/services", "one per SVM"),
+            ("POST /api/protocols/nfs/export-policies/{policy.id}/rules", "no `name`"),
+            ("PATCH /api/cluster/jobs/{uuid}", "no POST makes a record"),
+        ] {
+            let why = b.unbuilt.get(key).unwrap_or_else(|| panic!("{key} was built"));
+            assert!(why.contains(words), "{key}: {why}");
+        }
+        assert!(!b.samples.contains_key("POST /api/protocols/san/lun-maps"));
+    }
+
+    #[test]
+    fn an_existing_lun_is_never_bound_to_anything() {
+        let spec = Spec::load(None).expect("the built-in spec");
+        let op = spec.operation("POST", "/api/protocols/san/lun-maps").expect("lun maps");
+        let schema = &op.request().expect("a body").resolved;
+        let mut b = Builder {
+            spec: &spec,
+            op,
+            schema,
+            body: Map::new(),
+            setup: Vec::new(),
+            path: Map::new(),
+        };
+        let why = b.field("lun.name", true).expect_err("refused");
+        assert!(why.contains("gives its hosts the LUN's data"), "{why}");
+        assert!(b.field("svm.name", true).is_ok());
+        assert_eq!(Value::Object(b.body), json!({"svm": {"name": "{{svm.name}}"}}));
+    }
 
     #[test]
     fn singulars_and_collections() {
