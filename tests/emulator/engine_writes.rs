@@ -472,3 +472,38 @@ async fn concurrent_jobs_number_their_records_apart() {
     ids.dedup();
     assert_eq!(ids.len(), 16);
 }
+
+/// A record numbered by the engine takes the lowest number free, so a number the schema caps
+/// (an NTP key's `id`, at most 65535) stays in bounds after a client took the highest; and a
+/// free-standing key that names nothing (`{volume.uuid}` of a SnapLock file) is 404 code 4 on
+/// a write as on a GET.
+#[tokio::test]
+async fn numbered_records_stay_within_their_schema_and_free_keys_must_name_a_record() {
+    let t = start().await;
+    let key = |id: Option<u32>| {
+        let mut k = json!({"digest_type": "sha1", "value": "da39a3ee5e6b4b0d3255bfef95601890afd80709"});
+        if let Some(id) = id {
+            k["id"] = json!(id);
+        }
+        k
+    };
+    assert_eq!(t.post("/api/cluster/ntp/keys", key(Some(65535))).await.status, 201);
+    assert_eq!(t.post("/api/cluster/ntp/keys", key(None)).await.status, 201);
+    let ids: Vec<u64> = t.get("/api/cluster/ntp/keys?fields=id").await.body["records"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|r| r["id"].as_u64())
+        .collect();
+    assert!(ids.iter().all(|i| *i <= 65535), "{ids:?}");
+    assert!(ids.contains(&65535) && ids.len() >= 2, "{ids:?}");
+
+    let r = t
+        .patch(
+            "/api/storage/snaplock/file/ontap-conform-nobody/a.txt",
+            json!({"expiry_time": "2030-01-01T00:00:00Z"}),
+        )
+        .await;
+    assert_eq!(r.status, 404, "{}", r.body);
+    assert_eq!(r.body["error"]["code"], "4");
+}

@@ -122,13 +122,15 @@ impl Builder<'_> {
         let schema = key.field.as_deref().and_then(|f| doc.field(res.record, f));
         let integer =
             key.integer || schema.is_some_and(|s| doc.scalar(s).kind.as_deref() == Some("integer"));
+        // The lowest number no sibling holds (convention: NetApp's file does not say how ONTAP
+        // numbers what it numbers). Not the highest plus one: a client that made key 65535, the
+        // schema's maximum for an NTP key, would get 65536, which no schema takes.
         let next = || {
-            let max = self
+            let taken: std::collections::BTreeSet<i64> = self
                 .siblings()
                 .filter_map(|r| r.params.get(at)?.parse::<i64>().ok())
-                .max()
-                .unwrap_or(0);
-            max + 1
+                .collect();
+            (1..).find(|n| !taken.contains(n)).unwrap_or(1)
         };
         let Some(field) = &key.field else {
             // A key that is no field of the record: the engine names it, as seeding does.
