@@ -286,7 +286,12 @@ async fn concrete(target: &Target, template: &str) -> Result<Vec<String>, RunErr
     );
     let plural = parent.rsplit('/').next().unwrap_or("").replace('-', "_");
     let field = match param.split_once('.') {
-        Some((label, key)) if plural.strip_suffix('s') == Some(label) || plural == format!("{}ies", label.trim_end_matches('y')) => key,
+        Some((label, key))
+            if plural.strip_suffix('s') == Some(label)
+                || plural == format!("{}ies", label.trim_end_matches('y')) =>
+        {
+            key
+        }
         _ => param,
     };
     let mut out = Vec::new();
@@ -379,7 +384,9 @@ pub async fn cleanup(
         found.searched.push(k.collection.clone());
         for collection in concrete(&target, &k.collection).await? {
             let records = records(&target, &list_query(k, &collection)).await?;
-            found.leftovers.extend(leftovers_in(k, &collection, &records));
+            found
+                .leftovers
+                .extend(leftovers_in(k, &collection, &records));
         }
     }
     if !dry_run {

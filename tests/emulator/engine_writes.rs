@@ -481,13 +481,19 @@ async fn concurrent_jobs_number_their_records_apart() {
 async fn numbered_records_stay_within_their_schema_and_free_keys_must_name_a_record() {
     let t = start().await;
     let key = |id: Option<u32>| {
-        let mut k = json!({"digest_type": "sha1", "value": "da39a3ee5e6b4b0d3255bfef95601890afd80709"});
+        let mut k =
+            json!({"digest_type": "sha1", "value": "da39a3ee5e6b4b0d3255bfef95601890afd80709"});
         if let Some(id) = id {
             k["id"] = json!(id);
         }
         k
     };
-    assert_eq!(t.post("/api/cluster/ntp/keys", key(Some(65535))).await.status, 201);
+    assert_eq!(
+        t.post("/api/cluster/ntp/keys", key(Some(65535)))
+            .await
+            .status,
+        201
+    );
     assert_eq!(t.post("/api/cluster/ntp/keys", key(None)).await.status, 201);
     let ids: Vec<u64> = t.get("/api/cluster/ntp/keys?fields=id").await.body["records"]
         .as_array()

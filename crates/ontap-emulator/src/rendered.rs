@@ -27,7 +27,22 @@ const CAPACITY: usize = 32;
 #[derive(Default)]
 pub struct Rendered {
     kept: Mutex<Kept>,
+    records: Mutex<Records>,
 }
+
+/// The engine's records as a plain GET of one answers them (no query, HAL), by the caller's
+/// scope and the path as sent: a GET of each of a collection's records in turn repeats none of
+/// them in a row, which the answers above (a few pages) do not cover. Bounded by
+/// [`RECORDS`]; a change of the state empties it.
+#[derive(Default)]
+struct Records {
+    generation: u64,
+    answers: std::collections::HashMap<(Option<String>, String), Bytes>,
+}
+
+/// At most this many records' answers are kept: more than a fresh cluster's records of any
+/// one collection, few enough that the memory is a few MB.
+const RECORDS: usize = 4096;
 
 #[derive(Default)]
 struct Kept {
@@ -71,6 +86,31 @@ impl Rendered {
             .iter()
             .find(|(key, _)| key.is(path, ctx))
             .map(|(_, body)| body.clone())
+    }
+
+    /// The answer kept for a plain GET of the record at `path` (as sent) by a caller of scope
+    /// `owner`, at `generation`.
+    pub fn record(&self, generation: u64, owner: &Option<String>, path: &str) -> Option<Bytes> {
+        let kept = self.records.lock().unwrap_or_else(|e| e.into_inner());
+        if kept.generation != generation {
+            return None;
+        }
+        kept.answers
+            .get(&(owner.clone(), path.to_string()))
+            .cloned()
+    }
+
+    /// Keeps the answer to a plain GET of the record at `path`, rendered at `generation`.
+    pub fn put_record(&self, generation: u64, owner: &Option<String>, path: &str, body: Bytes) {
+        let mut kept = self.records.lock().unwrap_or_else(|e| e.into_inner());
+        if kept.generation > generation {
+            return;
+        }
+        if kept.generation < generation || kept.answers.len() >= RECORDS {
+            kept.answers.clear();
+            kept.generation = generation;
+        }
+        kept.answers.insert((owner.clone(), path.to_string()), body);
     }
 
     /// Keeps `body`, the answer to `ctx`'s request to `path` rendered from the state at

@@ -79,7 +79,8 @@ pub(super) fn checks(g: &Gen, out: &mut Vec<Check>) {
         let mut req = sample.request(&key);
         req["body"] = body;
         req["invalid_body"] = json!(why);
-        c.steps.push(step(&title, req, Some(g.refused(basis)), None));
+        c.steps
+            .push(step(&title, req, Some(g.refused(basis)), None));
         c.steps.extend(after.clone());
         out.push(c);
     };

@@ -73,10 +73,22 @@ const NEVER_INVENTED: &[(&str, &str)] = &[
 
 /// References never filled with the target's own records: binding two of them exposes data.
 const NEVER_BOUND: &[(&str, &str)] = &[
-    ("lun", "an existing LUN mapped to an existing igroup gives its hosts the LUN's data"),
-    ("igroup", "an existing LUN mapped to an existing igroup gives its hosts the LUN's data"),
-    ("namespace", "an existing namespace mapped to an existing subsystem gives its hosts the data"),
-    ("subsystem", "an existing namespace mapped to an existing subsystem gives its hosts the data"),
+    (
+        "lun",
+        "an existing LUN mapped to an existing igroup gives its hosts the LUN's data",
+    ),
+    (
+        "igroup",
+        "an existing LUN mapped to an existing igroup gives its hosts the LUN's data",
+    ),
+    (
+        "namespace",
+        "an existing namespace mapped to an existing subsystem gives its hosts the data",
+    ),
+    (
+        "subsystem",
+        "an existing namespace mapped to an existing subsystem gives its hosts the data",
+    ),
 ];
 
 /// The built samples and, for every imported write with neither a written nor a built one,
@@ -197,7 +209,9 @@ fn post(spec: &Spec, op: &Operation) -> Result<Sample, String> {
         .ok_or(
             "no DELETE removes what it makes (an action or a setting), so a check could not leave the target as it found it",
         )?;
-    if settable(schema, "name").is_none_or(|p| p.get("type").and_then(Value::as_str) != Some("string")) {
+    if settable(schema, "name")
+        .is_none_or(|p| p.get("type").and_then(Value::as_str) != Some("string"))
+    {
         return Err(
             "what it makes has no `name` to carry the run id, so neither its undo nor `cleanup` could find it"
                 .into(),
@@ -288,7 +302,10 @@ fn on_made(spec: &Spec, op: &Operation, made: &str, post: &Sample) -> Result<Sam
     let mut path = post.path.clone();
     for p in op.path_params() {
         if !path.contains_key(p) {
-            path.insert(p.to_string(), json!(format!("{{{{made_{}}}}}", p.replace('.', "_"))));
+            path.insert(
+                p.to_string(),
+                json!(format!("{{{{made_{}}}}}", p.replace('.', "_"))),
+            );
         }
     }
     let body = if op.method == "PATCH" {
@@ -409,7 +426,8 @@ impl Builder<'_> {
             if !scoped {
                 return Err(format!("`{f}` is not in the request schema"));
             }
-            self.body.insert("svm".into(), json!({"name": "{{svm.name}}"}));
+            self.body
+                .insert("svm".into(), json!({"name": "{{svm.name}}"}));
             return Ok(());
         }
         let last = *parts.last().unwrap_or(&f);
@@ -429,7 +447,9 @@ impl Builder<'_> {
             return self.reference(&format!("{f}.name"), last, scoped);
         }
         let value = scalar(&prop).ok_or_else(|| {
-            format!("`{f}` has no enum or example to take a value from, and a made-up value is a guess")
+            format!(
+                "`{f}` has no enum or example to take a value from, and a made-up value is a guess"
+            )
         })?;
         insert_path(&mut self.body, self.schema, &parts, value);
         Ok(())
@@ -438,7 +458,9 @@ impl Builder<'_> {
     /// The reference `f` to a record of the collection `of` names, read from the target.
     fn reference(&mut self, f: &str, of: &str, scoped: bool) -> Result<(), String> {
         if let Some((_, why)) = NEVER_BOUND.iter().find(|(n, _)| *n == of) {
-            return Err(format!("`{f}` is never filled with the target's own records: {why}"));
+            return Err(format!(
+                "`{f}` is never filled with the target's own records: {why}"
+            ));
         }
         let want = singular(of);
         let mut found = self.spec.operations.iter().filter(|o| {
@@ -453,7 +475,11 @@ impl Builder<'_> {
         let list = match (found.next(), found.next()) {
             (Some(l), None) => l,
             (None, _) => return Err(format!("`{f}`: no collection of {of} records to refer to")),
-            _ => return Err(format!("`{f}`: more than one collection could be the {of} it names")),
+            _ => {
+                return Err(format!(
+                    "`{f}`: more than one collection could be the {of} it names"
+                ));
+            }
         };
         let key = f.rsplit('.').next().unwrap_or("name");
         let var = format!("ref_{}", f.replace('.', "_"));
@@ -467,7 +493,12 @@ impl Builder<'_> {
             "capture": {var.clone(): {"from": format!("records.0.{key}"), "or_skip": format!("the target has no record of {} for `{f}` to name", list.path)}},
         }));
         let parts: Vec<&str> = f.split('.').collect();
-        insert_path(&mut self.body, self.schema, &parts, json!(format!("{{{{{var}}}}}")));
+        insert_path(
+            &mut self.body,
+            self.schema,
+            &parts,
+            json!(format!("{{{{{var}}}}}")),
+        );
         Ok(())
     }
 }
@@ -489,7 +520,11 @@ fn singular(word: &str) -> String {
 /// A scalar value from the schema alone: its enum's first value, else its example (of the
 /// schema's type).
 fn scalar(prop: &Value) -> Option<Value> {
-    if let Some(first) = prop.get("enum").and_then(Value::as_array).and_then(|e| e.first()) {
+    if let Some(first) = prop
+        .get("enum")
+        .and_then(Value::as_array)
+        .and_then(|e| e.first())
+    {
         return Some(first.clone());
     }
     let ty = prop.get("type").and_then(Value::as_str).unwrap_or("");
@@ -511,7 +546,12 @@ fn props(schema: &Value) -> Map<String, Value> {
     if let Some(p) = schema.get("properties").and_then(Value::as_object) {
         out.extend(p.clone());
     }
-    for m in schema.get("allOf").and_then(Value::as_array).into_iter().flatten() {
+    for m in schema
+        .get("allOf")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+    {
         for (k, v) in props(m) {
             out.entry(k).or_insert(v);
         }
@@ -553,14 +593,22 @@ fn insert_path(body: &mut Map<String, Value>, schema: &Value, parts: &[&str], va
     let prop = props(schema).get(*head).cloned().unwrap_or(Value::Null);
     let array = prop.get("type").and_then(Value::as_str) == Some("array");
     if rest.is_empty() {
-        let v = if array && !value.is_array() { json!([value]) } else { value };
+        let v = if array && !value.is_array() {
+            json!([value])
+        } else {
+            value
+        };
         body.entry(head.to_string()).or_insert(v);
         return;
     }
-    let inner = if array { prop.get("items").cloned().unwrap_or(Value::Null) } else { prop };
-    let slot = body.entry(head.to_string()).or_insert_with(|| {
-        if array { json!([{}]) } else { json!({}) }
-    });
+    let inner = if array {
+        prop.get("items").cloned().unwrap_or(Value::Null)
+    } else {
+        prop
+    };
+    let slot = body
+        .entry(head.to_string())
+        .or_insert_with(|| if array { json!([{}]) } else { json!({}) });
     let obj = match slot {
         Value::Array(items) => items.first_mut(),
         other => Some(other),
@@ -590,11 +638,22 @@ mod tests {
         let s = &b.samples["POST /api/storage/volumes"];
         assert_eq!(
             s.body,
-            Some(json!({"svm": {"name": "{{svm.name}}"}, "name": "{{case_name}}", "aggregates": [{"name": "{{ref_aggregates_name}}"}]}))
+            Some(
+                json!({"svm": {"name": "{{svm.name}}"}, "name": "{{case_name}}", "aggregates": [{"name": "{{ref_aggregates_name}}"}]})
+            )
         );
-        assert_eq!(s.setup[0]["request"]["operation"], "GET /api/storage/aggregates");
-        assert_eq!(s.undo.as_ref().unwrap()["operation"], "DELETE /api/storage/volumes/{uuid}");
-        assert_eq!(s.find.as_ref().unwrap()["request"]["query"]["name"], "{{case_name}}");
+        assert_eq!(
+            s.setup[0]["request"]["operation"],
+            "GET /api/storage/aggregates"
+        );
+        assert_eq!(
+            s.undo.as_ref().unwrap()["operation"],
+            "DELETE /api/storage/volumes/{uuid}"
+        );
+        assert_eq!(
+            s.find.as_ref().unwrap()["request"]["query"]["name"],
+            "{{case_name}}"
+        );
         // A PATCH of a volume changes only the comment of the one the check made.
         let p = &b.samples["PATCH /api/storage/volumes/{uuid}"];
         assert_eq!(p.needs.as_deref(), Some("POST /api/storage/volumes"));
@@ -602,7 +661,10 @@ mod tests {
         // A snapshot policy's copies name a schedule the target holds, but their count has
         // no example to take.
         let why = &b.unbuilt["POST /api/storage/snapshot-policies"];
-        assert!(why.contains("`copies.count` has no enum or example"), "{why}");
+        assert!(
+            why.contains("`copies.count` has no enum or example"),
+            "{why}"
+        );
     }
 
     #[test]
@@ -610,14 +672,23 @@ mod tests {
         let (_, b) = built();
         for (key, words) in [
             ("POST /api/network/ip/interfaces", "would be an address"),
-            ("POST /api/protocols/nfs/kerberos/realms", "`kdc.ip` would be an address"),
+            (
+                "POST /api/protocols/nfs/kerberos/realms",
+                "`kdc.ip` would be an address",
+            ),
             ("POST /api/protocols/san/lun-maps", "no `name`"),
             ("PATCH /api/cluster", "not a record the run made"),
             ("POST /api/protocols/s3/services", "one per SVM"),
-            ("POST /api/protocols/nfs/export-policies/{policy.id}/rules", "no `name`"),
+            (
+                "POST /api/protocols/nfs/export-policies/{policy.id}/rules",
+                "no `name`",
+            ),
             ("PATCH /api/cluster/jobs/{uuid}", "no POST makes a record"),
         ] {
-            let why = b.unbuilt.get(key).unwrap_or_else(|| panic!("{key} was built"));
+            let why = b
+                .unbuilt
+                .get(key)
+                .unwrap_or_else(|| panic!("{key} was built"));
             assert!(why.contains(words), "{key}: {why}");
         }
         assert!(!b.samples.contains_key("POST /api/protocols/san/lun-maps"));
@@ -626,7 +697,9 @@ mod tests {
     #[test]
     fn an_existing_lun_is_never_bound_to_anything() {
         let spec = Spec::load(None).expect("the built-in spec");
-        let op = spec.operation("POST", "/api/protocols/san/lun-maps").expect("lun maps");
+        let op = spec
+            .operation("POST", "/api/protocols/san/lun-maps")
+            .expect("lun maps");
         let schema = &op.request().expect("a body").resolved;
         let mut b = Builder {
             spec: &spec,
@@ -639,7 +712,10 @@ mod tests {
         let why = b.field("lun.name", true).expect_err("refused");
         assert!(why.contains("gives its hosts the LUN's data"), "{why}");
         assert!(b.field("svm.name", true).is_ok());
-        assert_eq!(Value::Object(b.body), json!({"svm": {"name": "{{svm.name}}"}}));
+        assert_eq!(
+            Value::Object(b.body),
+            json!({"svm": {"name": "{{svm.name}}"}})
+        );
     }
 
     #[test]
@@ -647,7 +723,10 @@ mod tests {
         assert_eq!(singular("snapshot-policies"), "snapshot_policy");
         assert_eq!(singular("aggregates"), "aggregate");
         assert_eq!(singular("schedule"), "schedule");
-        assert_eq!(collection_of("/api/storage/volumes/{uuid}"), Some("/api/storage/volumes"));
+        assert_eq!(
+            collection_of("/api/storage/volumes/{uuid}"),
+            Some("/api/storage/volumes")
+        );
         assert_eq!(collection_of("/api/a/{x}/{y}"), Some("/api/a"));
         assert_eq!(collection_of("/api/cluster"), None);
     }
@@ -656,8 +735,16 @@ mod tests {
     fn arrays_along_a_path_are_entered_at_their_first_item() {
         let schema = json!({"properties": {"copies": {"type": "array", "items": {"properties": {"schedule": {"properties": {"name": {"type": "string"}}}, "count": {"type": "integer"}}}}}});
         let mut body = Map::new();
-        insert_path(&mut body, &schema, &["copies", "schedule", "name"], json!("daily"));
+        insert_path(
+            &mut body,
+            &schema,
+            &["copies", "schedule", "name"],
+            json!("daily"),
+        );
         insert_path(&mut body, &schema, &["copies", "count"], json!(1));
-        assert_eq!(Value::Object(body), json!({"copies": [{"schedule": {"name": "daily"}, "count": 1}]}));
+        assert_eq!(
+            Value::Object(body),
+            json!({"copies": [{"schedule": {"name": "daily"}, "count": 1}]})
+        );
     }
 }

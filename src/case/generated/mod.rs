@@ -113,7 +113,12 @@ pub fn generate_texts(spec: &Spec, seed: u64) -> Result<Vec<GeneratedCheck>, Dia
         if let Some(why) = samples.unbuilt(&op.key()) {
             let mut c = g.check("write", "a request a cluster carries out");
             c.skip = Some(why.to_string());
-            c.steps.push(step("the write", json!({"operation": op.key(), "path": g.nobody_path()}), None, None));
+            c.steps.push(step(
+                "the write",
+                json!({"operation": op.key(), "path": g.nobody_path()}),
+                None,
+                None,
+            ));
             checks.push(c);
         }
         // As text at once: the checks as JSON values are several times their text.
@@ -310,7 +315,8 @@ impl Gen<'_> {
             .is_none_or(|s| s.admits("/error/code"));
         let mut e = json!({"status": "4xx", "basis": basis});
         if ontap_body {
-            e["fields"] = json!({"error.code": {"present": true}, "error.message": {"present": true}});
+            e["fields"] =
+                json!({"error.code": {"present": true}, "error.message": {"present": true}});
         }
         e
     }

@@ -425,7 +425,10 @@ mod tests {
                 {"text": "Either set `a` or `b`."},
             ])
         );
-        assert_eq!(required_properties("Creates.\n### Related ONTAP commands\n* `x`\n"), None);
+        assert_eq!(
+            required_properties("Creates.\n### Related ONTAP commands\n* `x`\n"),
+            None
+        );
     }
 
     #[test]
