@@ -513,3 +513,19 @@ async fn numbered_records_stay_within_their_schema_and_free_keys_must_name_a_rec
     assert_eq!(r.status, 404, "{}", r.body);
     assert_eq!(r.body["error"]["code"], "4");
 }
+
+/// A plain GET of one record is answered from its rendered form while nothing changes, and the
+/// change a write makes shows at once (the kept form is dropped with the state's generation).
+#[tokio::test]
+async fn a_record_read_again_shows_the_latest_write() {
+    let t = start().await;
+    let vols = t.get(&format!("{VOLUMES}?svm.name=svm1&fields=uuid")).await.body;
+    let uuid = vols["records"][0]["uuid"].as_str().unwrap().to_string();
+    let path = format!("{VOLUMES}/{uuid}");
+    let first = t.get(&path).await;
+    assert_eq!(first.status, 200);
+    assert_eq!(t.get(&path).await.body, first.body, "the same answer twice");
+    let r = t.patch(&path, json!({"comment": "changed"})).await;
+    assert_eq!(t.job_end(&r).await["state"], "success");
+    assert_eq!(t.get(&path).await.body["comment"], "changed");
+}
