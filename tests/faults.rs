@@ -257,6 +257,11 @@ fn a_fault_on_one_imported_resource_fails_that_resource_only() {
             ],
             "get-name-services-ldap",
         ),
+        (
+            "applications-advanced-shown",
+            &["get-application-applications.advanced-under-two-stars"],
+            "get-application-applications.advanced-under-two-stars",
+        ),
     ];
     for (fault, must_fail, prefix) in cases {
         let (code, out, failing) = run_with(fault, &dir);

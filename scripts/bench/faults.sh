@@ -23,7 +23,7 @@ faults=(error-without-message job-uuid-not-uuid password-echoed read-only-write-
   order-by-ignored next-link-loops max-records-ignored num-records-off keys-dropped-by-fields
   self-link-elsewhere head-refused options-without-allow volumes-fields-ignored
   interfaces-order-by-ignored luns-error-without-message snapshots-next-link-loops
-  ldap-bind-password-returned reordered-keys extra-field pretty-json other-message
+  ldap-bind-password-returned applications-advanced-shown reordered-keys extra-field pretty-json other-message
   absolute-location)
 
 (cd "$root" && cargo build --quiet --release -p ontap-emulator -p ontap-conform)

@@ -519,7 +519,10 @@ async fn numbered_records_stay_within_their_schema_and_free_keys_must_name_a_rec
 #[tokio::test]
 async fn a_record_read_again_shows_the_latest_write() {
     let t = start().await;
-    let vols = t.get(&format!("{VOLUMES}?svm.name=svm1&fields=uuid")).await.body;
+    let vols = t
+        .get(&format!("{VOLUMES}?svm.name=svm1&fields=uuid"))
+        .await
+        .body;
     let uuid = vols["records"][0]["uuid"].as_str().unwrap().to_string();
     let path = format!("{VOLUMES}/{uuid}");
     let first = t.get(&path).await;

@@ -58,6 +58,9 @@ pub enum Fault {
     /// The LDAP client configurations answer their `bind_password`, which NetApp's file marks
     /// `writeOnly`.
     LdapBindPasswordReturned,
+    /// The applications answer `fields=*` as `fields=**`: their advanced fields (NetApp's
+    /// `x-ntap-advanced`, the templates) shown to every `*`.
+    ApplicationsAdvancedShown,
     /// Harmless: every object's keys in reverse order.
     ReorderedKeys,
     /// Harmless: an undocumented field beside the documented ones in every body.
@@ -71,7 +74,7 @@ pub enum Fault {
 }
 
 impl Fault {
-    pub const ALL: [Fault; 22] = [
+    pub const ALL: [Fault; 23] = [
         Fault::ErrorWithoutMessage,
         Fault::JobUuidNotUuid,
         Fault::PasswordEchoed,
@@ -89,6 +92,7 @@ impl Fault {
         Fault::LunsErrorWithoutMessage,
         Fault::SnapshotsNextLinkLoops,
         Fault::LdapBindPasswordReturned,
+        Fault::ApplicationsAdvancedShown,
         Fault::ReorderedKeys,
         Fault::ExtraField,
         Fault::PrettyJson,
@@ -115,6 +119,7 @@ impl Fault {
             Fault::LunsErrorWithoutMessage => "luns-error-without-message",
             Fault::SnapshotsNextLinkLoops => "snapshots-next-link-loops",
             Fault::LdapBindPasswordReturned => "ldap-bind-password-returned",
+            Fault::ApplicationsAdvancedShown => "applications-advanced-shown",
             Fault::ReorderedKeys => "reordered-keys",
             Fault::ExtraField => "extra-field",
             Fault::PrettyJson => "pretty-json",
@@ -202,6 +207,25 @@ async fn inject(State(layer): State<Layer>, req: Request, next: Next) -> Respons
     .filter(|(f, _, here)| on(*f) && *here)
     .map(|(_, p, _)| p)
     .collect();
+    if on(Fault::ApplicationsAdvancedShown)
+        && is_resource(&path, "/api/application/applications")
+        && let Some(q) = parts.uri.query()
+        && q.split('&').any(|p| p == "fields=*" || p == "fields=%2A")
+    {
+        let q: Vec<&str> = q
+            .split('&')
+            .map(|p| {
+                if p.starts_with("fields=") {
+                    "fields=**"
+                } else {
+                    p
+                }
+            })
+            .collect();
+        if let Ok(u) = format!("{path}?{}", q.join("&")).parse() {
+            parts.uri = u;
+        }
+    }
     if !dropped.is_empty()
         && let Some(q) = parts.uri.query()
     {

@@ -182,6 +182,42 @@ pub(super) fn checks(g: &Gen, out: &mut Vec<Check>) {
         ));
         out.push(c);
 
+        // The fields NetApp marks advanced (`x-ntap-advanced`) come with `fields=**` only.
+        let advanced: Vec<&String> = record
+            .get("properties")
+            .and_then(Value::as_object)
+            .into_iter()
+            .flatten()
+            .filter(|(_, p)| p.get("x-ontap-advanced") == Some(&json!(true)))
+            .map(|(f, _)| f)
+            .collect();
+        if !advanced.is_empty() {
+            let mut absent = Map::new();
+            for f in &advanced {
+                absent.insert((*f).clone(), json!({"present": false}));
+            }
+            let mut c = g.check(
+                "advanced-under-two-stars",
+                "fields=* leaves out the advanced fields, which fields=** may ask for",
+            );
+            // NetApp's file marks them (`x-ntap-advanced`); what the mark means is NetApp's
+            // page on `fields` (`**`: all fields, the advanced ones included).
+            let basis = g.query_basis();
+            c.steps.push(step(
+                "fields=*",
+                get(json!({"fields": "*"})),
+                Some(json!({"status": 200, "basis": basis, "fields": {"records": {"each": {"fields": Value::Object(absent)}}}})),
+                None,
+            ));
+            c.steps.push(step(
+                "fields=**",
+                get(json!({"fields": "**"})),
+                Some(json!({"status": 200, "basis": basis})),
+                None,
+            ));
+            out.push(c);
+        }
+
         // The other half of a projection: the keys stay, whatever `fields` names.
         let mut present = Map::new();
         for k in &keys {
