@@ -1,5 +1,5 @@
-//! The emulated cluster's state: accounts, SVMs, iSCSI credentials, security settings, jobs, the
-//! engine's records and the emulator-only conditions. One `Mutex` guards all of it; no lock is held across an `.await`.
+//! The emulated cluster's state: accounts, iSCSI credentials, security settings, jobs, the
+//! engine's records (the SVMs and the cluster among them) and the emulator-only conditions. One `Mutex` guards all of it; no lock is held across an `.await`.
 
 use std::collections::BTreeMap;
 
