@@ -1,14 +1,57 @@
 """Everyday storage with NetApp's own client (netapp_ontap.resources), unchanged: create, read,
-modify and delete of volumes, snapshots, qtrees, export policies, igroups and LUNs, against the
-emulator's engine and its fresh cluster (aggr1, svm1). Called by drive.py with its `check`."""
+modify and delete of SVMs, volumes, snapshots, qtrees, export policies, igroups and LUNs, against
+the emulator's engine and its fresh cluster (aggr1, svm1). Called by drive.py with its `check`."""
 
 from netapp_ontap.error import NetAppRestError
-from netapp_ontap.resources import ExportPolicy, Igroup, Lun, Qtree, Snapshot, Volume
+from netapp_ontap.resources import ExportPolicy, Igroup, Lun, Qtree, Snapshot, Svm, Volume
 
 GIB = 1 << 30
 
 
+def svms(check):
+    """An SVM's life: create (a job, polled) with what ONTAP makes with it, read, modify, stop and
+    start, refused delete while it has a data volume, delete with what goes with it."""
+    svm = Svm(name="py_svm", comment="made", aggregates=[{"name": "aggr1"}], nfs={"enabled": True})
+    svm.post(poll=True, poll_interval=0.2)
+    check(svm.uuid is not None, "Svm.post (a job, polled)")
+    svm = Svm(uuid=svm.uuid)
+    svm.get(fields="*")
+    check(svm.name == "py_svm" and svm.state == "running" and svm.language == "c.utf_8"
+          and svm.ipspace.name == "Default" and svm.nfs.enabled and not svm.cifs.enabled,
+          "Svm.get fields=*: the state, the documented defaults, the services asked for")
+    check(Volume.count_collection(name="py_svm_root", **{"svm.name": "py_svm"}) == 1
+          and ExportPolicy.count_collection(name="default", **{"svm.name": "py_svm"}) == 1,
+          "a new SVM's root volume and default export policy")
+    try:
+        Svm(name="py_svm").post(poll=True)
+        check(False, "a second SVM of the same name refused")
+    except NetAppRestError as err:
+        check(err.http_err_response.http_response.status_code == 409, "a second SVM of the same name refused (409)")
+    svm.comment = "changed"
+    svm.patch(poll=True, poll_interval=0.2)
+    for state in ("stopped", "running"):
+        svm.state = state
+        svm.patch(poll=True, poll_interval=0.2)
+        svm = Svm(uuid=svm.uuid)
+        svm.get(fields="state,comment")
+        check(svm.state == state and svm.comment == "changed", f"Svm.patch comment, state {state}")
+    vol = Volume(name="py_svm_data", svm={"name": "py_svm"}, aggregates=[{"name": "aggr1"}], size=GIB)
+    vol.post(poll=True, poll_interval=0.2)
+    try:
+        svm.delete(poll=True)
+        check(False, "an SVM with a data volume is not deleted")
+    except NetAppRestError as err:
+        check("volumes" in str(err), "an SVM with a data volume is not deleted")
+    vol.delete(poll=True, poll_interval=0.2)
+    svm.delete(poll=True, poll_interval=0.2)
+    check(Svm.count_collection(name="py_svm") == 0
+          and Volume.count_collection(**{"svm.name": "py_svm"}) == 0
+          and ExportPolicy.count_collection(**{"svm.name": "py_svm"}) == 0,
+          "Svm.delete, its root volume and export policy with it")
+
+
 def run(check):
+    svms(check)
     vol = Volume(name="py_vol", svm={"name": "svm1"}, aggregates=[{"name": "aggr1"}], size=GIB)
     vol.post(poll=True, poll_interval=0.2)
     check(vol.uuid is not None, "Volume.post (a job, polled)")

@@ -238,7 +238,12 @@ async fn patch_and_delete_on_a_collection_change_the_records_a_query_selects() {
     assert_eq!(initiators(&r.body), ["iqn.1995-08.com.example:bulk9"]);
     // A collection without instance PATCH/DELETE still answers 405.
     let r = t
-        .call(Method::DELETE, "/api/svm/svms?name=svm1", ADMIN, None)
+        .call(
+            Method::DELETE,
+            "/api/cluster/jobs?state=success",
+            ADMIN,
+            None,
+        )
         .await;
     assert_eq!(r.status, 405);
     t.emu.shutdown().await;

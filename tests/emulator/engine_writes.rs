@@ -291,6 +291,21 @@ async fn svm_administrators_write_their_own_svm_only() {
         (403, "6"),
         "the cluster's resources are not an SVM's"
     );
+    // NetApp's SVM doc: SVM administrators read their SVM, and cannot create, modify or delete
+    // one (their own included).
+    let own = format!("/api/svm/svms/{SVM1}");
+    assert_eq!(t.call(Method::GET, &own, VSADMIN, None).await.status, 200);
+    let other = format!("/api/svm/svms/{SVM2}");
+    let r = t.call(Method::GET, &other, VSADMIN, None).await;
+    assert_eq!((r.status, r.code()), (404, "4"));
+    let change = Some(json!({"comment": "mine"}));
+    let r = t.call(Method::PATCH, &own, VSADMIN, change).await;
+    assert_eq!((r.status, r.code()), (403, "6"));
+    let r = t.call(Method::DELETE, &own, VSADMIN, None).await;
+    assert_eq!((r.status, r.code()), (403, "6"));
+    let new = Some(json!({"name": "svm9"}));
+    let r = t.call(Method::POST, "/api/svm/svms", VSADMIN, new).await;
+    assert_eq!((r.status, r.code()), (403, "6"));
 }
 
 #[tokio::test]
@@ -531,4 +546,58 @@ async fn a_record_read_again_shows_the_latest_write() {
     let r = t.patch(&path, json!({"comment": "changed"})).await;
     assert_eq!(t.job_end(&r).await["state"], "success");
     assert_eq!(t.get(&path).await.body["comment"], "changed");
+
+#[tokio::test]
+async fn an_svm_lives_through_jobs_and_every_route_follows_it() {
+    let t = start().await;
+    let svm9 = json!({"name": "svm9", "iscsi": {"enabled": true}, "comment": "new"});
+    let r = t.post("/api/svm/svms", svm9).await;
+    assert_eq!(t.job_end(&r).await["state"], "success");
+    let svm = t.get("/api/svm/svms?name=svm9&fields=*").await.body["records"][0].clone();
+    let uuid = svm["uuid"].as_str().expect("a uuid").to_string();
+    for field in [
+        "language",
+        "ipspace",
+        "snapshot_policy",
+        "aggregates",
+        "nfs",
+        "state",
+    ] {
+        assert!(svm.get(field).is_some(), "{field} in {svm}");
+    }
+    let root = t
+        .get("/api/storage/volumes?name=svm9_root&fields=svm")
+        .await;
+    assert_eq!(root.body["records"][0]["svm"]["uuid"], uuid);
+    // The hand-written routes see it: its iSCSI default credential, its NDMP service, an account.
+    let default = t.get(&cred_path(&uuid, "default")).await;
+    assert_eq!(default.status, 200, "{}", default.body);
+    let ndmp = t.get(&format!("/api/protocols/ndmp/svms/{uuid}")).await;
+    assert_eq!(ndmp.status, 200);
+    let account = json!({"owner": {"name": "svm9"}, "name": "admin9", "role": "vsadmin",
+        "password": "Svm9pass1!", "applications": [{"application": "http", "authentication_methods": ["password"]}]});
+    assert_eq!(t.post("/api/security/accounts", account).await.status, 201);
+    // The same name again: 409 code 1, as any duplicate.
+    let r = t.post("/api/svm/svms", json!({"name": "svm9"})).await;
+    assert_eq!((r.status, r.code()), (409, "1"));
+    let r = t.delete(&format!("/api/svm/svms/{uuid}")).await;
+    assert_eq!(t.job_end(&r).await["state"], "success");
+    let gone = t.get("/api/storage/volumes?name=svm9_root").await;
+    assert_eq!(gone.body["num_records"], 0);
+    assert_eq!(t.get(&cred_path(&uuid, "default")).await.status, 404);
+    let r = t.get(&format!("/api/protocols/ndmp/svms/{uuid}")).await;
+    assert_eq!((r.status, r.code()), (404, "4"));
+    let r = t.get("/api/security/accounts?name=admin9").await;
+    assert_eq!(r.body["num_records"], 0);
+    // The cluster: a PATCH is a job that sets what it names; the version stays the emulator's.
+    let r = t
+        .patch("/api/cluster", json!({"contact": "ops", "location": "lab"}))
+        .await;
+    assert_eq!(t.job_end(&r).await["state"], "success");
+    let c = t.get("/api/cluster?fields=contact,location,version").await;
+    assert_eq!(
+        (&c.body["contact"], &c.body["location"]),
+        (&json!("ops"), &json!("lab"))
+    );
+    assert_eq!(c.body["version"]["generation"], 9);
 }

@@ -30,27 +30,15 @@ use super::{ADMIN, Emulator, EmulatorConfig, Walk};
 /// The operations that do not answer their documented success to the request this test
 /// builds, and why. Each still answers something documented (checked).
 const EXCEPTIONS: &[(&str, &str)] = &[
-    // The route table's paths: it serves their GETs (and these records' state), and no write
-    // of these yet. Behaviours for SVMs and the cluster are slice 3 of issue 24.
+    // ONTAP's rules for the cluster and the SVMs (engine/behaviours/cluster.rs, svms.rs).
     (
         "POST /api/cluster",
-        "the route table serves /api/cluster: no cluster create (405)",
-    ),
-    (
-        "PATCH /api/cluster",
-        "the route table serves /api/cluster: no cluster PATCH yet (405)",
-    ),
-    (
-        "POST /api/svm/svms",
-        "the route table serves the SVMs: no SVM create yet (405)",
-    ),
-    (
-        "PATCH /api/svm/svms/{uuid}",
-        "the route table serves the SVMs: no SVM PATCH yet (405)",
+        "the cluster exists: ONTAP refuses a second create, 1182809 (engine/behaviours/cluster.rs)",
     ),
     (
         "DELETE /api/svm/svms/{uuid}",
-        "the route table serves the SVMs: no SVM DELETE yet (405)",
+        "the first SVM (svm1) has data volumes (vol1, seeded), and ONTAP deletes an SVM only once \
+         its volumes other than its root are deleted: 13434919 (engine/behaviours/svms.rs)",
     ),
     (
         "DELETE /api/storage/luns/{uuid}",

@@ -80,7 +80,7 @@ const SHAPE: Shape = Shape::Obj(&[
 fn record(state: &State, a: &Account) -> Value {
     let owner_id = owner_uuid(&a.owner);
     let owner = match &a.owner {
-        Some(u) => super::cluster::svm_ref(u, &state.svm_name(u)),
+        Some(u) => super::state::svm_ref(u, &state.svm_name(u)),
         None => json!({ "uuid": CLUSTER_UUID, "name": CLUSTER_NAME }),
     };
     let apps: Vec<Value> = a

@@ -64,7 +64,7 @@ pub fn reset(ctx: &Ctx) -> ApiResult<Reply> {
 pub fn state(ctx: &Ctx) -> ApiResult<Reply> {
     let state = ctx.app.lock();
     let mut per_svm = Map::new();
-    for svm in &state.svms {
+    for svm in &state.svms() {
         let n = state
             .credentials
             .values()

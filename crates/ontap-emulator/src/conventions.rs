@@ -42,7 +42,7 @@ pub fn tunnel(app: &App, mut caller: Caller, headers: &HeaderMap) -> ApiResult<C
         return Ok(caller);
     }
     let state = app.lock();
-    let svm = state.svms.iter().find(|s| {
+    let svm = state.svms().into_iter().find(|s| {
         uuid.is_none_or(|u| s.uuid.eq_ignore_ascii_case(u)) && name.is_none_or(|n| s.name == n)
     });
     let Some(svm) = svm else {

@@ -24,6 +24,7 @@
 
 mod accounts;
 mod body;
+mod cli;
 mod cluster;
 mod collection;
 mod context;

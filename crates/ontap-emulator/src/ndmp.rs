@@ -8,11 +8,11 @@ use std::hash::{DefaultHasher, Hash, Hasher};
 
 use serde_json::json;
 
-use super::cluster::svm_ref;
 use super::collection;
 use super::context::{Ctx, Reply};
 use super::error::*;
 use super::state::NdmpAuth;
+use super::state::svm_ref;
 
 const ALPHABET: &[u8] = b"ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789";
 
@@ -41,7 +41,6 @@ pub fn get_password(ctx: &Ctx, svm: &str, user: &str) -> ApiResult<Reply> {
     }
     let svm = state
         .svm_by_uuid(svm.trim())
-        .cloned()
         .ok_or_else(|| ApiError::entry_missing("svm.uuid"))?;
     let allowed = ctx.caller.is_cluster_admin()
         || (ctx.caller.owner.as_deref() == Some(svm.uuid.as_str()) && ctx.caller.role == "vsadmin");

@@ -8,16 +8,14 @@
 //! exists only in SVM-aware mode: with `ndmp_svm_aware_mode: false` the same 409 65601536 as
 //! the password endpoint, and 65601587 where the platform has no NDMP.
 
-use std::collections::BTreeMap;
-
 use serde_json::{Value, json};
 
 use super::body::{self, Shape};
-use super::cluster::svm_ref;
 use super::collection::{self, CollectionSpec};
 use super::context::{Ctx, Reply};
 use super::error::*;
-use super::state::{State, Svm};
+use super::state::State;
+use super::state::svm_ref;
 
 const BASE: &str = "/api/protocols/ndmp/svms";
 
@@ -45,17 +43,12 @@ pub struct NdmpSvm {
     pub authentication_types: Vec<String>,
 }
 
-/// Every SVM starts with NDMP enabled, challenge authentication (ONTAP's default).
-pub fn initial(svms: &[Svm]) -> BTreeMap<String, NdmpSvm> {
-    svms.iter()
-        .map(|s| {
-            let service = NdmpSvm {
-                enabled: true,
-                authentication_types: vec!["challenge".into()],
-            };
-            (s.uuid.clone(), service)
-        })
-        .collect()
+/// The NDMP service a new SVM has: enabled, challenge authentication (ONTAP's default).
+pub fn service() -> NdmpSvm {
+    NdmpSvm {
+        enabled: true,
+        authentication_types: vec!["challenge".into()],
+    }
 }
 
 fn record(state: &State, uuid: &str, n: &NdmpSvm) -> Value {

@@ -1,5 +1,5 @@
-//! The emulated cluster's state: accounts, SVMs, iSCSI credentials, security settings, jobs, the
-//! engine's records and the emulator-only conditions. One `Mutex` guards all of it; no lock is held across an `.await`.
+//! The emulated cluster's state: accounts, iSCSI credentials, security settings, jobs, the
+//! engine's records (the SVMs and the cluster among them) and the emulator-only conditions. One `Mutex` guards all of it; no lock is held across an `.await`.
 
 use std::collections::BTreeMap;
 
@@ -10,10 +10,32 @@ pub const CLUSTER_UUID: &str = "3d1b1d6e-94d6-11e8-8370-005056b48fd2";
 pub const SVM1_UUID: &str = "19d04b8e-94d7-11e8-8370-005056b48fd2";
 pub const SVM2_UUID: &str = "25f617cf-94d7-11e8-8370-005056b48fd2";
 
+/// An SVM as the rest of the emulator reads it: the engine keeps the SVMs' records
+/// (`/api/svm/svms`, with its POST, PATCH and DELETE), and this is what of one the hand-written
+/// routes need.
 #[derive(Clone, Debug)]
 pub struct Svm {
     pub uuid: String,
     pub name: String,
+    /// Whether it has the iSCSI service: its `iscsi.enabled` (NetApp's SVM schema: "Setting to
+    /// true creates a service if not already created").
+    pub iscsi: bool,
+}
+
+impl Svm {
+    /// The SVM an engine record of [`super::engine::SVM_COLLECTION`] is.
+    pub fn of(body: &serde_json::Value) -> Option<Svm> {
+        Some(Svm {
+            uuid: body.get("uuid")?.as_str()?.to_string(),
+            name: body.get("name")?.as_str()?.to_string(),
+            iscsi: body.pointer("/iscsi/enabled") == Some(&serde_json::Value::Bool(true)),
+        })
+    }
+}
+
+/// `{"uuid", "name", "_links"}` for an SVM reference.
+pub fn svm_ref(uuid: &str, name: &str) -> serde_json::Value {
+    serde_json::json!({ "uuid": uuid, "name": name, "_links": { "self": { "href": format!("/api/svm/svms/{uuid}") } } })
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -196,7 +218,6 @@ pub struct Job {
 
 #[derive(Clone, Debug)]
 pub struct State {
-    pub svms: Vec<Svm>,
     pub accounts: Vec<Account>,
     /// Keyed by (svm uuid, initiator lower-cased).
     pub credentials: BTreeMap<(String, String), Credential>,
@@ -210,7 +231,7 @@ pub struct State {
     /// Each SVM's NDMP service, by SVM uuid.
     pub ndmp_svms: BTreeMap<String, super::ndmp_svms::NdmpSvm>,
     /// The records the spec-driven engine serves ([`super::engine`]), seeded; shared with every
-    /// fresh state until one changes them.
+    /// fresh state until one changes them. The SVMs are among them: [`State::svms`].
     pub engine: std::sync::Arc<super::engine::Store>,
 }
 
@@ -252,16 +273,6 @@ pub fn new_account(owner: Option<&str>, name: &str, role: &str, password: &str) 
 impl State {
     /// The cluster as it starts (and as `POST /emulator/reset` restores it).
     pub fn initial() -> State {
-        let svms = vec![
-            Svm {
-                uuid: SVM1_UUID.into(),
-                name: "svm1".into(),
-            },
-            Svm {
-                uuid: SVM2_UUID.into(),
-                name: "svm2".into(),
-            },
-        ];
         let (monitor, vsadmin, sso) = (super::MONITOR, super::VSADMIN, super::NDMPSSO);
         let mut ndmpsso = new_account(Some(SVM1_UUID), sso.0, "vsadmin-backup", sso.1);
         ndmpsso.ndmp_auth = NdmpAuth::PlaintextSso;
@@ -271,54 +282,97 @@ impl State {
             new_account(Some(SVM1_UUID), vsadmin.0, "vsadmin", vsadmin.1),
             ndmpsso,
         ];
-        let mut credentials = BTreeMap::new();
-        for svm in &svms {
-            credentials.insert(
-                (svm.uuid.clone(), "default".to_string()),
-                Credential {
-                    svm_uuid: svm.uuid.clone(),
-                    initiator: "default".into(),
-                    authentication_type: "none".into(),
-                    chap: Chap::default(),
-                    ranges: Vec::new(),
-                    masks: Vec::new(),
-                },
-            );
-        }
-        let ndmp_svms = super::ndmp_svms::initial(&svms);
-        State {
-            svms,
+        let mut state = State {
             accounts,
-            credentials,
+            credentials: BTreeMap::new(),
             fips_enabled: false,
             conversion_enabled: false,
             jobs: BTreeMap::new(),
             job_seq: 0,
             conditions: Conditions::default(),
             security: Default::default(),
-            ndmp_svms,
+            ndmp_svms: BTreeMap::new(),
             engine: super::engine::seeded(),
+        };
+        state.follow_svms();
+        state
+    }
+
+    /// Brings what the hand-written routes keep per SVM in line with the SVMs the engine keeps,
+    /// after the SVMs changed (and at the start):
+    /// - a new SVM gets its NDMP service, enabled with challenge authentication (ONTAP's
+    ///   default, as the seeded SVMs have it), and, when it has the iSCSI service, the `default`
+    ///   credential of authentication type `none` that ONTAP makes with the service (NetApp's
+    ///   "iSCSI credentials": the default security entry, which cannot be deleted: 5374148);
+    /// - a deleted SVM's credentials, NDMP service and accounts go with it (documented: "SVM
+    ///   objects must be deleted first" is NetApp's DELETE /svm/svms doc for the objects a
+    ///   client made; an SVM's own login accounts are deleted with it, as `vserver delete` does).
+    pub fn follow_svms(&mut self) {
+        let svms = self.svms();
+        let known = |u: &str| svms.iter().any(|s| s.uuid.eq_ignore_ascii_case(u));
+        self.credentials.retain(|(u, _), _| known(u));
+        self.ndmp_svms.retain(|u, _| known(u));
+        self.accounts
+            .retain(|a| a.owner.as_deref().is_none_or(known));
+        for svm in &svms {
+            self.ndmp_svms
+                .entry(svm.uuid.clone())
+                .or_insert_with(super::ndmp_svms::service);
+            if svm.iscsi {
+                self.credentials
+                    .entry((svm.uuid.clone(), "default".to_string()))
+                    .or_insert_with(|| Credential {
+                        svm_uuid: svm.uuid.clone(),
+                        initiator: "default".into(),
+                        authentication_type: "none".into(),
+                        chap: Chap::default(),
+                        ranges: Vec::new(),
+                        masks: Vec::new(),
+                    });
+            }
         }
     }
 
-    pub fn svm_by_uuid(&self, uuid: &str) -> Option<&Svm> {
-        self.svms.iter().find(|s| s.uuid.eq_ignore_ascii_case(uuid))
+    /// The cluster's SVMs, in the engine's order.
+    pub fn svms(&self) -> Vec<Svm> {
+        super::engine::svm_records(&self.engine)
+            .filter_map(Svm::of)
+            .collect()
     }
-    pub fn svm_by_name(&self, name: &str) -> Option<&Svm> {
-        self.svms.iter().find(|s| s.name == name)
+    pub fn svm_by_uuid(&self, uuid: &str) -> Option<Svm> {
+        super::engine::svm_records(&self.engine)
+            .filter_map(Svm::of)
+            .find(|s| s.uuid.eq_ignore_ascii_case(uuid))
+    }
+    pub fn svm_by_name(&self, name: &str) -> Option<Svm> {
+        super::engine::svm_records(&self.engine)
+            .filter_map(Svm::of)
+            .find(|s| s.name == name)
     }
     pub fn svm_name(&self, uuid: &str) -> String {
-        self.svm_by_uuid(uuid)
-            .map(|s| s.name.clone())
-            .unwrap_or_default()
+        self.svm_name_of(uuid).to_string()
     }
-    /// Whether the SVM's iSCSI service exists (conditions can remove it).
+    /// The name of the SVM `uuid` ("" when there is none), borrowed: read once per record of a
+    /// long answer (a page of iSCSI credentials), where a copy per record would show.
+    pub fn svm_name_of(&self, uuid: &str) -> &str {
+        super::engine::svm_records(&self.engine)
+            .find(|b| {
+                b.get("uuid")
+                    .and_then(serde_json::Value::as_str)
+                    .is_some_and(|u| u.eq_ignore_ascii_case(uuid))
+            })
+            .and_then(|b| b.get("name")?.as_str())
+            .unwrap_or("")
+    }
+    /// Whether the SVM's iSCSI service exists: made with the SVM (`iscsi.enabled`), unless the
+    /// conditions remove it.
     pub fn svm_has_iscsi(&self, svm: &Svm) -> bool {
-        !self
-            .conditions
-            .svms_without_iscsi
-            .iter()
-            .any(|s| s == &svm.name || s.eq_ignore_ascii_case(&svm.uuid))
+        svm.iscsi
+            && !self
+                .conditions
+                .svms_without_iscsi
+                .iter()
+                .any(|s| s == &svm.name || s.eq_ignore_ascii_case(&svm.uuid))
     }
     pub fn account_index(&self, owner: Option<&str>, name: &str) -> Option<usize> {
         self.accounts

@@ -37,7 +37,6 @@ pub struct Builder<'a> {
     /// The record the new one lives under.
     pub parent: Option<&'a Record>,
     pub caller: &'a Caller,
-    pub svms: &'a [Svm],
 }
 
 impl Builder<'_> {
@@ -94,7 +93,10 @@ impl Builder<'_> {
                 let Some(schema) = doc.property(self.resource().record, "svm") else {
                     return Ok(());
                 };
-                let Some(svm) = self.svms.iter().find(|s| s.uuid.eq_ignore_ascii_case(own)) else {
+                let svm = super::svm_records(self.store)
+                    .filter_map(Svm::of)
+                    .find(|s| s.uuid.eq_ignore_ascii_case(own));
+                let Some(svm) = svm else {
                     return Ok(());
                 };
                 let mut reference = json!({"name": svm.name, "uuid": svm.uuid});

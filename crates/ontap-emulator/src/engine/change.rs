@@ -39,6 +39,17 @@ pub enum Change {
     },
 }
 
+impl Change {
+    /// The resource the change writes to.
+    pub fn res(&self) -> ResId {
+        match self {
+            Change::Insert { res, .. } | Change::Patch { res, .. } | Change::Remove { res, .. } => {
+                *res
+            }
+        }
+    }
+}
+
 /// Carries out `change` on `store`.
 pub fn apply(engine: &Engine, store: &mut Store, change: Change) -> ApiResult<()> {
     match change {

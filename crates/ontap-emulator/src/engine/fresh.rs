@@ -7,7 +7,8 @@
 //! removes one: a cluster-wide snapshot policy has no `svm`). Records alternate between `svm1`
 //! and `svm2` unless a record names its SVM.
 //!
-//! Only top-level collections: a nested one (a volume's snapshots) is seeded per parent as before.
+//! Only top-level collections and singletons (`/api/cluster`): a nested collection (a volume's
+//! snapshots) is seeded per parent as before.
 
 use std::collections::HashMap;
 use std::sync::LazyLock;

@@ -93,7 +93,19 @@ pub struct Engine {
     by_head: std::collections::HashMap<String, Vec<usize>>,
     loose: Vec<usize>,
     seeded: Arc<Store>,
+    /// The SVMs' collection ([`SVM_COLLECTION`]): the emulator's one list of SVMs, which the
+    /// hand-written routes read through [`svm_records`].
+    svms: Option<ResId>,
 }
+
+/// The SVMs' collection. The engine keeps the SVMs (not the route table): their POST, PATCH
+/// and DELETE are jobs with validation, references and nested records like every other
+/// resource's, so one source of truth serves both the engine's references and the
+/// hand-written routes (iSCSI, NDMP, accounts).
+pub const SVM_COLLECTION: &str = "/api/svm/svms";
+
+/// The cluster's singleton, whose `version` is the emulator's configuration ([`crate::cluster`]).
+pub const CLUSTER: &str = "/api/cluster";
 
 static DOCUMENT: LazyLock<Document> = LazyLock::new(Document::builtin);
 
@@ -114,7 +126,9 @@ impl Engine {
         let fields: Vec<Fields> = resources.list.iter().map(|r| Fields::of(doc, r)).collect();
         let mut scoped: Vec<bool> = Vec::with_capacity(resources.list.len());
         for res in &resources.list {
-            let own = doc.property(res.record, "svm").is_some();
+            // An SVM's own record is its administrator's to read (its own SVM only: see
+            // `serve::visible`).
+            let own = doc.property(res.record, "svm").is_some() || res.template == SVM_COLLECTION;
             scoped.push(own || res.parent.is_some_and(|p| scoped[p]));
         }
         let mut routes = Vec::new();
@@ -149,7 +163,12 @@ impl Engine {
             ms = started.elapsed().as_millis() as u64,
             "engine built"
         );
+        let svms = resources
+            .list
+            .iter()
+            .position(|r| r.template == SVM_COLLECTION);
         Engine {
+            svms,
             doc,
             resources,
             fields,
@@ -184,6 +203,16 @@ impl Route {
 /// changes them.
 pub fn seeded() -> Arc<Store> {
     engine().seeded.clone()
+}
+
+/// The SVMs' records in `store`, in order.
+pub fn svm_records(store: &Store) -> impl Iterator<Item = &serde_json::Value> {
+    engine()
+        .svms
+        .and_then(|id| store.records.get(id))
+        .into_iter()
+        .flatten()
+        .map(|r| &r.body)
 }
 
 /// What the engine serves at a path (split and decoded, as the route table splits it), if

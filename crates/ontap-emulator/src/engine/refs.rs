@@ -12,8 +12,8 @@
 //! - A name and a uuid of two different records is 400 code 2 naming the name (an invalid value:
 //!   ONTAP documents per-resource codes for this, e.g. 787141 for aggregates, which no rule can
 //!   pick), and for `svm` 2621706 where the operation documents it.
-//! - A reference to the SVMs resolves against the cluster's SVMs ([`crate::state::State::svms`]),
-//!   which the hand-written routes serve; any other against the engine's records.
+//! - A reference to an SVM resolves against the SVMs' records ([`super::SVM_COLLECTION`]) with
+//!   the codes above; any other against its collection's records.
 
 use serde_json::{Map, Value, json};
 
@@ -31,7 +31,6 @@ use crate::state::Svm;
 pub struct Referents<'a> {
     pub engine: &'a Engine,
     pub store: &'a Store,
-    pub svms: &'a [Svm],
     /// The operation, for the codes it documents.
     pub op: &'a Operation,
     /// The resource written: a field naming its own collection is not a reference.
@@ -157,10 +156,10 @@ impl Referents<'_> {
                 ApiError::entry_missing(&format!("{at}.{field}"))
             }
         };
+        let svms: Vec<Svm> = super::svm_records(self.store).filter_map(Svm::of).collect();
         let by_uuid = match uuid.as_deref() {
             Some(u) => Some(
-                self.svms
-                    .iter()
+                svms.iter()
                     .find(|s| same_uuid(&s.uuid, u))
                     .ok_or_else(|| missing("uuid", u))?,
             ),
@@ -168,8 +167,7 @@ impl Referents<'_> {
         };
         let by_name = match name.as_deref() {
             Some(n) => Some(
-                self.svms
-                    .iter()
+                svms.iter()
                     .find(|s| s.name == n)
                     .ok_or_else(|| missing("name", n))?,
             ),

@@ -66,6 +66,18 @@ impl Write {
     pub fn query(&self) -> impl Iterator<Item = &'static str> {
         self.op.query(self.item)
     }
+
+    /// The operation's method: `POST`, `PATCH` or `DELETE`.
+    pub fn method(&self) -> &'static str {
+        let is = |o: &Option<Operation>| o.as_ref().is_some_and(|o| std::ptr::eq(o, self.op));
+        if is(&self.item.post) {
+            "POST"
+        } else if is(&self.item.patch) {
+            "PATCH"
+        } else {
+            "DELETE"
+        }
+    }
 }
 
 /// The writes documented on one path.

@@ -19,7 +19,7 @@ use super::fresh;
 use super::resources::{ResId, Resource, Resources, Shape, key_text, singular};
 use super::store::{Record, Store, href};
 use super::values::{self, det_uuid};
-use crate::state::{SVM1_UUID, SVM2_UUID};
+use crate::state::{CLUSTER_NAME, CLUSTER_UUID, SVM1_UUID, SVM2_UUID};
 
 /// Records per collection, per parent record for a nested one: enough for paging and filters
 /// to have something to tell apart, few enough that the cluster starts at once.
@@ -29,6 +29,17 @@ pub const PER_SCOPE: usize = 2;
 /// emulator's SVMs, with the UUIDs its hand-written routes use (`state.rs`), so an `svm.uuid`
 /// taken from `/api/svm/svms` finds the engine's records too.
 pub const SVMS: [(&str, &str); 2] = [("svm1", SVM1_UUID), ("svm2", SVM2_UUID)];
+
+/// The UUID the emulator gives the seeded record `name` of the resource at `template`, where it
+/// gives one of its own: the SVMs of [`SVMS`] (their records are the engine's) and the cluster
+/// (`state.rs`'s `CLUSTER_UUID`, which the accounts' owner and the tests name).
+fn known_uuid(template: &str, name: &str) -> Option<&'static str> {
+    match template {
+        super::SVM_COLLECTION => SVMS.iter().find(|(n, _)| *n == name).map(|(_, u)| *u),
+        super::CLUSTER if name == CLUSTER_NAME => Some(CLUSTER_UUID),
+        _ => None,
+    }
+}
 
 /// The seeded records of every resource.
 pub fn seed(doc: &Document, resources: &Resources) -> Store {
@@ -79,10 +90,11 @@ pub fn identity(res: &Resource, scope: &[String], index: usize) -> (String, Stri
         Some(n) => n.to_string(),
         None => format!("{}{}", res.label, index + 1),
     };
-    (
-        name,
-        det_uuid(&format!("{}|{}|{index}", res.template, scope.join("/"))),
-    )
+    let uuid = match known_uuid(&res.template, &name).filter(|_| scope.is_empty()) {
+        Some(u) => u.to_string(),
+        None => det_uuid(&format!("{}|{}|{index}", res.template, scope.join("/"))),
+    };
+    (name, uuid)
 }
 
 /// One record being made.

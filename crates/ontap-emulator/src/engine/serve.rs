@@ -18,7 +18,11 @@ pub fn get(ctx: &Ctx, found: &Found, segs: &[&str]) -> ApiResult<Reply> {
     let eng = engine();
     let res = &eng.resources.list[found.res];
     let fields = &eng.fields[found.res];
-    if ctx.caller.owner.is_some() && !eng.scoped[found.res] {
+    // The cluster's record is every account's to read: NetApp's Ansible modules read its
+    // `version` first, with SVM administrators' credentials too (`netapp.py`,
+    // `get_ontap_version_using_rest`), which a cluster answers.
+    let everyone = res.template == super::CLUSTER;
+    if ctx.caller.owner.is_some() && !eng.scoped[found.res] && !everyone {
         return Err(ApiError::forbidden());
     }
     let path = normalized(segs);
@@ -95,7 +99,7 @@ pub fn get(ctx: &Ctx, found: &Found, segs: &[&str]) -> ApiResult<Reply> {
         Target::Object => {
             let record = store
                 .under(found.res, parent)
-                .find(|r| visible(&ctx.caller, r))
+                .find(|r| everyone || visible(&ctx.caller, r))
                 .ok_or_else(|| ApiError::entry_missing("path"))?;
             let mut body = without_advanced(record.body.clone(), fields, &named);
             drop(state);
@@ -108,6 +112,11 @@ pub fn get(ctx: &Ctx, found: &Found, segs: &[&str]) -> ApiResult<Reply> {
                 && let Some(obj) = body.as_object_mut()
             {
                 obj.insert("_links".into(), json!({"self": {"href": path}}));
+            }
+            if res.template == super::CLUSTER
+                && let Some(obj) = body.as_object_mut()
+            {
+                obj.insert("version".into(), crate::cluster::version(&ctx.app.version));
             }
             one(ctx, body, fields, &res.query)
         }
@@ -126,13 +135,16 @@ fn param_refs(params: &[String]) -> Vec<&str> {
 }
 
 /// Whether the caller may see the record: a cluster account every one, an SVM's administrator
-/// (or a cluster account tunnelled into an SVM) its SVM's.
+/// (or a cluster account tunnelled into an SVM) its SVM's, and its SVM's own record (one that
+/// belongs to no SVM and whose `uuid` is the SVM's: NetApp's "SVM administrators" may read
+/// their SVM, not create, modify or delete one).
 pub(super) fn visible(caller: &Caller, record: &Record) -> bool {
     match &caller.owner {
         None => true,
         Some(svm) => record
             .owner
             .as_deref()
+            .or_else(|| record.body.get("uuid").and_then(Value::as_str))
             .is_some_and(|o| o.eq_ignore_ascii_case(svm)),
     }
 }

@@ -52,7 +52,8 @@ pub async fn write(ctx: &Ctx, found: &Found, method: &Method) -> ApiResult<Reply
         _ => on_path,
     }
     .ok_or_else(|| ApiError::method_not_allowed(method.as_str()))?;
-    if ctx.caller.owner.is_some() && !eng.scoped[found.res] {
+    // NetApp's SVM doc: "SVM administrators cannot create, modify, or delete SVMs".
+    if ctx.caller.owner.is_some() && (!eng.scoped[found.res] || eng.svms == Some(found.res)) {
         return Err(ApiError::forbidden());
     }
     match (found.target, method.as_str()) {
@@ -161,7 +162,6 @@ fn insert(
             store,
             parent,
             caller: &ctx.caller,
-            svms: &state.svms,
         };
         builder.record(given, &found.params)?
     };
@@ -270,7 +270,6 @@ pub(super) fn referents<'a>(state: &'a State, w: Write, res: usize) -> super::re
     super::refs::Referents {
         engine: engine(),
         store: &state.engine,
-        svms: &state.svms,
         op: w.op,
         res,
     }
@@ -294,7 +293,14 @@ pub(super) fn finish(
     description: String,
 ) -> ApiResult<Done> {
     let mut changes = changes;
-    super::behaviours::run(engine(), &state.engine, &ctx.query, &mut changes)?;
+    super::behaviours::run(
+        engine(),
+        &state.engine,
+        (&ctx.query, w.method()),
+        &mut changes,
+    )?;
+    // The hand-written routes' records of each SVM follow the SVMs (`State::follow_svms`).
+    let svms = changes.iter().any(|c| engine().svms == Some(c.res()));
     let success = w.op.success().unwrap_or(200);
     if success == 202 {
         for change in &changes {
@@ -309,6 +315,9 @@ pub(super) fn finish(
                     message: e.message,
                 })?;
             }
+            if svms {
+                state.follow_svms();
+            }
             Ok(())
         });
         let uuid = jobs::start(&ctx.app, state, description, failure, work);
@@ -317,6 +326,9 @@ pub(super) fn finish(
     let store = Arc::make_mut(&mut state.engine);
     for change in changes {
         change::apply(engine(), store, change)?;
+    }
+    if svms {
+        state.follow_svms();
     }
     Ok(Done::Now(
         StatusCode::from_u16(success).unwrap_or(StatusCode::OK),

@@ -109,11 +109,11 @@ fn family(ip: &IpAddr) -> &'static str {
 /// Which SVMs have the service is worked out once, not per credential: with 100,000 credentials
 /// the per-credential lookups were most of a page's time.
 fn visible<'a>(ctx: &Ctx, state: &'a State) -> Vec<&'a Credential> {
-    let with_iscsi: Vec<&str> = state
-        .svms
-        .iter()
+    let with_iscsi: Vec<String> = state
+        .svms()
+        .into_iter()
         .filter(|s| state.svm_has_iscsi(s))
-        .map(|s| s.uuid.as_str())
+        .map(|s| s.uuid)
         .collect();
     state
         .credentials
@@ -184,16 +184,13 @@ fn resolve_body_svm(state: &State, req: &Value) -> ApiResult<Svm> {
         .target("svm")),
         (Some(u), None) => state
             .svm_by_uuid(&u)
-            .cloned()
             .ok_or_else(|| svm_missing("svm.uuid", &u)),
         (None, Some(n)) => state
             .svm_by_name(&n)
-            .cloned()
             .ok_or_else(|| svm_missing("svm.name", &n)),
         (Some(u), Some(n)) => {
             let by_uuid = state
                 .svm_by_uuid(&u)
-                .cloned()
                 .ok_or_else(|| svm_missing("svm.uuid", &u))?;
             if by_uuid.name != n {
                 return Err(mismatch());
@@ -222,7 +219,6 @@ fn resolve_path_svm(state: &State, svm: &str) -> ApiResult<Svm> {
     }
     state
         .svm_by_uuid(svm.trim())
-        .cloned()
         .ok_or_else(|| svm_missing("svm.uuid", svm))
 }
 

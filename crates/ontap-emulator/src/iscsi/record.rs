@@ -146,9 +146,7 @@ impl<'a> Out<'a> {
     pub(super) fn new(state: &'a State, c: &'a Credential, links: bool) -> Out<'a> {
         let svm = SvmOut {
             uuid: &c.svm_uuid,
-            name: state
-                .svm_by_uuid(&c.svm_uuid)
-                .map_or("", |s| s.name.as_str()),
+            name: state.svm_name_of(&c.svm_uuid),
             _links: links.then_some(Links {
                 this: Href {
                     href: SvmHref(&c.svm_uuid),
@@ -209,7 +207,7 @@ mod tests {
     #[test]
     fn a_credential_is_written_as_it_was_built_with_and_without_links() {
         let state = State::initial();
-        let svm = state.svms[0].uuid.clone();
+        let svm = state.svms()[0].uuid.clone();
         let full = Credential {
             svm_uuid: svm.clone(),
             initiator: "iqn.1995-08.com.example:a".into(),

@@ -8,8 +8,10 @@
 //! [`BEHAVIOURS`].
 
 mod broadcast_domains;
+mod cluster;
 mod luns;
 mod snapshots;
+mod svms;
 mod volumes;
 
 use serde_json::Value;
@@ -27,6 +29,8 @@ pub const BEHAVIOURS: &[Behaviour] = &[
     luns::BEHAVIOUR,
     broadcast_domains::BEHAVIOUR,
     snapshots::BEHAVIOUR,
+    svms::BEHAVIOUR,
+    cluster::BEHAVIOUR,
 ];
 
 /// ONTAP's rules for the records of one collection.
@@ -39,11 +43,15 @@ pub struct Behaviour {
     pub on: fn(&Call, &mut Change) -> ApiResult<()>,
 }
 
-/// What a behaviour may read: the cluster's records as they are, and the request's query.
+/// What a behaviour may read: the cluster's records as they are, the request's method and
+/// query; and where it may add the changes ONTAP makes with the one it sees ([`Call::also`]).
 pub struct Call<'a> {
     pub engine: &'static Engine,
     pub store: &'a Store,
     pub query: &'a Query,
+    /// `POST`, `PATCH` or `DELETE`: an object's POST and PATCH are both a [`Change::Patch`].
+    pub method: &'static str,
+    more: std::cell::RefCell<Vec<Change>>,
 }
 
 impl Call<'_> {
@@ -74,34 +82,38 @@ impl Call<'_> {
         }
     }
 
+    /// Adds a change carried out with the one seen, after it (a new SVM's root volume).
+    pub fn also(&self, change: Change) {
+        self.more.borrow_mut().push(change);
+    }
+
     /// Whether the query's boolean `name` is `true`.
     pub fn flag(&self, name: &str) -> bool {
         self.query.get(name).is_some_and(|v| v == "true")
     }
 }
 
-/// Runs the behaviours of the collections `changes` write to, in order.
+/// Runs the behaviours of the collections `changes` write to, in order; the changes they add
+/// follow.
 pub fn run(
     engine: &'static Engine,
     store: &Store,
-    query: &Query,
-    changes: &mut [Change],
+    (query, method): (&Query, &'static str),
+    changes: &mut Vec<Change>,
 ) -> ApiResult<()> {
     let call = Call {
         engine,
         store,
         query,
+        method,
+        more: Default::default(),
     };
-    for change in changes {
-        let res = match change {
-            Change::Insert { res, .. } | Change::Patch { res, .. } | Change::Remove { res, .. } => {
-                *res
-            }
-        };
-        let path = &engine.resources.list[res].template;
+    for change in changes.iter_mut() {
+        let path = &engine.resources.list[change.res()].template;
         for b in BEHAVIOURS.iter().filter(|b| b.path == path) {
             (b.on)(&call, change)?;
         }
     }
+    changes.extend(call.more.into_inner());
     Ok(())
 }
