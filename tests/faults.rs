@@ -221,7 +221,7 @@ fn an_unknown_fault_is_refused_with_the_names() {
 fn a_fault_on_one_imported_resource_fails_that_resource_only() {
     let dir = temp_dir("faults-imported");
     // (fault, checks that must fail, the prefix every failing check's id has)
-    let cases: [(&str, &[&str], &str); 5] = [
+    let cases: [(&str, &[&str], &str); 6] = [
         (
             "volumes-fields-ignored",
             &[

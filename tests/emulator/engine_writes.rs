@@ -546,6 +546,7 @@ async fn a_record_read_again_shows_the_latest_write() {
     let r = t.patch(&path, json!({"comment": "changed"})).await;
     assert_eq!(t.job_end(&r).await["state"], "success");
     assert_eq!(t.get(&path).await.body["comment"], "changed");
+}
 
 #[tokio::test]
 async fn an_svm_lives_through_jobs_and_every_route_follows_it() {
