@@ -47,6 +47,8 @@ mod security;
 mod security_settings;
 mod server;
 pub mod state;
+#[cfg(test)]
+mod testing;
 mod tls;
 
 use std::net::SocketAddr;

@@ -24,10 +24,12 @@ mod behaviours;
 mod build;
 mod bulk;
 mod change;
+mod cli;
 mod document;
 mod fields;
 mod fresh;
 mod later;
+mod members;
 mod refs;
 mod resources;
 mod seed;
@@ -41,6 +43,7 @@ use std::sync::{Arc, LazyLock};
 
 use axum::http::HeaderValue;
 
+pub use cli::{Ports, broadcast_domain_ports};
 pub use fresh::load_state;
 pub use serve::get;
 pub use store::Store;

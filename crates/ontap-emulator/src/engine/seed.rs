@@ -68,6 +68,7 @@ pub fn seed(doc: &Document, resources: &Resources) -> Store {
             store.insert(id, record);
         }
     }
+    super::members::seeded(doc, &resources.list, &mut store);
     store
 }
 
@@ -102,7 +103,9 @@ impl Maker<'_> {
         let mut set_specially = Vec::new();
         let mut body = Map::new();
         for (field, schema) in self.doc.properties(self.res.record) {
-            if field == "_links" || self.doc.scalar(schema).write_only {
+            // `records` on a record is a POST's way to make several (NetApp's 9.8 file: "Valid
+            // in POST only"), never a field a record shows.
+            if matches!(field, "_links" | "records") || self.doc.scalar(schema).write_only {
                 continue;
             }
             let is_object = self.doc.is_object(schema);
@@ -306,7 +309,7 @@ pub fn from_parent(
         .filter(|s| s.starts_with('{'))
         .take(res.parent_params)
         .map(|s| s.trim_start_matches('{').trim_end_matches('}'))
-        .any(|p| p.split('.').next() == Some(field));
+        .any(|p| p.split('.').next().map(|o| o.replace('-', "_")).as_deref() == Some(field));
     if !named {
         return None;
     }

@@ -9,6 +9,8 @@
 
 mod broadcast_domains;
 mod luns;
+mod roles;
+mod snapshot_policies;
 mod snapshots;
 mod volumes;
 
@@ -20,6 +22,7 @@ use super::resources::ResId;
 use super::store::{Record, Store};
 use crate::collection::Query;
 use crate::error::ApiResult;
+use crate::state::{State, Svm};
 
 /// Every behaviour, one line each.
 pub const BEHAVIOURS: &[Behaviour] = &[
@@ -27,6 +30,8 @@ pub const BEHAVIOURS: &[Behaviour] = &[
     luns::BEHAVIOUR,
     broadcast_domains::BEHAVIOUR,
     snapshots::BEHAVIOUR,
+    roles::BEHAVIOUR,
+    snapshot_policies::BEHAVIOUR,
 ];
 
 /// ONTAP's rules for the records of one collection.
@@ -37,16 +42,31 @@ pub struct Behaviour {
     /// made it) before it is carried out; at a 202's acceptance, so its job carries out what
     /// the behaviour made of it.
     pub on: fn(&Call, &mut Change) -> ApiResult<()>,
+    /// Completes a POST's body (checked, its references resolved) before the engine makes the
+    /// record of it: what ONTAP takes for a field left out that the engine would otherwise
+    /// want given (a key).
+    pub given: Option<fn(&Call, &mut Value) -> ApiResult<()>>,
 }
 
 /// What a behaviour may read: the cluster's records as they are, and the request's query.
 pub struct Call<'a> {
     pub engine: &'static Engine,
     pub store: &'a Store,
+    pub svms: &'a [Svm],
     pub query: &'a Query,
 }
 
-impl Call<'_> {
+impl<'a> Call<'a> {
+    /// What the behaviours of a request on `state` may read.
+    pub fn of(state: &'a State, query: &'a Query) -> Call<'a> {
+        Call {
+            engine: super::engine(),
+            store: &state.engine,
+            svms: &state.svms,
+            query,
+        }
+    }
+
     /// The id of the collection at `path`.
     pub fn resource(&self, path: &str) -> Option<ResId> {
         self.engine
@@ -80,18 +100,20 @@ impl Call<'_> {
     }
 }
 
+/// Runs the `given` of the behaviours of the collection `res` on a POST's body.
+pub fn given(call: &Call, res: ResId, body: &mut Value) -> ApiResult<()> {
+    let path = &call.engine.resources.list[res].template;
+    for b in BEHAVIOURS.iter().filter(|b| b.path == path) {
+        if let Some(given) = b.given {
+            given(call, body)?;
+        }
+    }
+    Ok(())
+}
+
 /// Runs the behaviours of the collections `changes` write to, in order.
-pub fn run(
-    engine: &'static Engine,
-    store: &Store,
-    query: &Query,
-    changes: &mut [Change],
-) -> ApiResult<()> {
-    let call = Call {
-        engine,
-        store,
-        query,
-    };
+pub fn run(call: &Call, changes: &mut [Change]) -> ApiResult<()> {
+    let engine = call.engine;
     for change in changes {
         let res = match change {
             Change::Insert { res, .. } | Change::Patch { res, .. } | Change::Remove { res, .. } => {
@@ -100,7 +122,7 @@ pub fn run(
         };
         let path = &engine.resources.list[res].template;
         for b in BEHAVIOURS.iter().filter(|b| b.path == path) {
-            (b.on)(&call, change)?;
+            (b.on)(call, change)?;
         }
     }
     Ok(())
