@@ -69,7 +69,7 @@ pub fn engine_routes() -> Vec<RouteInfo> {
         .map(|(method, path)| RouteInfo {
             method,
             path,
-            beyond_spec: None,
+            beyond_spec: engine::later_path(path),
         })
         .collect()
 }

@@ -22,6 +22,8 @@ use super::seed::{from_parent, set};
 use super::store::{Record, RecordId, Store, href};
 
 /// One pair: `(nested collection, the parent's array field, the field naming a member, basis)`.
+/// A nested record's last key is its collection's key field; the snapshot policy schedules'
+/// `{uuid}`, which names no field of NetApp's schema, is the schedule's uuid ([`KEYS`]).
 pub const MEMBERS: &[(&str, &str, &str, &str)] = &[
     (
         "/api/protocols/san/igroups/{igroup.uuid}/initiators",
@@ -50,6 +52,14 @@ pub const MEMBERS: &[(&str, &str, &str, &str)] = &[
          role has been granted\"; na_ontap_user_role reads the array and changes the collection",
     ),
     (
+        "/api/name-services/unix-groups/{svm.uuid}/{unix_group.name}/users",
+        "users",
+        "name",
+        "documented: NetApp's 9.9.1 reference (engine/later.json), the UNIX group's `users` and \
+         POST/DELETE /name-services/unix-groups/{svm.uuid}/{unix_group.name}/users that add \
+         and remove them; na_ontap_unix_group reads the array and changes the collection",
+    ),
+    (
         "/api/storage/snapshot-policies/{snapshot-policy.uuid}/schedules",
         "copies",
         "schedule.name",
@@ -59,6 +69,25 @@ pub const MEMBERS: &[(&str, &str, &str, &str)] = &[
          collection",
     ),
 ];
+
+/// The field a nested collection's last key is, where its key names none: `(collection, field,
+/// basis)`.
+pub const KEYS: &[(&str, &str, &str)] = &[(
+    "/api/storage/snapshot-policies/{snapshot-policy.uuid}/schedules",
+    "schedule.uuid",
+    "documented: NetApp's 9.8 file, `{uuid}` \"Snapshot copy policy schedule ID\"; observed \
+     through na_ontap_snapshot_policy, which PATCHes and DELETEs \
+     .../schedules/{schedule.uuid} (modify_snapshot_policy_schedule_rest)",
+)];
+
+/// The field `res`'s last key is (see [`KEYS`]).
+pub fn key_field(resources: &[Resource], res: ResId) -> Option<String> {
+    let r = &resources[res];
+    KEYS.iter()
+        .find(|(path, _, _)| *path == r.template)
+        .map(|(_, field, _)| field.to_string())
+        .or_else(|| r.instance.as_ref()?.keys.last()?.field.clone())
+}
 
 /// One pair, found among the resources.
 struct Pair {
@@ -180,12 +209,7 @@ fn to_records(
     let Some(items) = parent.body.get(pair.field).and_then(Value::as_array) else {
         return;
     };
-    let Some(key) = child
-        .instance
-        .as_ref()
-        .and_then(|i| i.keys.last())
-        .and_then(|k| k.field.clone())
-    else {
+    let Some(key) = key_field(resources, pair.child) else {
         return;
     };
     let member_of = |body: &Value| body.pointer(&pair.member).map(key_text);

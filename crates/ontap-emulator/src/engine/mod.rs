@@ -200,6 +200,27 @@ pub fn find(segs: &[&str]) -> Option<Found> {
     })
 }
 
+/// Whether what `found` names came in a release later than `version` (a later path served only
+/// from its release on: [`later`]).
+pub fn too_new(found: &Found, version: &ontap_rest::Version) -> bool {
+    let eng = engine();
+    let template = match found.target {
+        Target::Action => &eng.resources.actions[found.res].template,
+        _ => &eng.resources.list[found.res].template,
+    };
+    later::introduced(template)
+        .and_then(ontap_rest::Version::parse_release)
+        .is_some_and(|r| *version < r)
+}
+
+/// Why the engine serves a path NetApp's 9.8 file lacks (a later release's), if it does.
+pub fn later_path(template: &str) -> Option<&'static str> {
+    later::introduced(template).map(|_| {
+        "a later release's path (engine/later.json, from NetApp's reference for that release), \
+         served from that release on"
+    })
+}
+
 /// Every operation the engine serves, as `(method, path)` with the path as NetApp's file writes
 /// it, in its order of resources (collections before their records), each path's GET first.
 pub fn operations() -> Vec<(&'static str, &'static str)> {

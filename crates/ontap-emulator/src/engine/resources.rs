@@ -175,9 +175,8 @@ pub fn singular(segment: &str) -> String {
 
 /// The record field a path parameter names: the dotted name itself (`svm.uuid`), else its last
 /// part at the top (`policy.uuid` → `uuid`), else the one field two levels down ending so
-/// (`{uuid}` of a snapshot policy's schedule → `schedule.uuid`), the path's other parameters'
-/// objects aside (the schedule's `snapshot_policy`, which `{snapshot-policy.uuid}` names).
-fn field_of(doc: &Document, record: &Schema, name: &str, path: &str) -> Option<String> {
+/// (`{uuid}` of a snapshot policy's schedule → `schedule.uuid`).
+fn field_of(doc: &Document, record: &Schema, name: &str) -> Option<String> {
     let scalar = |s: &Schema| !doc.is_object(s) && doc.scalar(s).kind.as_deref() != Some("array");
     if doc.field(record, name).is_some_and(scalar) {
         return Some(name.to_string());
@@ -186,19 +185,9 @@ fn field_of(doc: &Document, record: &Schema, name: &str, path: &str) -> Option<S
     if doc.property(record, last).is_some_and(scalar) {
         return Some(last.to_string());
     }
-    let others: Vec<String> = segments(path)
-        .into_iter()
-        .filter(|s| is_param(s) && param_name(s) != name)
-        .filter_map(|s| {
-            param_name(s)
-                .split_once('.')
-                .map(|(o, _)| o.replace('-', "_"))
-        })
-        .collect();
     let nested: Vec<String> = doc
         .properties(record)
         .into_iter()
-        .filter(|(n, _)| !others.iter().any(|o| o == n))
         .filter(|(_, s)| doc.is_object(s))
         .filter(|(_, s)| doc.property(s, last).is_some_and(scalar))
         .map(|(n, _)| format!("{n}.{last}"))
@@ -237,7 +226,7 @@ fn params(doc: &Document, path: &str, record: &Schema, names: &[&str]) -> Vec<Pa
         .iter()
         .map(|n| Param {
             name: n.to_string(),
-            field: field_of(doc, record, n, path),
+            field: field_of(doc, record, n),
             integer: declared(n).as_deref() == Some("integer"),
         })
         .collect()

@@ -112,7 +112,9 @@ impl Maker<'_> {
             let value = if let Some(copied) = self.parent_value(field, schema) {
                 set_specially.push(field);
                 Some(copied)
-            } else if is_object && (field == "svm" || self.target(field).is_some()) {
+            } else if is_object
+                && (matches!(field, "svm" | "owner") || self.target(field).is_some())
+            {
                 set_specially.push(field);
                 self.value(field, schema, 1)
             } else if field == "name"
@@ -196,7 +198,10 @@ impl Maker<'_> {
         if self.doc.is_object(schema) {
             let mut out = self.object(schema, depth);
             let linked = self.doc.property(schema, "_links").is_some();
-            if name == "svm" {
+            // An `owner` (a role's, a public key's, an SNMP user's) is an SVM too (documented:
+            // NetApp's 9.8 file, `POST /security/roles`: "specify either the SVM name as the
+            // owner.name or SVM UUID as the owner.uuid").
+            if name == "svm" || name == "owner" {
                 let (svm_name, svm_uuid) = self.svm();
                 let link = format!("/api/svm/svms/{svm_uuid}");
                 refer(&mut out, svm_name, svm_uuid, linked.then_some(link));

@@ -23,7 +23,14 @@ fn the_engine_serves_every_get_the_route_table_does_not() {
         .map(|(path, _)| path.as_str())
         .filter(|p| crate::routes::serves_get(p))
         .collect();
-    assert_eq!(served.len() + by_hand.len(), 266, "{by_hand:#?}");
+    // NetApp's 9.8 file has 266 GETs; the later paths (later.json) add theirs.
+    let later = DOCUMENT
+        .paths
+        .iter()
+        .filter(|(path, item)| item.get.is_some() && later::introduced(path).is_some())
+        .count();
+    assert!(later > 0);
+    assert_eq!(served.len() + by_hand.len(), 266 + later, "{by_hand:#?}");
     let unique: HashSet<&str> = served.iter().copied().collect();
     assert_eq!(unique.len(), served.len(), "a template served twice");
 }

@@ -11,6 +11,7 @@ mod broadcast_domains;
 mod luns;
 mod roles;
 mod snapshot_policies;
+mod snapshot_policy_schedules;
 mod snapshots;
 mod volumes;
 
@@ -32,6 +33,7 @@ pub const BEHAVIOURS: &[Behaviour] = &[
     snapshots::BEHAVIOUR,
     roles::BEHAVIOUR,
     snapshot_policies::BEHAVIOUR,
+    snapshot_policy_schedules::BEHAVIOUR,
 ];
 
 /// ONTAP's rules for the records of one collection.
