@@ -136,14 +136,20 @@ pub fn sync(
     }
 }
 
-/// The seeded cluster made consistent: each parent's nested records from its array, then the
-/// array from them (an item's references to the parent, the parent's own). A parent whose array
-/// is empty (the `none` snapshot policy) has no nested records.
+/// The seeded cluster made consistent. A parent a fresh cluster has by name (`fresh.json`: the
+/// `default` snapshot policy and its copies, an SVM's `default` export policy and its no
+/// rules) is what its array says: its nested records are made of it (a parent whose array is
+/// empty, the `none` snapshot policy, has none). Any other parent's array is made of its
+/// seeded nested records (two of them, as every nested collection is seeded, so that a page
+/// of one is a page of fewer than all).
 pub fn seeded(doc: &Document, resources: &[Resource], store: &mut Store) {
     for pair in pairs(resources) {
+        let fresh = super::fresh::records(&resources[pair.parent].template).is_some();
         let parents: Vec<RecordId> = store.under(pair.parent, None).map(|r| r.id).collect();
         for id in parents {
-            to_records(doc, resources, store, &pair, id);
+            if fresh {
+                to_records(doc, resources, store, &pair, id);
+            }
             to_array(doc, resources, store, &pair, id);
         }
     }
@@ -354,7 +360,7 @@ mod tests {
             let uuid = igroup["uuid"].as_str().expect("a uuid");
             let nested = get(&app, &format!("{IGROUPS}/{uuid}/initiators?fields=*")).await;
             assert_eq!(names(&igroup["initiators"]), names(&nested["records"]));
-            assert!(!names(&nested["records"]).is_empty());
+            assert!(names(&nested["records"]).len() > 1, "{nested}");
             for item in igroup["initiators"].as_array().expect("an array") {
                 assert_eq!(item["igroup"]["uuid"], igroup["uuid"]);
             }
