@@ -30,7 +30,20 @@ const EXCEPTIONS: &[(&str, &str)] = &[
         "GET /api/protocols/ndmp/svms/{svm.uuid}/passwords/{user}",
         "`{user}` is an account of the SVM, which no collection under the path lists",
     ),
+    (
+        "GET /api/protocols/nfs/export-policies/{policy.id}/rules/{index}",
+        NO_RULES,
+    ),
+    (
+        "GET /api/protocols/nfs/export-policies/{policy.id}/rules/{index}/clients",
+        NO_RULES,
+    ),
 ];
+
+/// Why a fresh cluster has no export rule to read or write.
+pub const NO_RULES: &str = "a fresh cluster's export policies are its SVMs' `default` ones, which \
+     have no rules (documented, the engine's fresh.json), and a policy's rules are its `rules` \
+     (engine/members.rs): there is no rule to take an index from";
 
 /// A value for a parameter no collection lists: a UUID for a uuid, else `1`, which is a name
 /// (a file path) and a number (an index or an id) alike.

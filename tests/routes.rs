@@ -124,10 +124,13 @@ fn the_engine_serves_exactly_the_imported_operations_on_paths_the_table_does_not
         .filter(|op| !by_hand.contains(&op.route()))
         .map(|op| key(&op.method, &op.path))
         .collect();
+    // A later release's path (the engine's later.json) is marked beyond the spec, with why.
     let engine: Vec<String> = engine_routes()
         .iter()
+        .filter(|r| r.beyond_spec.is_none())
         .map(|r| key(r.method, r.path))
         .collect();
+    assert!(engine_routes().iter().any(|r| r.beyond_spec.is_some()));
     let served: Ops = engine.iter().cloned().collect();
     assert_eq!(served.len(), engine.len(), "the engine lists a route twice");
     let missing: Vec<&String> = expected.difference(&served).collect();

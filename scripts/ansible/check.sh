@@ -61,7 +61,11 @@ done
 play 9.8.0 version_9_8.yml
 # The everyday storage modules against the release whose definition the engine serves (NetApp's
 # 9.8 file): told 9.14.1, the modules ask for fields and subsets 9.8 does not have.
-for book in rest_info_all.yml volume.yml snapshot.yml nfs.yml admin.yml network.yml svm.yml; do
+for book in rest_info_all.yml volume.yml snapshot.yml nfs.yml admin.yml network.yml san.yml \
+  qtree.yml snapshot_policy.yml export_rule.yml user_role.yml svm.yml; do
   play 9.8.0 "$book"
 done
+# The UNIX users and groups modules refuse REST before 9.9.0 / 9.9.1; the engine serves those 9.9
+# paths from that release on (engine/later.json).
+play 9.9.1 unix.yml
 echo "ansible check passed: netapp.ontap $collection, $((SECONDS - started)) s"

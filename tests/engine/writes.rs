@@ -12,7 +12,8 @@
 //!   So every value is one the schema takes and every reference names a seeded record. Where
 //!   a key is a reference (`/api/name-services/dns/{svm.uuid}`: one per SVM) or the path is an
 //!   object, the seeded record is deleted first, as a client makes room for its own;
-//! - a path with writes and no GET gets the fields its schema requires, from their examples;
+//! - a path with writes and no GET, or a collection with no record (a fresh `default` export
+//!   policy's rules), gets the fields its schema requires, from their examples;
 //! - a PATCH sets one field the schema lets a PATCH set, to the value it has;
 //! - a DELETE removes the first seeded record;
 //! - a PATCH or DELETE on a collection selects its first record by its `name` or `uuid`.
@@ -44,6 +45,28 @@ const EXCEPTIONS: &[(&str, &str)] = &[
         "DELETE /api/storage/luns/{uuid}",
         "every seeded LUN is mapped (the seeded LUN maps name it), and ONTAP deletes a mapped LUN \
          only with allow_delete_while_mapped: 1254197 (engine/behaviours/luns.rs)",
+    ),
+    (
+        "PATCH /api/protocols/nfs/export-policies/{policy.id}/rules/{index}",
+        super::NO_RULES,
+    ),
+    (
+        "DELETE /api/protocols/nfs/export-policies/{policy.id}/rules/{index}",
+        super::NO_RULES,
+    ),
+    (
+        "POST /api/protocols/nfs/export-policies/{policy.id}/rules/{index}/clients",
+        super::NO_RULES,
+    ),
+    (
+        "DELETE /api/protocols/nfs/export-policies/{policy.id}/rules/{index}/clients/{match}",
+        super::NO_RULES,
+    ),
+    (
+        "POST /api/storage/snapshot-policies/{snapshot-policy.uuid}/schedules",
+        "a policy's schedules are keyed by their schedule's uuid (`{uuid}` is `schedule.uuid`: \
+         na_ontap_snapshot_policy changes `.../schedules/{schedule.uuid}`), and the first \
+         record's schedule is in the policy already: 409 code 1, as any duplicate",
     ),
     (
         "PATCH /api/cluster/jobs/{uuid}",
@@ -341,6 +364,11 @@ async fn post_body(walk: &Walk, spec: &Spec, t: &Target<'_>) -> Result<Option<Va
     } else {
         Some(seen.clone())
     };
+    // An empty collection (a fresh `default` export policy's rules) gives no record to repeat:
+    // the fields its schema requires, as for a path without a GET.
+    if status == 200 && t.collection && first.is_none() {
+        return Ok(Some(required(&schema)));
+    }
     let Some(first) = first.filter(|_| status == 200) else {
         return Err(Outcome::Broken(format!(
             "GET {path} answered {status}: {seen}"

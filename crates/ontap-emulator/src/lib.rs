@@ -48,6 +48,8 @@ mod security;
 mod security_settings;
 mod server;
 pub mod state;
+#[cfg(test)]
+mod testing;
 mod tls;
 
 use std::net::SocketAddr;
@@ -68,7 +70,7 @@ pub fn engine_routes() -> Vec<RouteInfo> {
         .map(|(method, path)| RouteInfo {
             method,
             path,
-            beyond_spec: None,
+            beyond_spec: engine::later_path(path),
         })
         .collect()
 }

@@ -145,52 +145,17 @@ impl Rendered {
 mod tests {
     use std::sync::Arc;
 
-    use axum::body::Body;
-    use axum::http::{Request, StatusCode};
+    use axum::http::StatusCode;
     use serde_json::{Value, json};
-    use tower::ServiceExt;
 
-    use crate::EmulatorConfig;
     use crate::context::App;
+    use crate::testing::call;
 
     const CREDS: &str = "/api/protocols/san/iscsi/credentials";
     const ALL: &str = "/api/protocols/san/iscsi/credentials?fields=*";
-    const ADMIN: &str = "Basic YWRtaW46TmV0YXBwMSE="; // admin:Netapp1!
 
     fn app() -> Arc<App> {
-        let version = ontap_rest::Version::parse_release("9.14.1").expect("a version");
-        Arc::new(App::new(EmulatorConfig::default(), version))
-    }
-
-    async fn call(
-        app: &Arc<App>,
-        method: &str,
-        uri: &str,
-        headers: &[(&str, &str)],
-        body: Option<Value>,
-    ) -> (StatusCode, Value) {
-        let mut req = Request::builder()
-            .method(method)
-            .uri(uri)
-            .header("authorization", ADMIN);
-        for (k, v) in headers {
-            req = req.header(*k, *v);
-        }
-        let body = body.map_or_else(Body::empty, |b| Body::from(b.to_string()));
-        let resp = crate::server::router(app.clone())
-            .oneshot(req.body(body).expect("a request"))
-            .await
-            .expect("an answer");
-        let status = resp.status();
-        let bytes = axum::body::to_bytes(resp.into_body(), usize::MAX)
-            .await
-            .expect("a body");
-        let body = if bytes.is_empty() {
-            Value::Null
-        } else {
-            serde_json::from_slice(&bytes).expect("JSON")
-        };
-        (status, body)
+        crate::testing::app("9.14.1")
     }
 
     async fn get(app: &Arc<App>, uri: &str, headers: &[(&str, &str)]) -> Value {

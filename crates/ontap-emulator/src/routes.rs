@@ -17,7 +17,7 @@ use percent_encoding::percent_decode_str;
 
 use super::context::{Ctx, Reply};
 use super::error::ApiResult;
-use super::{accounts, cli, control, docs, iscsi, ndmp, ndmp_svms, password, security};
+use super::{accounts, cli, control, docs, engine, iscsi, ndmp, ndmp_svms, password, security};
 
 /// The decoded path segments a template's `{name}`s matched, in order.
 pub struct Params<'a>(Vec<&'a str>);
@@ -212,6 +212,11 @@ fn route(template: &'static str, methods: Methods) -> Route {
     }
 }
 
+/// Why the CLI passthrough's paths are served: ONTAP serves `/api/private/cli/<command>` for
+/// every CLI command, outside its REST definition, and NetApp's own clients send some.
+const PASSTHROUGH: &str = "ONTAP's CLI passthrough (/api/private/cli), outside NetApp's REST \
+     definition; na_ontap_broadcast_domain sends this command before a domain's delete";
+
 /// The map of the emulator.
 static ROUTES: LazyLock<Vec<Route>> = LazyLock::new(|| {
     vec![
@@ -276,6 +281,21 @@ static ROUTES: LazyLock<Vec<Route>> = LazyLock::new(|| {
         // The DELETE checks `svm.name` against the path's SVM with its own error.
         .own_params(&["svm.name"])
         .options(&["add_initiator_addresses", "remove_initiator_addresses"]),
+        // ONTAP's CLI passthrough: the commands NetApp's clients send (engine/cli.rs).
+        route(
+            "/api/private/cli/network/port/broadcast-domain/remove-ports",
+            post(|c, _| engine::broadcast_domain_ports(c, engine::Ports::Remove))
+                .patch(|c, _| engine::broadcast_domain_ports(c, engine::Ports::Remove)),
+        )
+        .own_params(&["broadcast-domain", "ipspace"])
+        .beyond_spec(PASSTHROUGH),
+        route(
+            "/api/private/cli/network/port/broadcast-domain/add-ports",
+            post(|c, _| engine::broadcast_domain_ports(c, engine::Ports::Add))
+                .patch(|c, _| engine::broadcast_domain_ports(c, engine::Ports::Add)),
+        )
+        .own_params(&["broadcast-domain", "ipspace"])
+        .beyond_spec(PASSTHROUGH),
         route("/api/protocols/ndmp/svms", get(|c, _| ndmp_svms::list(c))),
         route(
             "/api/protocols/ndmp/svms/{svm.uuid}",

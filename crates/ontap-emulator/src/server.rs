@@ -308,7 +308,9 @@ async fn engine_answer(ctx: &Ctx, segs: &[&str], method: &Method, area: &str) ->
     } else {
         None
     };
-    let found = found.ok_or_else(|| ApiError::entry_missing("path"))?;
+    let found = found
+        .filter(|f| !engine::too_new(f, &ctx.app.version))
+        .ok_or_else(|| ApiError::entry_missing("path"))?;
     let reads = *method == Method::GET || *method == Method::HEAD;
     if ctx.caller.is_readonly() && !reads && *method != Method::OPTIONS {
         return Err(ApiError::forbidden());

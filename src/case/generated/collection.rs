@@ -228,6 +228,14 @@ pub(super) fn checks(g: &Gen, out: &mut Vec<Check>) {
                 "keys-kept",
                 "every record keeps its keys whatever fields names",
             );
+            // An empty collection (a fresh `default` export policy's rules) has no record to
+            // keep its keys: skipped, as `fields-star` is, rather than passed on nothing.
+            c.setup.push(step(
+                "a record to read",
+                get(json!({"max_records": 1})),
+                None,
+                Some(json!({"any": {"from": "records.0", "or_skip": "the collection is empty: no record to keep its keys"}})),
+            ));
             c.steps.push(step(
                 &format!("fields={field}"),
                 get(json!({"fields": field})),

@@ -96,12 +96,25 @@ fn alt_matches(alt: &str, values: &[String], set: bool) -> bool {
 }
 
 /// Whether a record passes the filter `field=pattern`.
+///
+/// - A pattern in double quotes is the text between them, taken literally (no `*`, `|`, `!`
+///   or comparison): convention, ONTAP's CLI query syntax, on which its REST filters rest,
+///   quotes a value so; `na_ontap_qtree` reads its qtree with `name="<name>"`.
+/// - A reference (an object with a `name`: `volume`) filtered by a value matches on its name:
+///   observed through NetApp's own client, `na_ontap_qtree` reads its qtree with
+///   `volume=<volume name>` and finds it on clusters.
 pub fn filter_matches(record: &Value, field: &str, pattern: &str) -> bool {
     let parts: Vec<&str> = field.split('.').collect();
     let mut found = Vec::new();
     values_at(record, &parts, &mut found);
     let set = found.iter().any(|v| !v.is_null());
-    let values: Vec<String> = found.into_iter().filter_map(scalar_string).collect();
+    let values: Vec<String> = found
+        .into_iter()
+        .filter_map(|v| scalar_string(v).or_else(|| v.get("name").and_then(scalar_string)))
+        .collect();
+    if let Some(literal) = pattern.strip_prefix('"').and_then(|p| p.strip_suffix('"')) {
+        return values.iter().any(|v| v.eq_ignore_ascii_case(literal));
+    }
     pattern.split('|').any(|alt| alt_matches(alt, &values, set))
 }
 
@@ -134,5 +147,20 @@ mod tests {
         assert!(filter_matches(&without, "chap", "null"));
         assert!(filter_matches(&without, "comment", "null"));
         assert!(filter_matches(&without, "chap.inbound.user", "null|x"));
+    }
+
+    #[test]
+    fn a_quoted_value_is_literal_and_a_reference_matches_by_name() {
+        let qtree = serde_json::json!({"name": "q*1", "volume": {"name": "v1", "uuid": "u"}});
+        assert!(filter_matches(&qtree, "name", "\"q*1\""));
+        assert!(!filter_matches(&qtree, "name", "\"q\""));
+        assert!(!filter_matches(
+            &serde_json::json!({"name": "qa1"}),
+            "name",
+            "\"q*1\""
+        ));
+        assert!(filter_matches(&qtree, "volume", "v1"));
+        assert!(!filter_matches(&qtree, "volume", "v2"));
+        assert!(filter_matches(&qtree, "volume.name", "v1"));
     }
 }

@@ -209,8 +209,8 @@ impl Builder<'_> {
             }
             let value = if s.read_only {
                 self.made(name, prop, depth)
-            } else if let Some(d) = s.default.as_ref().filter(|d| fits(&s, d)) {
-                Some(d.clone())
+            } else if let Some(d) = documented_default(doc, &s) {
+                Some(d)
             } else if depth == 0 && matches!(name, "state" | "status") {
                 healthy(&s)
             } else if object {
@@ -251,6 +251,36 @@ impl Builder<'_> {
             name,
             prop,
         )
+    }
+}
+
+/// A field's documented default, as a value of its type: NetApp's file writes the export rule's
+/// string `anonymous_user` with `default: 65534` (its text, `"65534"`, as ONTAP answers it);
+/// and an array whose items have a default (the rule's `protocols`, items `default: any`) is
+/// that one item (`["any"]`, as `export-policy rule create` fills `-protocol any`); an array's
+/// default is checked item by item (the rule's `superuser`, `default: ["none"]`). Documented:
+/// NetApp's 9.8 file, `export_rule`.
+fn documented_default(doc: &super::document::Document, s: &Schema) -> Option<Value> {
+    let item = s
+        .items
+        .as_deref()
+        .and_then(|i| doc.resolve(i))
+        .map(|i| doc.scalar(i));
+    let list_of = |items: Vec<Value>| {
+        let item = item.as_ref()?;
+        items
+            .iter()
+            .all(|i| fits(item, i))
+            .then_some(Value::Array(items))
+    };
+    match (&s.default, s.kind.as_deref()) {
+        (Some(Value::Number(n)), Some("string")) => {
+            Some(Value::String(n.to_string())).filter(|t| fits(s, t))
+        }
+        (Some(Value::Array(items)), Some("array")) => list_of(items.clone()),
+        (Some(d), _) => Some(d.clone()).filter(|d| fits(s, d)),
+        (None, Some("array")) => list_of(vec![item.as_ref()?.default.clone()?]),
+        (None, _) => None,
     }
 }
 
@@ -296,5 +326,36 @@ fn keep(engine: &Engine, schema: &Schema, body: Value, depth: usize) -> Value {
             Value::Object(out)
         }
         other => other,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use axum::http::StatusCode;
+    use serde_json::json;
+
+    use crate::testing::{app, call, get};
+
+    #[tokio::test]
+    async fn a_new_export_rule_has_its_documented_defaults() {
+        let app = app("9.8.0");
+        let policy = json!({"name": "e1", "svm": {"name": "svm1"}});
+        let policies = "/api/protocols/nfs/export-policies";
+        let (status, body) = call(&app, "POST", policies, &[], Some(policy)).await;
+        assert_eq!(status, StatusCode::CREATED, "{body}");
+        let id =
+            get(&app, &format!("{policies}?name=e1&fields=id")).await["records"][0]["id"].clone();
+        let rule = json!({"clients": [{"match": "10.0.0.0/24"}], "ro_rule": ["sys"],
+            "rw_rule": ["none"]});
+        let rules = format!("{policies}/{id}/rules?return_records=true");
+        let (status, body) = call(&app, "POST", &rules, &[], Some(rule)).await;
+        assert_eq!(status, StatusCode::CREATED, "{body}");
+        assert_eq!(body["num_records"], 1, "{body}");
+        let made = &body["records"][0];
+        assert_eq!(made["anonymous_user"], "65534", "{made}");
+        assert_eq!(made["protocols"], json!(["any"]));
+        assert_eq!(made["superuser"], json!(["none"]));
+        let policy = get(&app, &format!("{policies}/{id}?fields=rules")).await;
+        assert_eq!(policy["rules"][0]["index"], made["index"], "{policy}");
     }
 }

@@ -51,18 +51,30 @@ impl Change {
 }
 
 /// Carries out `change` on `store`.
+/// Then the other side of a nested collection that is its parent's array agrees
+/// ([`super::members`]).
 pub fn apply(engine: &Engine, store: &mut Store, change: Change) -> ApiResult<()> {
-    match change {
-        Change::Insert { res, record } => insert(engine, store, res, record),
-        Change::Patch { res, id, patch } => modify(engine, store, res, id, patch),
-        Change::Remove { res, id } => {
-            if store.remove(&engine.resources.list, res, id) {
-                Ok(())
-            } else {
-                Err(missing(engine, res))
-            }
+    let parent_of = |store: &Store, res, id| store.by_id(res, id).and_then(|r| r.parent);
+    let (res, written) = match change {
+        Change::Insert { res, record } => {
+            let parent = record.parent;
+            (res, (Some(insert(engine, store, res, record)?), parent))
         }
-    }
+        Change::Patch { res, id, patch } => {
+            let parent = parent_of(store, res, id);
+            modify(engine, store, res, id, patch)?;
+            (res, (Some(id), parent))
+        }
+        Change::Remove { res, id } => {
+            let parent = parent_of(store, res, id);
+            if !store.remove(&engine.resources.list, res, id) {
+                return Err(missing(engine, res));
+            }
+            (res, (None, parent))
+        }
+    };
+    super::members::sync(engine.doc, &engine.resources.list, store, res, written);
+    Ok(())
 }
 
 /// Whether `change` can be carried out on `store` as it is, without carrying it out: a job's
@@ -91,14 +103,18 @@ pub fn missing(engine: &Engine, res: ResId) -> ApiError {
     ApiError::entry_missing(keys.last().map_or("path", |k| k.name.as_str()))
 }
 
-fn insert(engine: &Engine, store: &mut Store, res: ResId, mut record: Record) -> ApiResult<()> {
+fn insert(
+    engine: &Engine,
+    store: &mut Store,
+    res: ResId,
+    mut record: Record,
+) -> ApiResult<RecordId> {
     parent_exists(engine, store, res, &record)?;
     if unique(engine, store, res, &record, None).is_err() {
         renumber(engine, store, res, &mut record);
     }
     unique(engine, store, res, &record, None)?;
-    store.insert(res, record);
-    Ok(())
+    Ok(store.insert(res, record))
 }
 
 /// Gives the record's keys that the cluster numbers (a `readOnly` integer: a qtree's `id`) the

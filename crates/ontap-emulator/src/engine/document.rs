@@ -156,10 +156,25 @@ impl Document {
     /// failure is a broken build, not a request's fault: the engine then serves nothing (and
     /// says why in the log) rather than taking the emulator down.
     pub fn builtin() -> Document {
-        Document::read(LAYER_GZ).unwrap_or_else(|why| {
+        let mut doc = Document::read(LAYER_GZ).unwrap_or_else(|why| {
             tracing::warn!("the engine serves nothing: {why}");
             Document::default()
-        })
+        });
+        match serde_json::from_str::<Document>(super::later::PATHS) {
+            Ok(later) => doc.add(later),
+            Err(why) => tracing::warn!("the engine serves no later path: {why}"),
+        }
+        doc
+    }
+
+    /// `other`'s paths and schemas beside this document's (a name both have stays this one's).
+    fn add(&mut self, other: Document) {
+        for (path, item) in other.paths {
+            self.paths.entry(path).or_insert(item);
+        }
+        for (name, schema) in other.components.schemas {
+            self.components.schemas.entry(name).or_insert(schema);
+        }
     }
 
     /// A gzipped document in this project's OpenAPI form.

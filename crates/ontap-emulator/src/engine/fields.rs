@@ -5,6 +5,15 @@
 use super::document::{Document, MAX_DEPTH, Schema};
 use super::resources::Resource;
 
+/// Fields a collection answers without `fields` beside its keys and `name`, where a client is
+/// known to read them so: `(collection path, field, basis)`.
+const ANSWERED: &[(&str, &str, &str)] = &[(
+    "/api/security/roles/{owner.uuid}/{name}/privileges",
+    "access",
+    "observed through NetApp's own client: na_ontap_user_role get_role_privileges_rest reads \
+     `access` of each privilege from a GET without `fields`, and changes roles on clusters so",
+)];
+
 /// What the collection conventions need to know of a resource's fields.
 #[derive(Debug, Default)]
 pub struct Fields {
@@ -26,14 +35,24 @@ pub struct Fields {
 
 impl Fields {
     /// The fields kept whatever a request asks: the defaults without `fields`, the identity
-    /// with it.
-    pub fn kept(&self, query: &crate::collection::Query) -> Vec<&str> {
+    /// with it; and the fields its filters name (`location.volume.name=v1` answers each
+    /// record's `location.volume.name`). The last is observed through NetApp's own client, not
+    /// a capture: `na_ontap_lun` filters its LUN read on `location.volume.name` without naming
+    /// it in `fields` and compares the value it reads back (`get_luns_rest`,
+    /// `format_get_luns`), so it is idempotent against a cluster only if ONTAP answers it.
+    pub fn kept<'a>(&'a self, query: &'a crate::collection::Query) -> Vec<&'a str> {
         let chosen = if query.get("fields").is_some() {
             &self.identity
         } else {
             &self.defaults
         };
-        chosen.iter().map(String::as_str).collect()
+        let filters = query
+            .pairs
+            .iter()
+            .map(|(k, _)| k)
+            .filter(|k| !crate::collection::RESERVED.contains(&k.as_str()))
+            .filter(|k| self.known.contains(k));
+        chosen.iter().chain(filters).map(String::as_str).collect()
     }
 }
 
@@ -75,6 +94,11 @@ impl Fields {
         if fields.known.iter().any(|f| f == "name") && !defaults.iter().any(|f| f == "name") {
             defaults.push("name".into());
         }
+        for (_, field, _) in ANSWERED.iter().filter(|(t, _, _)| *t == res.template) {
+            if fields.known.iter().any(|f| f == field) && !defaults.iter().any(|f| f == field) {
+                defaults.push(field.to_string());
+            }
+        }
         defaults.retain(|f| !fields.advanced.contains(f));
         fields.defaults = defaults;
         fields
@@ -108,6 +132,26 @@ fn walk(doc: &Document, schema: &Schema, prefix: &str, depth: usize, out: &mut F
         };
         if let Some(inner) = inner.filter(|s| doc.is_object(s)) {
             walk(doc, inner, &dotted, depth + 1, out);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::testing::{app, get};
+
+    #[tokio::test]
+    async fn a_collection_answers_the_fields_its_filters_name() {
+        let app = app("9.8.0");
+        let page = get(&app, "/api/storage/volumes?fields=state&svm.name=svm1").await;
+        let records = page["records"].as_array().expect("records");
+        assert!(!records.is_empty());
+        for r in records {
+            assert_eq!(r["svm"]["name"], "svm1", "{r}");
+            assert!(
+                r.get("state").is_some() && r.get("comment").is_none(),
+                "{r}"
+            );
         }
     }
 }

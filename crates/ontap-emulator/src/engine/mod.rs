@@ -24,10 +24,12 @@ mod behaviours;
 mod build;
 mod bulk;
 mod change;
+mod cli;
 mod document;
 mod fields;
 mod fresh;
 mod later;
+mod members;
 mod refs;
 mod resources;
 mod seed;
@@ -41,6 +43,7 @@ use std::sync::{Arc, LazyLock};
 
 use axum::http::HeaderValue;
 
+pub use cli::{Ports, broadcast_domain_ports};
 pub use fresh::load_state;
 pub use serve::get;
 pub use store::Store;
@@ -253,6 +256,27 @@ pub fn find(segs: &[&str]) -> Option<Found> {
 /// (`api`, `storage`, `volumes`).
 fn route_head(segs: &[&str]) -> Option<String> {
     (segs.len() >= 3).then(|| format!("{}/{}/{}/{}", segs.len(), segs[0], segs[1], segs[2]))
+}
+
+/// Whether what `found` names came in a release later than `version` (a later path served only
+/// from its release on: [`later`]).
+pub fn too_new(found: &Found, version: &ontap_rest::Version) -> bool {
+    let eng = engine();
+    let template = match found.target {
+        Target::Action => &eng.resources.actions[found.res].template,
+        _ => &eng.resources.list[found.res].template,
+    };
+    later::introduced(template)
+        .and_then(ontap_rest::Version::parse_release)
+        .is_some_and(|r| *version < r)
+}
+
+/// Why the engine serves a path NetApp's 9.8 file lacks (a later release's), if it does.
+pub fn later_path(template: &str) -> Option<&'static str> {
+    later::introduced(template).map(|_| {
+        "a later release's path (engine/later.json, from NetApp's reference for that release), \
+         served from that release on"
+    })
 }
 
 /// Every operation the engine serves, as `(method, path)` with the path as NetApp's file writes

@@ -79,6 +79,7 @@ pub fn seed(doc: &Document, resources: &Resources) -> Store {
             store.insert(id, record);
         }
     }
+    super::members::seeded(doc, &resources.list, &mut store);
     store
 }
 
@@ -114,14 +115,18 @@ impl Maker<'_> {
         let mut set_specially = Vec::new();
         let mut body = Map::new();
         for (field, schema) in self.doc.properties(self.res.record) {
-            if field == "_links" || self.doc.scalar(schema).write_only {
+            // `records` on a record is a POST's way to make several (NetApp's 9.8 file: "Valid
+            // in POST only"), never a field a record shows.
+            if matches!(field, "_links" | "records") || self.doc.scalar(schema).write_only {
                 continue;
             }
             let is_object = self.doc.is_object(schema);
             let value = if let Some(copied) = self.parent_value(field, schema) {
                 set_specially.push(field);
                 Some(copied)
-            } else if is_object && (field == "svm" || self.target(field).is_some()) {
+            } else if is_object
+                && (matches!(field, "svm" | "owner") || self.target(field).is_some())
+            {
                 set_specially.push(field);
                 self.value(field, schema, 1)
             } else if field == "name"
@@ -205,7 +210,10 @@ impl Maker<'_> {
         if self.doc.is_object(schema) {
             let mut out = self.object(schema, depth);
             let linked = self.doc.property(schema, "_links").is_some();
-            if name == "svm" {
+            // An `owner` (a role's, a public key's, an SNMP user's) is an SVM too (documented:
+            // NetApp's 9.8 file, `POST /security/roles`: "specify either the SVM name as the
+            // owner.name or SVM UUID as the owner.uuid").
+            if name == "svm" || name == "owner" {
                 let (svm_name, svm_uuid) = self.svm();
                 let link = format!("/api/svm/svms/{svm_uuid}");
                 refer(&mut out, svm_name, svm_uuid, linked.then_some(link));
@@ -318,7 +326,7 @@ pub fn from_parent(
         .filter(|s| s.starts_with('{'))
         .take(res.parent_params)
         .map(|s| s.trim_start_matches('{').trim_end_matches('}'))
-        .any(|p| p.split('.').next() == Some(field));
+        .any(|p| p.split('.').next().map(|o| o.replace('-', "_")).as_deref() == Some(field));
     if !named {
         return None;
     }

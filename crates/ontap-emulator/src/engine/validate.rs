@@ -115,6 +115,14 @@ fn field(
     if doc.is_object(prop) {
         return object(doc, prop, v, mode, at, depth);
     }
+    // An integer given as its decimal text is that integer: observed through NetApp's own
+    // client, `na_ontap_lun_map` sends `logical_unit_number` as the text of its `lun_id` option
+    // (a `str`) and maps LUNs on clusters so.
+    if s.kind.as_deref() == Some("integer")
+        && let Some(n) = v.as_str().and_then(|t| t.trim().parse::<i64>().ok())
+    {
+        *v = Value::from(n);
+    }
     // Never echo a secret: a write-only field's value stays out of the message.
     let secret = s.write_only || s.format.as_deref() == Some("password");
     let wrong = |what: String| {
@@ -319,5 +327,17 @@ mod tests {
         );
         assert_eq!(body, Ok(json!({"name": "v", "kind": "dp", "secret": "a"})));
         assert!(run(json!({"state": "online", "size": 3}), Mode::Patch).is_ok());
+    }
+
+    #[test]
+    fn an_integer_given_as_its_text_is_that_integer() {
+        let body = run(json!({"name": "v", "size": "3"}), Mode::Post);
+        assert_eq!(body, Ok(json!({"name": "v", "size": 3})));
+        let (code, target, _) =
+            run(json!({"name": "v", "size": "three"}), Mode::Post).expect_err("not a number");
+        assert_eq!((code.as_str(), target.as_str()), (INVALID_FIELD, "size"));
+        let (_, target, _) =
+            run(json!({"name": "v", "size": "0"}), Mode::Post).expect_err("out of bounds");
+        assert_eq!(target, "size");
     }
 }

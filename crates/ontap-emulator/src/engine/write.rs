@@ -107,27 +107,25 @@ fn check_query(ctx: &Ctx, w: Write, res: Option<(usize, &Value)>) -> ApiResult<(
 
 /// POST: a new record (or object).
 async fn create(ctx: &Ctx, found: &Found, w: Write) -> ApiResult<Reply> {
-    let eng = engine();
     check_query(ctx, w, None)?;
     let return_records = ctx.query.bool_param("return_records", false)?;
     let timeout = ctx.query.return_timeout(0)?;
     let given = body(ctx, w, Mode::Post)?;
-    let (done, location, view) = insert(ctx, found, w, given)?;
+    let (done, location, views) = insert(ctx, found, w, given)?;
     let status = match done {
         Done::Now(status) => status,
         Done::Job(uuid) => return job_answer(ctx, &uuid, timeout, location).await,
     };
-    let answer = if !return_records {
-        json!({})
-    } else if w
-        .op
-        .success()
-        .and_then(|s| eng.doc.response_schema(w.op, &s.to_string()))
-        .is_some_and(|s| eng.doc.property(s, "records").is_some())
-    {
-        json!({"num_records": 1, "records": [view]})
+    // With `return_records=true` the records made, as a collection answers them, whether or
+    // not the operation documents an answer's schema: NetApp's file, "If set to true, the
+    // records are returned" (`return_records_update_param`), in the shape its documented POST
+    // answers have (`export_rule_response`: `num_records`, `records`); observed through
+    // NetApp's own client, `na_ontap_interface` reads `records[0].uuid` of its POST's answer,
+    // whose 9.8 operation documents no schema for it.
+    let answer = if return_records {
+        json!({"num_records": views.len(), "records": views})
     } else {
-        view
+        json!({})
     };
     Ok(Reply {
         status,
@@ -136,26 +134,24 @@ async fn create(ctx: &Ctx, found: &Found, w: Write) -> ApiResult<Reply> {
     })
 }
 
-/// The record a POST makes, inserted (or its job started), with its path and body.
+/// The records a POST makes, inserted (or their job started), with the path of the one made
+/// (not of several) and their bodies.
 fn insert(
     ctx: &Ctx,
     found: &Found,
     w: Write,
-    mut given: Value,
-) -> ApiResult<(Done, Option<String>, Value)> {
+    given: Value,
+) -> ApiResult<(Done, Option<String>, Vec<Value>)> {
     let eng = engine();
     let res = &eng.resources.list[found.res];
     let mut state = ctx.app.lock();
-    let record = {
+    let records = {
         let store = &state.engine;
         let parent = parent_record(store, res, &found.params, &ctx.caller)?;
         let parent = res
             .parent
             .zip(parent)
             .and_then(|(p, id)| store.by_id(p, id));
-        if let Some(schema) = eng.doc.request_schema(w.op) {
-            referents(&state, w, found.res).resolve(schema, &mut given)?;
-        }
         let builder = Builder {
             engine: eng,
             res: found.res,
@@ -163,17 +159,63 @@ fn insert(
             parent,
             caller: &ctx.caller,
         };
-        builder.record(given, &found.params)?
+        let mut records = Vec::new();
+        for mut one in several(w, given) {
+            if let Some(schema) = eng.doc.request_schema(w.op) {
+                referents(&state, w, found.res).resolve(schema, &mut one)?;
+            }
+            let call = super::behaviours::Call::of(&state, &ctx.query, "POST");
+            super::behaviours::given(&call, found.res, &mut one)?;
+            records.push(builder.record(one, &found.params)?);
+        }
+        records
     };
-    let location = href(res, &record.params).filter(|_| res.instance.is_some());
-    let view = record.body.clone();
-    let change = Change::Insert {
-        res: found.res,
-        record,
+    let location = match &records[..] {
+        [one] => href(res, &one.params).filter(|_| res.instance.is_some()),
+        _ => None,
     };
+    let views = records.iter().map(|r| r.body.clone()).collect();
+    let changes = records
+        .into_iter()
+        .map(|record| Change::Insert {
+            res: found.res,
+            record,
+        })
+        .collect();
     let description = format!("POST {}", res.template);
-    let done = finish(ctx, &mut state, w, vec![change], description)?;
-    Ok((done, location, view))
+    let done = finish(ctx, &mut state, w, changes, description)?;
+    Ok((done, location, views))
+}
+
+/// The bodies of the records a POST makes: where its schema has `records` and the body gives
+/// them, one per item (the rest of the body under each), as NetApp documents for the three
+/// POSTs that take it (igroup initiators, NVMe subsystem hosts, key servers: "An array of
+/// initiators specified to add multiple initiators to an initiator group in a single API
+/// call", 9.8 file); else the body itself.
+fn several(w: Write, mut given: Value) -> Vec<Value> {
+    let takes = engine()
+        .doc
+        .request_schema(w.op)
+        .is_some_and(|s| engine().doc.property(s, "records").is_some());
+    let items = match given
+        .as_object_mut()
+        .and_then(|m| m.shift_remove("records"))
+    {
+        Some(Value::Array(items)) if takes && !items.is_empty() => items,
+        Some(other) => {
+            given["records"] = other;
+            return vec![given];
+        }
+        None => return vec![given],
+    };
+    items
+        .into_iter()
+        .map(|item| {
+            let mut one = given.clone();
+            super::change::merge(&mut one, item);
+            one
+        })
+        .collect()
 }
 
 /// PATCH (or an object's POST, in `mode`) or DELETE (`mode` None) of one record or object.
@@ -294,9 +336,7 @@ pub(super) fn finish(
 ) -> ApiResult<Done> {
     let mut changes = changes;
     super::behaviours::run(
-        engine(),
-        &state.engine,
-        (&ctx.query, w.method()),
+        &super::behaviours::Call::of(state, &ctx.query, w.method()),
         &mut changes,
     )?;
     // The hand-written routes' records of each SVM follow the SVMs (`State::follow_svms`).
@@ -395,4 +435,35 @@ async fn action(ctx: &Ctx, found: &Found, method: &Method) -> ApiResult<Reply> {
         jobs::start(&ctx.app, &mut state, description, failure, nothing)
     };
     job_answer(ctx, &uuid, timeout, None).await
+}
+
+#[cfg(test)]
+mod tests {
+    use axum::http::StatusCode;
+    use serde_json::json;
+
+    use crate::testing::{app, call};
+
+    /// `na_ontap_interface` reads `records[0].uuid` of its POST's answer; 9.8 documents no
+    /// schema for that answer.
+    #[tokio::test]
+    async fn a_post_with_return_records_answers_the_records_made() {
+        let app = app("9.8.0");
+        let lif = json!({"name": "lif9", "svm": {"name": "svm1"},
+            "ip": {"address": "10.1.1.9", "netmask": "24"},
+            "location": {"home_port": {"name": "e0c", "node": {"name": "cluster1-01"}}}});
+        let uri = "/api/network/ip/interfaces?return_records=true";
+        let (status, body) = call(&app, "POST", uri, &[], Some(lif.clone())).await;
+        assert_eq!(status, StatusCode::CREATED, "{body}");
+        assert_eq!(body["num_records"], 1, "{body}");
+        assert_eq!(body["records"][0]["name"], "lif9");
+        assert!(body["records"][0]["uuid"].is_string());
+        let mut again = lif;
+        again["name"] = json!("lif10");
+        again["ip"]["address"] = json!("10.1.1.10");
+        let uri = "/api/network/ip/interfaces";
+        let (status, body) = call(&app, "POST", uri, &[], Some(again)).await;
+        assert_eq!(status, StatusCode::CREATED, "{body}");
+        assert_eq!(body, json!({}));
+    }
 }

@@ -12,6 +12,7 @@ use crate::error::ApiResult;
 pub const BEHAVIOUR: Behaviour = Behaviour {
     path: "/api/network/ethernet/broadcast-domains",
     on,
+    given: None,
 };
 
 fn on(_: &Call, change: &mut Change) -> ApiResult<()> {

@@ -12,6 +12,7 @@ use crate::error::{ApiError, ApiResult};
 pub const BEHAVIOUR: Behaviour = Behaviour {
     path: crate::engine::CLUSTER,
     on,
+    given: None,
 };
 
 /// ONTAP's code for a cluster create on a cluster that exists (documented).
@@ -48,6 +49,7 @@ mod tests {
             let call = Call {
                 engine: eng,
                 store: &eng.seeded,
+                svms: Vec::new(),
                 query: &q,
                 method,
                 more: Default::default(),

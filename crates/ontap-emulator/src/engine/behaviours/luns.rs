@@ -16,6 +16,7 @@ use crate::error::{ApiError, ApiResult};
 pub const BEHAVIOUR: Behaviour = Behaviour {
     path: "/api/storage/luns",
     on,
+    given: None,
 };
 
 fn on(call: &Call, change: &mut Change) -> ApiResult<()> {

@@ -10,6 +10,9 @@
 mod broadcast_domains;
 mod cluster;
 mod luns;
+mod roles;
+mod snapshot_policies;
+mod snapshot_policy_schedules;
 mod snapshots;
 mod svms;
 mod volumes;
@@ -22,6 +25,7 @@ use super::resources::ResId;
 use super::store::{Record, Store};
 use crate::collection::Query;
 use crate::error::ApiResult;
+use crate::state::{State, Svm};
 
 /// Every behaviour, one line each.
 pub const BEHAVIOURS: &[Behaviour] = &[
@@ -31,6 +35,9 @@ pub const BEHAVIOURS: &[Behaviour] = &[
     snapshots::BEHAVIOUR,
     svms::BEHAVIOUR,
     cluster::BEHAVIOUR,
+    roles::BEHAVIOUR,
+    snapshot_policies::BEHAVIOUR,
+    snapshot_policy_schedules::BEHAVIOUR,
 ];
 
 /// ONTAP's rules for the records of one collection.
@@ -41,6 +48,10 @@ pub struct Behaviour {
     /// made it) before it is carried out; at a 202's acceptance, so its job carries out what
     /// the behaviour made of it.
     pub on: fn(&Call, &mut Change) -> ApiResult<()>,
+    /// Completes a POST's body (checked, its references resolved) before the engine makes the
+    /// record of it: what ONTAP takes for a field left out that the engine would otherwise
+    /// want given (a key).
+    pub given: Option<fn(&Call, &mut Value) -> ApiResult<()>>,
 }
 
 /// What a behaviour may read: the cluster's records as they are, the request's method and
@@ -48,13 +59,27 @@ pub struct Behaviour {
 pub struct Call<'a> {
     pub engine: &'static Engine,
     pub store: &'a Store,
+    /// The cluster's SVMs (the engine's records of them).
+    pub svms: Vec<Svm>,
     pub query: &'a Query,
     /// `POST`, `PATCH` or `DELETE`: an object's POST and PATCH are both a [`Change::Patch`].
     pub method: &'static str,
     more: std::cell::RefCell<Vec<Change>>,
 }
 
-impl Call<'_> {
+impl<'a> Call<'a> {
+    /// What the behaviours of a `method` request on `state` may read.
+    pub fn of(state: &'a State, query: &'a Query, method: &'static str) -> Call<'a> {
+        Call {
+            engine: super::engine(),
+            store: &state.engine,
+            svms: state.svms(),
+            query,
+            method,
+            more: Default::default(),
+        }
+    }
+
     /// The id of the collection at `path`.
     pub fn resource(&self, path: &str) -> Option<ResId> {
         self.engine
@@ -93,27 +118,27 @@ impl Call<'_> {
     }
 }
 
+/// Runs the `given` of the behaviours of the collection `res` on a POST's body.
+pub fn given(call: &Call, res: ResId, body: &mut Value) -> ApiResult<()> {
+    let path = &call.engine.resources.list[res].template;
+    for b in BEHAVIOURS.iter().filter(|b| b.path == path) {
+        if let Some(given) = b.given {
+            given(call, body)?;
+        }
+    }
+    Ok(())
+}
+
 /// Runs the behaviours of the collections `changes` write to, in order; the changes they add
 /// follow.
-pub fn run(
-    engine: &'static Engine,
-    store: &Store,
-    (query, method): (&Query, &'static str),
-    changes: &mut Vec<Change>,
-) -> ApiResult<()> {
-    let call = Call {
-        engine,
-        store,
-        query,
-        method,
-        more: Default::default(),
-    };
+pub fn run(call: &Call, changes: &mut Vec<Change>) -> ApiResult<()> {
+    let engine = call.engine;
     for change in changes.iter_mut() {
         let path = &engine.resources.list[change.res()].template;
         for b in BEHAVIOURS.iter().filter(|b| b.path == path) {
-            (b.on)(&call, change)?;
+            (b.on)(call, change)?;
         }
     }
-    changes.extend(call.more.into_inner());
+    changes.extend(call.more.take());
     Ok(())
 }

@@ -12,6 +12,7 @@ use crate::error::ApiResult;
 pub const BEHAVIOUR: Behaviour = Behaviour {
     path: "/api/storage/volumes/{volume.uuid}/snapshots",
     on,
+    given: None,
 };
 
 fn on(call: &Call, change: &mut Change) -> ApiResult<()> {

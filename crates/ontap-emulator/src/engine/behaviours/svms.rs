@@ -34,6 +34,7 @@ use crate::error::{ApiError, ApiResult};
 pub const BEHAVIOUR: Behaviour = Behaviour {
     path: crate::engine::SVM_COLLECTION,
     on,
+    given: None,
 };
 
 /// The emulator's code for an SVM that still has data volumes (convention, see the module).
@@ -257,6 +258,7 @@ mod tests {
         Call {
             engine: engine(),
             store,
+            svms: Vec::new(),
             query,
             method,
             more: Default::default(),

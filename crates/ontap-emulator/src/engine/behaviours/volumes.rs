@@ -21,6 +21,7 @@ use crate::error::{ApiError, ApiResult};
 pub const BEHAVIOUR: Behaviour = Behaviour {
     path: "/api/storage/volumes",
     on,
+    given: None,
 };
 
 /// The emulator's code for a volume that does not fit in its aggregate (convention).
