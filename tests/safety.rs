@@ -189,6 +189,33 @@ fn a_destructive_run_passes_and_leaves_the_cluster_as_it_found_it() {
     builtin_passwords_still_work(&emu.url);
 }
 
+/// The whole generated set, writes included (the imported layer's built requests make volumes,
+/// SVMs, qtrees, policies ... and remove them), run twice against one cluster as a nightly job
+/// does: both pass, and `cleanup` finds nothing of either. A check whose teardown looked for what
+/// it made before the job making it had ended left it behind, and the second run then took the
+/// leftover SVM for the target's first.
+#[test]
+fn the_generated_writes_run_twice_on_one_cluster_and_leave_nothing() {
+    let emu = EmulatorProcess::start("127.0.0.1:0", &[], &[]);
+    for round in ["first", "second"] {
+        let dir = temp_dir(&format!("twice-{round}"));
+        let out = run_against(
+            &emu.url,
+            &dir,
+            &["--generated", "--no-builtin-cases", "--allow-destructive"],
+        );
+        assert_eq!(out.status.code(), Some(0), "{round} run: {}", text(&out));
+        let _ = std::fs::remove_dir_all(dir);
+    }
+    let out = bin()
+        .args(["cleanup", "--dry-run", "--target", &emu.url])
+        .env("ONTAP_PASSWORD", ADMIN.1)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert!(text(&out).contains("0 leftover(s) found"), "{}", text(&out));
+}
+
 #[test]
 fn ctrl_c_in_the_middle_runs_the_teardowns_and_leaves_nothing_behind() {
     let emu = EmulatorProcess::start("127.0.0.1:0", &["--tls"], &[]);
