@@ -284,14 +284,9 @@ async fn concrete(target: &Target, template: &str) -> Result<Vec<String>, RunErr
         &template[start + 2..start + len],
         &template[start + len + 1..],
     );
-    let plural = parent.rsplit('/').next().unwrap_or("").replace('-', "_");
+    let named_after_parent = crate::spec::singular(parent.rsplit('/').next().unwrap_or(""));
     let field = match param.split_once('.') {
-        Some((label, key))
-            if plural.strip_suffix('s') == Some(label)
-                || plural == format!("{}ies", label.trim_end_matches('y')) =>
-        {
-            key
-        }
+        Some((label, key)) if named_after_parent == label => key,
         _ => param,
     };
     let mut out = Vec::new();

@@ -48,6 +48,7 @@ pub use basis::{
 pub use fields::{PathMiss, PathSegment};
 pub use model::{
     ImportedFrom, Layer, OntapError, OpId, Operation, Parameter, ResponseSpec, Spec, route_of,
+    singular,
 };
 /// ONTAP's release numbers: one type for the harness and the emulator, in `crates/ontap-rest`.
 pub use ontap_rest::Version;

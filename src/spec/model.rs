@@ -295,6 +295,21 @@ pub fn route_of(path: &str) -> String {
         .join("/")
 }
 
+/// The singular of a path segment, as a field that refers to one of its records is named:
+/// `volumes` → `volume`, `snapshot-policies` → `snapshot_policy`, `addresses` → `address`.
+pub fn singular(segment: &str) -> String {
+    let w = segment.replace('-', "_");
+    if let Some(s) = w.strip_suffix("ies") {
+        format!("{s}y")
+    } else if w.ends_with("sses") || w.ends_with("xes") {
+        w[..w.len() - 2].to_string()
+    } else if let Some(s) = w.strip_suffix('s') {
+        s.to_string()
+    } else {
+        w
+    }
+}
+
 /// The loaded spec.
 #[derive(Debug)]
 pub struct Spec {

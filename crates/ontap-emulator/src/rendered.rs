@@ -26,28 +26,46 @@ const CAPACITY: usize = 32;
 /// The kept answers, all of one generation.
 #[derive(Default)]
 pub struct Rendered {
-    kept: Mutex<Kept>,
-    records: Mutex<Records>,
+    kept: Mutex<Generation<Vec<(Key, Bytes)>>>,
+    records: Mutex<Generation<Records>>,
 }
 
-/// The engine's records as a plain GET of one answers them (no query, HAL), by the caller's
-/// scope and the path as sent: a GET of each of a collection's records in turn repeats none of
-/// them in a row, which the answers above (a few pages) do not cover. Bounded by
-/// [`RECORDS`]; a change of the state empties it.
-#[derive(Default)]
-struct Records {
-    generation: u64,
-    answers: std::collections::HashMap<(Option<String>, String), Bytes>,
-}
+/// The engine's records as a plain GET of one answers them (no query, HAL), by the path as sent
+/// and then the caller's scope: a GET of each of a collection's records in turn repeats none of
+/// them in a row, which the answers above (a few pages) do not cover. Bounded by [`RECORDS`].
+/// Looked up by the path as a `&str`, so a hit allocates nothing.
+type Records = std::collections::HashMap<String, Vec<(Option<String>, Bytes)>>;
 
-/// At most this many records' answers are kept: more than a fresh cluster's records of any
-/// one collection, few enough that the memory is a few MB.
+/// At most this many records' paths are kept: more than a fresh cluster's records of any one
+/// collection, few enough that the memory is a few MB.
 const RECORDS: usize = 4096;
 
+/// Answers rendered from one generation of the state.
 #[derive(Default)]
-struct Kept {
+struct Generation<A> {
     generation: u64,
-    answers: Vec<(Key, Bytes)>,
+    answers: A,
+}
+
+impl<A: Default> Generation<A> {
+    /// The answers, if they were rendered at `generation`.
+    fn at(&self, generation: u64) -> Option<&A> {
+        (self.generation == generation).then_some(&self.answers)
+    }
+
+    /// Where to keep an answer rendered at `generation`: nowhere when the state has changed
+    /// since (it is never to be served); emptied first when the answers are of an older
+    /// generation, or `full`.
+    fn keeping(&mut self, generation: u64, full: impl Fn(&A) -> bool) -> Option<&mut A> {
+        if self.generation > generation {
+            return None;
+        }
+        if self.generation < generation || full(&self.answers) {
+            self.answers = A::default();
+            self.generation = generation;
+        }
+        Some(&mut self.answers)
+    }
 }
 
 /// What an answer depends on besides the generation.
@@ -71,64 +89,31 @@ impl Key {
     }
 }
 
-impl Rendered {
-    fn lock(&self) -> MutexGuard<'_, Kept> {
-        self.kept.lock().unwrap_or_else(|e| e.into_inner())
-    }
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
 
+impl Rendered {
     /// The answer kept for `ctx`'s request to `path` at `generation`, if any.
     pub fn get(&self, generation: u64, path: &str, ctx: &Ctx) -> Option<Bytes> {
-        let kept = self.lock();
-        if kept.generation != generation {
-            return None;
-        }
-        kept.answers
+        lock(&self.kept)
+            .at(generation)?
             .iter()
             .find(|(key, _)| key.is(path, ctx))
             .map(|(_, body)| body.clone())
     }
 
-    /// The answer kept for a plain GET of the record at `path` (as sent) by a caller of scope
-    /// `owner`, at `generation`.
-    pub fn record(&self, generation: u64, owner: &Option<String>, path: &str) -> Option<Bytes> {
-        let kept = self.records.lock().unwrap_or_else(|e| e.into_inner());
-        if kept.generation != generation {
-            return None;
-        }
-        kept.answers
-            .get(&(owner.clone(), path.to_string()))
-            .cloned()
-    }
-
-    /// Keeps the answer to a plain GET of the record at `path`, rendered at `generation`.
-    pub fn put_record(&self, generation: u64, owner: &Option<String>, path: &str, body: Bytes) {
-        let mut kept = self.records.lock().unwrap_or_else(|e| e.into_inner());
-        if kept.generation > generation {
-            return;
-        }
-        if kept.generation < generation || kept.answers.len() >= RECORDS {
-            kept.answers.clear();
-            kept.generation = generation;
-        }
-        kept.answers.insert((owner.clone(), path.to_string()), body);
-    }
-
     /// Keeps `body`, the answer to `ctx`'s request to `path` rendered from the state at
     /// `generation` (read while the state was locked for rendering it).
     pub fn put(&self, generation: u64, path: &'static str, ctx: &Ctx, body: Bytes) {
-        let mut kept = self.lock();
-        if kept.generation > generation {
-            // Rendered from a state that has changed since: never to be served.
+        let mut kept = lock(&self.kept);
+        let Some(answers) = kept.keeping(generation, |a| a.len() >= CAPACITY) else {
+            return;
+        };
+        if answers.iter().any(|(key, _)| key.is(path, ctx)) {
             return;
         }
-        if kept.generation < generation || kept.answers.len() >= CAPACITY {
-            kept.answers.clear();
-            kept.generation = generation;
-        }
-        if kept.answers.iter().any(|(key, _)| key.is(path, ctx)) {
-            return;
-        }
-        kept.answers.push((
+        answers.push((
             Key {
                 path,
                 query: ctx.query.pairs.clone(),
@@ -138,6 +123,29 @@ impl Rendered {
             },
             body,
         ));
+    }
+
+    /// The answer kept for a plain GET of the record at `path` (as sent) by a caller of scope
+    /// `owner`, at `generation`.
+    pub fn record(&self, generation: u64, owner: &Option<String>, path: &str) -> Option<Bytes> {
+        lock(&self.records)
+            .at(generation)?
+            .get(path)?
+            .iter()
+            .find(|(o, _)| o == owner)
+            .map(|(_, body)| body.clone())
+    }
+
+    /// Keeps the answer to a plain GET of the record at `path`, rendered at `generation`.
+    pub fn put_record(&self, generation: u64, owner: &Option<String>, path: &str, body: Bytes) {
+        let mut kept = lock(&self.records);
+        let Some(answers) = kept.keeping(generation, |a| a.len() >= RECORDS) else {
+            return;
+        };
+        let scopes = answers.entry(path.to_string()).or_default();
+        if !scopes.iter().any(|(o, _)| o == owner) {
+            scopes.push((owner.clone(), body));
+        }
     }
 }
 
@@ -174,7 +182,7 @@ mod tests {
     }
 
     fn kept(app: &App) -> usize {
-        app.rendered.lock().answers.len()
+        super::lock(&app.rendered.kept).answers.len()
     }
 
     #[tokio::test]

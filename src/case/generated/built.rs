@@ -31,7 +31,7 @@ use std::collections::BTreeMap;
 use serde_json::{Map, Value, json};
 
 use super::sample::Sample;
-use crate::spec::{Layer, Operation, Spec};
+use crate::spec::{Layer, Operation, Spec, singular};
 
 /// Fields whose value would point the cluster at something outside it, give it a secret or a
 /// certificate it would trust, or let a host in: by the last part of their dotted name.
@@ -108,34 +108,37 @@ pub(in crate::case) fn build(spec: &Spec, written: &dyn Fn(&str) -> bool) -> Bui
             .iter()
             .filter(|o| o.layer == Layer::Imported && o.method != "GET" && !written(&o.key()))
     };
+    // The POSTs first: a PATCH or DELETE is built on the record its collection's POST makes.
     for op in imported().filter(|o| o.method == "POST") {
-        match post(spec, op) {
-            Ok(s) => {
-                out.samples.insert(op.key(), s);
-            }
-            Err(why) => {
-                out.unbuilt.insert(op.key(), why);
-            }
-        }
+        let built = post(spec, op);
+        out.keep(op, built);
     }
     for op in imported().filter(|o| o.method != "POST") {
         let made = collection_of(&op.path)
             .map(|c| format!("POST {c}"))
             .filter(|k| out.samples.contains_key(k));
-        let result = match made {
+        let built = match made {
             Some(k) => on_made(spec, op, &k, &out.samples[&k]),
             None => Err(no_record_of_its_own(op, &out.unbuilt)),
         };
-        match result {
-            Ok(s) => {
-                out.samples.insert(op.key(), s);
+        out.keep(op, built);
+    }
+    out
+}
+
+impl Built {
+    /// `op`'s sample, or why it has none.
+    fn keep(&mut self, op: &Operation, built: Result<Sample, String>) {
+        match built {
+            Ok(mut s) => {
+                s.successes = op.success_statuses();
+                self.samples.insert(op.key(), s);
             }
             Err(why) => {
-                out.unbuilt.insert(op.key(), why);
+                self.unbuilt.insert(op.key(), why);
             }
         }
     }
-    out
 }
 
 /// Why a PATCH or DELETE has no built request: it would change a record the run did not make.
@@ -174,19 +177,10 @@ fn collection_of(path: &str) -> Option<&str> {
 
 /// The basis of a built request: NetApp's file, which lists the required properties.
 fn basis(op: &Operation) -> Value {
-    let source = op
-        .imported
-        .as_ref()
-        .map_or("NetApp's definition", |i| i.source.as_str());
-    if op
-        .imported
-        .as_ref()
-        .is_some_and(|i| crate::spec::is_ontap_api_file(&i.source))
-    {
-        json!({"documented": source})
-    } else {
-        json!({"observed": format!("{source} (NetApp's definition as that cluster serves it)")})
-    }
+    op.imported.as_ref().map_or_else(
+        || json!({"observed": "NetApp's definition"}),
+        super::imported_basis,
+    )
 }
 
 /// A POST built from its required properties, with the setup that reads what it refers to,
@@ -236,16 +230,15 @@ fn post(spec: &Spec, op: &Operation) -> Result<Sample, String> {
                 .into(),
         );
     }
-    let scoped = schema_has(schema, "svm");
     for item in items {
-        b.item(item, scoped)?;
+        b.item(item)?;
     }
-    let scoped = b.body.contains_key("svm");
+    // Made in the run's SVM: found there.
+    let in_svm = b.body.contains_key("svm");
     let name = "{{case_name}}";
     b.body.insert("name".into(), json!(name));
 
     // What finds the record made: its name (and the run's SVM), its keys captured.
-    let keys = own_keys;
     let record = get
         .responses
         .get("200")
@@ -255,7 +248,7 @@ fn post(spec: &Spec, op: &Operation) -> Result<Sample, String> {
     let mut fields = Vec::new();
     let mut capture = Map::new();
     let mut delete_path = b.path.clone();
-    for k in &keys {
+    for k in &own_keys {
         let f = super::collection::field_of(record, k)
             .ok_or_else(|| format!("its records do not show the key `{k}` its DELETE takes"))?;
         let var = format!("made_{}", k.replace('.', "_"));
@@ -269,7 +262,7 @@ fn post(spec: &Spec, op: &Operation) -> Result<Sample, String> {
     }
     let mut query = Map::new();
     query.insert("name".into(), json!(name));
-    if scoped && documented("svm.name") {
+    if in_svm && documented("svm.name") {
         query.insert("svm.name".into(), json!("{{svm.name}}"));
     }
     let mut read = json!({"operation": get.key(), "query": query.clone()});
@@ -313,12 +306,11 @@ fn on_made(spec: &Spec, op: &Operation, made: &str, post: &Sample) -> Result<Sam
             .request()
             .map(|s| &s.resolved)
             .ok_or("it documents no request body")?;
-        let comment = settable(schema, "comment")
+        settable(schema, "comment")
             .filter(|p| p.get("type").and_then(Value::as_str) == Some("string"))
             .ok_or(
                 "it has no `comment` to change: a change to any other field of a record changes what the record does, which a built request does not guess",
             )?;
-        let _ = comment;
         Some(json!({"comment": "ontap-conform {{run_id}}"}))
     } else {
         None
@@ -349,6 +341,12 @@ struct Builder<'a> {
 }
 
 impl Builder<'_> {
+    /// Whether what is built belongs to an SVM (its schema has `svm`): then `svm` is the run's,
+    /// and what it refers to is read in that SVM.
+    fn scoped(&self) -> bool {
+        schema_has(self.schema, "svm")
+    }
+
     /// The path's parameters: the run's SVM for `{svm.uuid}`; a nested collection's parent
     /// keys read from its parent's first record.
     fn path_params(&mut self) -> Result<(), String> {
@@ -360,14 +358,7 @@ impl Builder<'_> {
             self.path.insert("svm.uuid".into(), json!("{{svm.uuid}}"));
             return Ok(());
         }
-        let samples = super::sample::Samples::default();
-        let g = super::Gen {
-            spec: self.spec,
-            op: self.op,
-            seed: 0,
-            samples: &samples,
-        };
-        let scope = super::collection::Scope::of(&g).ok_or_else(|| {
+        let scope = super::collection::Scope::of(self.spec, self.op).ok_or_else(|| {
             format!(
                 "its path's keys ({}) cannot be read from a parent collection",
                 params.join(", ")
@@ -380,7 +371,7 @@ impl Builder<'_> {
     }
 
     /// One required item: the first of its fields that can be given.
-    fn item(&mut self, item: &Value, scoped: bool) -> Result<(), String> {
+    fn item(&mut self, item: &Value) -> Result<(), String> {
         if let Some(text) = item.get("text").and_then(Value::as_str) {
             return Err(format!(
                 "NetApp's file says what it requires in prose a build cannot follow: \"{text}\""
@@ -405,7 +396,7 @@ impl Builder<'_> {
         ordered.sort_by_key(|f| !f.ends_with(".name"));
         let mut why = Vec::new();
         for f in ordered {
-            match self.field(f, scoped) {
+            match self.field(f) {
                 Ok(()) => return Ok(()),
                 Err(w) => why.push(w),
             }
@@ -414,7 +405,7 @@ impl Builder<'_> {
     }
 
     /// Gives the dotted field `f`, or says why it cannot.
-    fn field(&mut self, f: &str, scoped: bool) -> Result<(), String> {
+    fn field(&mut self, f: &str) -> Result<(), String> {
         if self.op.path_params().any(|p| p == f) || f.starts_with("records.") {
             return Ok(());
         }
@@ -423,7 +414,7 @@ impl Builder<'_> {
         }
         let parts: Vec<&str> = f.split('.').collect();
         if parts[0] == "svm" {
-            if !scoped {
+            if !self.scoped() {
                 return Err(format!("`{f}` is not in the request schema"));
             }
             self.body
@@ -440,11 +431,11 @@ impl Builder<'_> {
             .ok_or_else(|| format!("`{f}` is not in the request schema"))?;
         if parts.len() >= 2 && matches!(last, "name" | "uuid") {
             let of = parts[parts.len() - 2];
-            return self.reference(f, of, scoped);
+            return self.reference(f, of);
         }
         // A reference given whole (`copies.schedule`): by its name.
         if props(&prop).contains_key("name") {
-            return self.reference(&format!("{f}.name"), last, scoped);
+            return self.reference(&format!("{f}.name"), last);
         }
         let value = scalar(&prop).ok_or_else(|| {
             format!(
@@ -456,7 +447,7 @@ impl Builder<'_> {
     }
 
     /// The reference `f` to a record of the collection `of` names, read from the target.
-    fn reference(&mut self, f: &str, of: &str, scoped: bool) -> Result<(), String> {
+    fn reference(&mut self, f: &str, of: &str) -> Result<(), String> {
         if let Some((_, why)) = NEVER_BOUND.iter().find(|(n, _)| *n == of) {
             return Err(format!(
                 "`{f}` is never filled with the target's own records: {why}"
@@ -484,7 +475,7 @@ impl Builder<'_> {
         let key = f.rsplit('.').next().unwrap_or("name");
         let var = format!("ref_{}", f.replace('.', "_"));
         let mut query = json!({"max_records": 1, "fields": key});
-        if scoped && list.parameters.iter().any(|p| p.name == "svm.name") {
+        if self.scoped() && list.parameters.iter().any(|p| p.name == "svm.name") {
             query["svm.name"] = json!("{{svm.name}}");
         }
         self.setup.push(json!({
@@ -500,20 +491,6 @@ impl Builder<'_> {
             json!(format!("{{{{{var}}}}}")),
         );
         Ok(())
-    }
-}
-
-/// `volumes` → `volume`, `snapshot-policies` → `snapshot_policy`, `aggregates` → `aggregate`.
-fn singular(word: &str) -> String {
-    let w = word.replace('-', "_");
-    if let Some(s) = w.strip_suffix("ies") {
-        format!("{s}y")
-    } else if w.ends_with("sses") || w.ends_with("xes") {
-        w[..w.len() - 2].to_string()
-    } else if let Some(s) = w.strip_suffix('s') {
-        s.to_string()
-    } else {
-        w
     }
 }
 
@@ -709,9 +686,9 @@ mod tests {
             setup: Vec::new(),
             path: Map::new(),
         };
-        let why = b.field("lun.name", true).expect_err("refused");
+        let why = b.field("lun.name").expect_err("refused");
         assert!(why.contains("gives its hosts the LUN's data"), "{why}");
-        assert!(b.field("svm.name", true).is_ok());
+        assert!(b.field("svm.name").is_ok());
         assert_eq!(
             Value::Object(b.body),
             json!({"svm": {"name": "{{svm.name}}"}})

@@ -7,6 +7,7 @@
 use serde_json::{Map, Value, json};
 
 use super::{Check, Gen, step};
+use crate::spec::{Operation, Spec, route_of};
 
 /// The seed page that documents the collection query parameters the checks rely on (`fields`,
 /// `order_by`, `return_records`, a filter per field): 004, the one seed with a collection GET.
@@ -53,7 +54,7 @@ pub(super) fn checks(g: &Gen, out: &mut Vec<Check>) {
     let Some(record) = record_schema(op) else {
         return;
     };
-    let Some(scope) = Scope::of(g) else {
+    let Some(scope) = Scope::of(g.spec, g.op) else {
         return;
     };
     let key = op.key();
@@ -470,14 +471,14 @@ pub(super) struct Scope {
 }
 
 impl Scope {
-    /// The scope of `g`'s collection, or `None` when its path parameters cannot be read from a
-    /// parent collection (a parent that is itself nested, or a parameter no collection lists).
-    pub(super) fn of(g: &Gen) -> Option<Scope> {
-        let params: Vec<&str> = g.op.path_params().collect();
+    /// The scope of `op`'s collection, or `None` when its path parameters cannot be read from
+    /// a parent collection (a parent that is itself nested, or a parameter no collection lists).
+    pub(super) fn of(spec: &Spec, op: &Operation) -> Option<Scope> {
+        let params: Vec<&str> = op.path_params().collect();
         if params.is_empty() {
             return Some(Scope::default());
         }
-        let segs: Vec<&str> = g.op.path.split('/').collect();
+        let segs: Vec<&str> = op.path.split('/').collect();
         // The parent record's path: up to the last parameter; after it, literal segments only
         // (a path that ends in a parameter names a record, whatever its answer holds).
         let last = segs.iter().rposition(|s| s.starts_with('{'))?;
@@ -490,18 +491,10 @@ impl Scope {
         if segs[first..=last].iter().any(|s| !s.starts_with('{')) {
             return None;
         }
-        let route = |p: &str| {
-            p.split('/')
-                .map(|s| if s.starts_with('{') { "{}" } else { s })
-                .collect::<Vec<_>>()
-                .join("/")
-        };
-        let parent_get = g
-            .peers()
-            .find(|o| o.method == "GET" && o.path == parent_path)?;
-        let parent_record = g
-            .peers()
-            .find(|o| o.method == "GET" && route(&o.path) == route(&record_path))?;
+        let parent_get =
+            super::peers(spec, op).find(|o| o.method == "GET" && o.path == parent_path)?;
+        let parent_record = super::peers(spec, op)
+            .find(|o| o.method == "GET" && route_of(&o.path) == route_of(&record_path))?;
         let parent_records = record_schema(parent_get)?;
         let keys: Vec<String> = parent_record
             .path_params()

@@ -169,15 +169,9 @@ impl<'a> Gen<'a> {
         self.op.layer == Layer::Imported
     }
 
-    /// The operations this one's checks may lean on (the collection a record belongs to, the
-    /// parent whose keys a nested path takes): the asserted ones for an asserted operation, every
-    /// one for an imported operation.
-    fn peers(&self) -> impl Iterator<Item = &'a Operation> + '_ {
-        let imported = self.imported();
-        self.spec
-            .operations
-            .iter()
-            .filter(move |o| imported || o.layer != Layer::Imported)
+    /// The operations this one's checks may lean on ([`peers`]).
+    fn peers(&self) -> impl Iterator<Item = &'a Operation> + use<'a> {
+        peers(self.spec, self.op)
     }
 
     /// Where the collection query parameters (`fields`, `max_records`, `order_by`,
@@ -187,12 +181,7 @@ impl<'a> Gen<'a> {
     /// observed.
     fn query_basis(&self) -> Value {
         match &self.op.imported {
-            Some(from) if crate::spec::is_ontap_api_file(&from.source) => {
-                json!({"documented": from.source})
-            }
-            Some(from) => {
-                json!({"observed": format!("{} (NetApp's definition as that cluster serves it)", from.source)})
-            }
+            Some(from) => imported_basis(from),
             None => json!({"documented": collection::QUERY_SEED}),
         }
     }
@@ -224,6 +213,27 @@ impl<'a> Gen<'a> {
             .map(|p| (p.to_string(), json!(NOBODY)))
             .collect()
     }
+}
+
+/// What NetApp's definition says, as a basis: documented where it is a file of the repository,
+/// observed where a cluster served it (a file that is not the repository's cannot be cited as
+/// documented).
+fn imported_basis(from: &crate::spec::ImportedFrom) -> Value {
+    if crate::spec::is_ontap_api_file(&from.source) {
+        json!({"documented": from.source})
+    } else {
+        json!({"observed": format!("{} (NetApp's definition as that cluster serves it)", from.source)})
+    }
+}
+
+/// The operations an operation's checks may lean on (the collection a record belongs to, the
+/// parent whose keys a nested path takes): the asserted ones for an asserted operation, every
+/// one for an imported operation.
+fn peers<'a>(spec: &'a Spec, op: &Operation) -> impl Iterator<Item = &'a Operation> + use<'a> {
+    let imported = op.layer == Layer::Imported;
+    spec.operations
+        .iter()
+        .filter(move |o| imported || o.layer != Layer::Imported)
 }
 
 /// One generated check, as the case file it becomes.

@@ -69,7 +69,11 @@ pub(in crate::case) struct Sample {
 /// Every operation's sample, by operation key: the written ones (`x-conform-sample`) and those
 /// built for the imported layer's writes ([`super::built`]), with why the others have none.
 #[derive(Debug, Default)]
-pub(in crate::case) struct Samples(BTreeMap<String, Sample>, BTreeMap<String, String>);
+pub(in crate::case) struct Samples {
+    samples: BTreeMap<String, Sample>,
+    /// The imported writes with no sample, and why.
+    unbuilt: BTreeMap<String, String>,
+}
 
 /// What a check built on a sample starts from: the variables, secrets, setup and teardown of
 /// the sample and of what it needs, in order.
@@ -94,7 +98,8 @@ impl Samples {
             let Some(raw) = &op.sample else { continue };
             let field = format!("{}.x-conform-sample", op.key());
             match serde_json::from_value::<Sample>(raw.clone()) {
-                Ok(s) => {
+                Ok(mut s) => {
+                    s.successes = op.success_statuses();
                     if let Some(n) = &s.needs
                         && !spec
                             .operations
@@ -115,26 +120,23 @@ impl Samples {
         }
         if problems.is_empty() {
             let built = super::built::build(spec, &|k| out.contains_key(k));
-            let mut out = out;
             out.extend(built.samples);
-            for op in &spec.operations {
-                if let Some(s) = out.get_mut(&op.key()) {
-                    s.successes = op.success_statuses();
-                }
-            }
-            Ok(Samples(out, built.unbuilt))
+            Ok(Samples {
+                samples: out,
+                unbuilt: built.unbuilt,
+            })
         } else {
             Err(Diagnostics(problems))
         }
     }
 
     pub fn get(&self, key: &str) -> Option<&Sample> {
-        self.0.get(key)
+        self.samples.get(key)
     }
 
     /// Why an imported write has no request a check could send (see [`super::built`]).
     pub fn unbuilt(&self, key: &str) -> Option<&str> {
-        self.1.get(key).map(String::as_str)
+        self.unbuilt.get(key).map(String::as_str)
     }
 
     /// What a check of `key`'s sample must do before and after it: the needed operation's
