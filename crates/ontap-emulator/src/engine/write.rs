@@ -159,12 +159,13 @@ fn insert(
             parent,
             caller: &ctx.caller,
         };
+        let referents = referents(&state, w, found.res);
+        let call = super::behaviours::Call::of(&state, &ctx.query, "POST");
         let mut records = Vec::new();
         for mut one in several(w, given) {
             if let Some(schema) = eng.doc.request_schema(w.op) {
-                referents(&state, w, found.res).resolve(schema, &mut one)?;
+                referents.resolve(schema, &mut one)?;
             }
-            let call = super::behaviours::Call::of(&state, &ctx.query, "POST");
             super::behaviours::given(&call, found.res, &mut one)?;
             records.push(builder.record(one, &found.params)?);
         }

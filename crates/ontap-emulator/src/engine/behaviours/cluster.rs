@@ -49,7 +49,6 @@ mod tests {
             let call = Call {
                 engine: eng,
                 store: &eng.seeded,
-                svms: Vec::new(),
                 query: &q,
                 method,
                 more: Default::default(),

@@ -59,8 +59,6 @@ pub struct Behaviour {
 pub struct Call<'a> {
     pub engine: &'static Engine,
     pub store: &'a Store,
-    /// The cluster's SVMs (the engine's records of them).
-    pub svms: Vec<Svm>,
     pub query: &'a Query,
     /// `POST`, `PATCH` or `DELETE`: an object's POST and PATCH are both a [`Change::Patch`].
     pub method: &'static str,
@@ -73,11 +71,15 @@ impl<'a> Call<'a> {
         Call {
             engine: super::engine(),
             store: &state.engine,
-            svms: state.svms(),
             query,
             method,
             more: Default::default(),
         }
+    }
+
+    /// The cluster's SVMs, as the store holds them (read when a behaviour asks: most never do).
+    pub fn svms(&self) -> impl Iterator<Item = Svm> + '_ {
+        super::svm_records(self.store).filter_map(Svm::of)
     }
 
     /// The id of the collection at `path`.

@@ -38,8 +38,7 @@ fn given(call: &Call, body: &mut Value) -> ApiResult<()> {
             json!({"name": CLUSTER_NAME, "uuid": CLUSTER_UUID})
         } else {
             let svm = call
-                .svms
-                .iter()
+                .svms()
                 .find(|s| is(&name, &s.name) && is(&uuid, &s.uuid))
                 .ok_or_else(|| ApiError::entry_missing("owner"))?;
             json!({"name": svm.name, "uuid": svm.uuid})

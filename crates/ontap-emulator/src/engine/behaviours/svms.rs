@@ -258,7 +258,6 @@ mod tests {
         Call {
             engine: engine(),
             store,
-            svms: Vec::new(),
             query,
             method,
             more: Default::default(),
