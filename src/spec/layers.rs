@@ -14,7 +14,7 @@ use std::sync::Arc;
 
 use serde_json::Value;
 
-use super::load::{OpContext, load_operation};
+use super::load::{LazySchemas, OpContext, load_operation};
 use super::model::Layer;
 use super::{METHODS, Operation, Spec};
 use crate::diag::{Diagnostic, Diagnostics};
@@ -30,29 +30,52 @@ impl Spec {
             .iter()
             .map(|o| (o.method.clone(), o.route()))
             .collect();
-        let doc = Arc::new(doc);
-        let mut diags = Vec::new();
-        let components = super::typed::Components::of(&doc, &mut |p, m| {
-            diags.push(Diagnostic::new(file, 0, &p, m));
-        });
-        let mut added = Vec::new();
         let empty = serde_json::Map::new();
         let paths = doc
             .get("paths")
             .and_then(Value::as_object)
             .unwrap_or(&empty);
+        let replaces = |path: &str, method: &str| {
+            have.contains(&(method.to_ascii_uppercase(), super::route_of(path)))
+        };
+        // What the imported schemas resolve their `$ref`s against when first used, kept for the
+        // run: the document without its paths, which are read once, here, and were most of what
+        // a run held of it. A path that a curated operation replaces stays, for
+        // `disagreements` to compare.
+        let kept: serde_json::Map<String, Value> = paths
+            .iter()
+            .filter(|(path, item)| {
+                METHODS
+                    .iter()
+                    .any(|m| item.get(m).is_some() && replaces(path, m))
+            })
+            .map(|(path, item)| (path.clone(), item.clone()))
+            .collect();
+        let mut shared: serde_json::Map<String, Value> = doc
+            .as_object()
+            .into_iter()
+            .flatten()
+            .filter(|(k, _)| *k != "paths")
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect();
+        shared.insert("paths".into(), Value::Object(kept));
+        let shared = LazySchemas::new(Arc::new(Value::Object(shared)));
+        let mut diags = Vec::new();
+        let components = super::typed::Components::of(&doc, &mut |p, m| {
+            diags.push(Diagnostic::new(file, 0, &p, m));
+        });
+        let mut added = Vec::new();
         for (path, item) in paths {
-            let route = super::route_of(path);
             let shared_params = item.get("parameters").cloned().unwrap_or(Value::Null);
             for method in METHODS {
                 let Some(op) = item.get(method) else { continue };
-                let replaced = have.contains(&(method.to_ascii_uppercase(), route.clone()));
+                let replaced = replaces(path, method);
                 let at = format!("/paths/{}/{method}", escape_segment(path));
                 let ctx = OpContext {
                     doc: &doc,
                     shared_params: &shared_params,
                     layer: Layer::Imported,
-                    lazy: Some(&doc),
+                    lazy: Some(&shared),
                     components: &components,
                 };
                 let mut report = |p: String, m: String| {
@@ -69,7 +92,7 @@ impl Spec {
             return Err(Diagnostics(diags));
         }
         self.operations.extend(added);
-        self.imported_doc = Some(doc);
+        self.imported_doc = Some(shared.doc);
         Ok(self)
     }
 

@@ -1,13 +1,13 @@
 //! Reading the spec: YAML to a document, the checks of [`super::lint`], then one [`Operation`]
 //! per documented path and method, with its schemas compiled once.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 
 use serde_json::Value;
 
 use super::lint::{lint, parse_errors};
-use super::model::{Layer, SchemaSlot};
+use super::model::{Layer, LazySchema, SchemaSlot};
 use super::schema::{self, CompiledSchema};
 use super::seeds::not_a_seed_page;
 use super::typed::{Components, Op};
@@ -168,12 +168,46 @@ pub(super) struct OpContext<'a> {
     pub(super) doc: &'a Value,
     /// The path item's own `parameters`, shared by its operations.
     pub(super) shared_params: &'a Value,
-    /// The layer the document is; an imported one's schemas compile on first use, against this
-    /// shared copy of the document.
+    /// The layer the document is; an imported one's schemas compile on first use (see
+    /// [`LazySchemas`]).
     pub(super) layer: Layer,
-    pub(super) lazy: Option<&'a Arc<Value>>,
+    pub(super) lazy: Option<&'a LazySchemas>,
     /// The document's typed components (`$ref`s to parameters, request bodies, responses).
     pub(super) components: &'a Components,
+}
+
+/// The imported layer's schemas, one [`LazySchema`] per distinct body schema (and whether it is a
+/// success response's), shared by the operations that name it, resolved against a shared copy of
+/// the document.
+pub(super) struct LazySchemas {
+    pub(super) doc: Arc<Value>,
+    made: std::cell::RefCell<HashMap<(String, bool), Arc<LazySchema>>>,
+}
+
+impl LazySchemas {
+    pub(super) fn new(doc: Arc<Value>) -> LazySchemas {
+        LazySchemas {
+            doc,
+            made: Default::default(),
+        }
+    }
+
+    fn slot(&self, schema: &Value, at: String, response: bool) -> Arc<LazySchema> {
+        let key = (schema.to_string(), response);
+        self.made
+            .borrow_mut()
+            .entry(key)
+            .or_insert_with(|| {
+                Arc::new(LazySchema {
+                    doc: self.doc.clone(),
+                    schema: schema.clone(),
+                    at,
+                    response,
+                    compiled: std::sync::OnceLock::new(),
+                })
+            })
+            .clone()
+    }
 }
 
 pub(super) fn load_operation(
@@ -190,13 +224,7 @@ pub(super) fn load_operation(
                    at: String,
                    response: bool,
                    report: &mut dyn FnMut(String, String)| match ctx.lazy {
-        Some(shared) => Some(SchemaSlot::Lazy {
-            doc: shared.clone(),
-            schema: schema.clone(),
-            at,
-            response,
-            compiled: std::sync::OnceLock::new(),
-        }),
+        Some(shared) => Some(SchemaSlot::Lazy(shared.slot(schema, at, response))),
         None => compile(doc, schema, at, report).map(SchemaSlot::Ready),
     };
     let operation_id = typed.op.operation_id.clone().unwrap_or_default();

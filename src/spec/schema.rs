@@ -50,37 +50,78 @@ impl Finding {
     }
 }
 
-/// Inlines every local `$ref` so a schema stands alone. Errors name the pointer of the bad `$ref`.
+/// Inlines every local `$ref` so a schema stands alone, for the validator and the walk. Errors
+/// name the pointer of the bad `$ref`.
+///
+/// The prose no reader of a resolved schema reads (`description`, `title`, `externalDocs`) is
+/// left out: a `$ref` is copied wherever it is used, so NetApp's volume definition, half of it
+/// descriptions, was held once per operation that names it, and the resolved schemas were the
+/// biggest part of a whole-API run's memory. `example` stays (a built request takes its values
+/// from it).
 pub fn resolve(doc: &Value, schema: &Value, at: &str) -> Result<Value, (String, String)> {
-    resolve_inner(doc, schema, &mut at.to_string(), &mut Vec::new(), false)
+    resolve_inner(
+        doc,
+        schema,
+        &mut at.to_string(),
+        &mut Vec::new(),
+        Resolve::Runtime,
+        false,
+    )
 }
 
 /// [`resolve`] for a reader that lists a schema's fields rather than validates bodies (`spec
-/// diff`): a `$ref` back into a schema it is inside of is left as it is, so a recursive schema
-/// ends there, one level down, instead of failing the whole document (a validator cannot stop
+/// diff`): a `$ref` that refers back to itself (NetApp's `volume.clone.parent_volume` is a
+/// `volume`) ends there, one level down, instead of failing the whole document (a validator cannot stop
 /// there, since it would accept anything below, which is why [`resolve`] refuses such a
 /// schema); and the prose (`description`, `example`, `title`, `externalDocs`) is left out,
 /// since it is most of the bytes of NetApp's definition and no field list reads it.
 pub fn resolve_shape(doc: &Value, schema: &Value, at: &str) -> Result<Value, (String, String)> {
-    resolve_inner(doc, schema, &mut at.to_string(), &mut Vec::new(), true)
+    resolve_inner(
+        doc,
+        schema,
+        &mut at.to_string(),
+        &mut Vec::new(),
+        Resolve::Shape,
+        false,
+    )
 }
 
-/// The keys [`resolve_shape`] leaves out.
-const PROSE: [&str; 4] = ["description", "example", "title", "externalDocs"];
+/// What a resolution keeps.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Resolve {
+    /// What validates a body: every keyword but [`Resolve::dropped`]'s.
+    Runtime,
+    /// A field list: a loop ends one level down, and `example` goes too.
+    Shape,
+}
+
+impl Resolve {
+    /// Whether keyword `k` is left out. Only keywords: a property may well be called
+    /// `description` (an EMS message's, an application template's), and a map of names keeps
+    /// every name.
+    fn dropped(self, k: &str) -> bool {
+        match self {
+            Resolve::Runtime => matches!(k, "description" | "title" | "externalDocs"),
+            Resolve::Shape => matches!(k, "description" | "example" | "title" | "externalDocs"),
+        }
+    }
+}
 
 /// `at` is one buffer for the whole walk, grown and cut back per node: a pointer is only read
 /// when a `$ref` is bad, and a new string per node was most of the time `spec diff` spent
-/// resolving a whole-API document.
+/// resolving a whole-API document. `names` says `schema` is a map of names to schemas
+/// (`properties`), whose keys are not keywords.
 fn resolve_inner(
     doc: &Value,
     schema: &Value,
     at: &mut String,
     stack: &mut Vec<String>,
-    shape_only: bool,
+    mode: Resolve,
+    names: bool,
 ) -> Result<Value, (String, String)> {
     match schema {
         Value::Object(map) => {
-            if let Some(r) = map.get("$ref") {
+            if let Some(r) = map.get("$ref").filter(|_| !names) {
                 let target = r.as_str().unwrap_or_default();
                 let Some(pointer) = target.strip_prefix('#') else {
                     return Err((
@@ -89,7 +130,7 @@ fn resolve_inner(
                     ));
                 };
                 if stack.iter().any(|s| s == pointer) {
-                    if shape_only {
+                    if mode == Resolve::Shape {
                         return Ok(schema.clone());
                     }
                     return Err((
@@ -105,14 +146,14 @@ fn resolve_inner(
                 };
                 stack.push(pointer.to_string());
                 let outer = std::mem::replace(at, pointer.to_string());
-                let out = resolve_inner(doc, found, at, stack, shape_only);
+                let out = resolve_inner(doc, found, at, stack, mode, false);
                 *at = outer;
                 stack.pop();
                 return out;
             }
             let mut out = Map::with_capacity(map.len());
             for (k, v) in map {
-                if shape_only && PROSE.contains(&k.as_str()) {
+                if !names && mode.dropped(k) {
                     continue;
                 }
                 let len = at.len();
@@ -122,7 +163,9 @@ fn resolve_inner(
                 } else {
                     at.push_str(k);
                 }
-                let child = resolve_inner(doc, v, at, stack, shape_only);
+                let holds_names =
+                    !names && matches!(k.as_str(), "properties" | "patternProperties");
+                let child = resolve_inner(doc, v, at, stack, mode, holds_names);
                 at.truncate(len);
                 out.insert(k.clone(), child?);
             }
@@ -133,7 +176,7 @@ fn resolve_inner(
             for (i, v) in items.iter().enumerate() {
                 let len = at.len();
                 let _ = write!(at, "/{i}");
-                let child = resolve_inner(doc, v, at, stack, shape_only);
+                let child = resolve_inner(doc, v, at, stack, mode, false);
                 at.truncate(len);
                 out.push(child?);
             }
@@ -399,6 +442,36 @@ mod tests {
         .unwrap_err();
         assert_eq!(at, "/x/items/$ref");
         assert!(msg.contains("does not resolve"));
+    }
+
+    /// The prose goes, the keywords a reader needs stay, and a field that is called like a
+    /// prose keyword (an EMS message's `description`) is a field, kept by both resolutions.
+    #[test]
+    fn prose_is_left_out_but_fields_named_like_it_are_kept() {
+        let doc = json!({"components": {"schemas": {"msg": {
+            "type": "object",
+            "description": "An EMS message.",
+            "title": "message",
+            "properties": {
+                "description": {"type": "string", "description": "What the message says.", "example": "disk failed"},
+                "title": {"type": "string"},
+                "properties": {"type": "object", "properties": {"example": {"type": "integer"}}}
+            }
+        }}}});
+        let r = json!({"$ref": "#/components/schemas/msg"});
+        let want = |example: bool| {
+            let mut d = json!({"type": "string"});
+            if example {
+                d["example"] = json!("disk failed");
+            }
+            json!({"type": "object", "properties": {
+                "description": d,
+                "title": {"type": "string"},
+                "properties": {"type": "object", "properties": {"example": {"type": "integer"}}}
+            }})
+        };
+        assert_eq!(resolve(&doc, &r, "/x").unwrap(), want(true));
+        assert_eq!(resolve_shape(&doc, &r, "/x").unwrap(), want(false));
     }
 }
 
