@@ -3,7 +3,7 @@
 use std::io::Write;
 use std::path::PathBuf;
 
-use super::{CliError, Verdict, init_logging, runtime};
+use super::{CliError, Verdict, init_logging};
 use crate::emulator::{Emulator, EmulatorConfig};
 use crate::report;
 
@@ -20,11 +20,18 @@ pub(super) fn emulate(
         crate::emulator::load_state(file)
             .map_err(|e| CliError::cannot("emulate", format!("--state {e}")))?;
     }
-    runtime().block_on(async move {
+    // This runtime only accepts connections and waits for Ctrl-C: the emulator serves on worker
+    // threads of its own (`workers`).
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| CliError::cannot("emulate", format!("cannot start a runtime: {e}")))?;
+    runtime.block_on(async move {
         let config = EmulatorConfig {
             tls,
             ontap_version,
             faults,
+            workers: crate::emulator::default_workers(),
             ..EmulatorConfig::default()
         };
         let emu = Emulator::start(listen, config)

@@ -580,12 +580,24 @@ fn runtime() -> tokio::runtime::Runtime {
 /// request reaches stderr from a thread of its own, many lines to a write under load
 /// ([`crate::emulator::LogWriter`]).
 fn init_logging() {
-    init_logging_to("info", crate::emulator::LogWriter::stderr());
+    let writer = crate::emulator::LogWriter::stderr();
+    // Request lines are written straight in the layout of this subscriber without colours
+    // (`LogWriter::with_request_lines`); on a terminal, in colour, they go through tracing.
+    let writer = match colours() {
+        true => writer,
+        false => writer.with_request_lines(),
+    };
+    init_logging_to("info", writer);
 }
 
 /// Logs to stderr at `default`, or as `ONTAP_CONFORM_LOG` says (`debug`, `reqwest=trace`...).
 fn init_logging_at(default: &str) {
     init_logging_to(default, std::io::stderr);
+}
+
+/// Colour only on a terminal: a CI log or a redirected file gets plain text, not escapes.
+fn colours() -> bool {
+    std::io::IsTerminal::is_terminal(&std::io::stderr()) && std::env::var_os("NO_COLOR").is_none()
 }
 
 fn init_logging_to<W>(default: &str, writer: W)
@@ -594,12 +606,9 @@ where
 {
     let filter = tracing_subscriber::EnvFilter::try_from_env("ONTAP_CONFORM_LOG")
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
-    // Colour only on a terminal: a CI log or a redirected file gets plain text, not escapes.
-    let ansi = std::io::IsTerminal::is_terminal(&std::io::stderr())
-        && std::env::var_os("NO_COLOR").is_none();
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_ansi(ansi)
+        .with_ansi(colours())
         .with_timer(crate::emulator::LogTime)
         .with_writer(writer)
         .with_target(false)

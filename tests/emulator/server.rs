@@ -175,3 +175,75 @@ async fn tls_serves_https_with_the_self_signed_certificate() {
     handle.trigger();
     emu.serve_forever().await;
 }
+
+/// `emulate` serves on worker threads of its own (`EmulatorConfig::workers`), each accepting
+/// from the one socket: there, as on the runtime that started it, many clients at once are
+/// answered, over TLS too; a kept-alive connection that then sends half a head is closed at the
+/// read timeout; and a graceful stop ends it, after which nothing is accepted.
+#[tokio::test]
+async fn worker_threads_serve_as_the_starting_runtime_does() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    for tls in [false, true] {
+        let emu = Emulator::start(
+            addr(),
+            EmulatorConfig {
+                tls,
+                workers: 2,
+                request_read_timeout: std::time::Duration::from_secs(1),
+                ..EmulatorConfig::default()
+            },
+        )
+        .await
+        .unwrap();
+        let mut client = reqwest::Client::builder().pool_max_idle_per_host(0);
+        if let Some(pem) = emu.certificate_pem() {
+            client =
+                client.tls_certs_only([reqwest::Certificate::from_pem(pem.as_bytes()).unwrap()]);
+        }
+        let client = client.build().unwrap();
+        let asks: Vec<_> = (0..32)
+            .map(|_| {
+                tokio::spawn(
+                    client
+                        .get(format!("{}/api/cluster", emu.base_url()))
+                        .basic_auth(ADMIN_USER, Some(ADMIN_PASSWORD))
+                        .send(),
+                )
+            })
+            .collect();
+        for ask in asks {
+            let r = ask.await.unwrap().expect("answered");
+            assert_eq!(r.status().as_u16(), 200, "tls {tls}");
+        }
+        if !tls {
+            let mut s = tokio::net::TcpStream::connect(emu.local_addr())
+                .await
+                .unwrap();
+            let auth = crate::common::admin_auth_line();
+            s.write_all(format!("GET /api/cluster HTTP/1.1\r\nHost: x\r\n{auth}\r\n").as_bytes())
+                .await
+                .unwrap();
+            let mut buf = [0u8; 16];
+            s.read_exact(&mut buf).await.unwrap();
+            assert!(buf.starts_with(b"HTTP/1.1 200"), "{buf:?}");
+            s.write_all(b"GET /api/clu").await.unwrap();
+            let mut rest = Vec::new();
+            let closed =
+                tokio::time::timeout(std::time::Duration::from_secs(20), s.read_to_end(&mut rest))
+                    .await;
+            assert!(
+                closed.is_ok(),
+                "a half head on a kept-alive connection stays open"
+            );
+        }
+        let at = emu.local_addr();
+        tokio::time::timeout(std::time::Duration::from_secs(20), emu.shutdown())
+            .await
+            .expect("stopped");
+        assert!(
+            tokio::net::TcpStream::connect(at).await.is_err(),
+            "tls {tls}"
+        );
+    }
+}

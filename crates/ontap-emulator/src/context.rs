@@ -37,6 +37,13 @@ pub struct App {
     /// `conditions.latency_ms`, mirrored so that every request need not take the state lock
     /// once more just to learn it is 0 (the lock showed up contended under load).
     pub latency_ms: AtomicU64,
+    /// Which emulator of the process this is: what a thread's cache of verified credentials
+    /// (`server::authenticate`) is kept for. Never reused, unlike an address.
+    pub id: u64,
+    /// The generation at which the state held no job (`u64::MAX`: not known), so that every
+    /// request need not take the state lock to learn no job is due to expire: a job comes with a
+    /// change of the state, which moves the generation on (`conventions::expire_jobs`).
+    pub no_jobs_at: AtomicU64,
 }
 
 impl App {
@@ -50,6 +57,11 @@ impl App {
             version,
             ndmp_secret: secret,
             latency_ms: AtomicU64::new(0),
+            id: {
+                static NEXT: AtomicU64 = AtomicU64::new(0);
+                NEXT.fetch_add(1, Ordering::Relaxed)
+            },
+            no_jobs_at: AtomicU64::new(u64::MAX),
         }
     }
     /// Locks the state (a poisoned lock is recovered: handlers never leave it half-written).

@@ -255,8 +255,15 @@ fn strip(v: &mut Value) {
 /// default). A job's `end_time` has whole seconds, so a job goes within a second after its
 /// retention time, never before it.
 pub fn expire_jobs(app: &App) {
+    let seen = app.generation();
+    if app.no_jobs_at.load(std::sync::atomic::Ordering::Acquire) == seen {
+        return;
+    }
     let state = app.lock();
     if state.jobs.is_empty() {
+        // Read at `seen` or later; a job added since moved the generation past `seen`.
+        app.no_jobs_at
+            .store(seen, std::sync::atomic::Ordering::Release);
         return;
     }
     let keep_ms = (state.conditions.job_retention_s.min(1 << 40) as i64 + 1) * 1000;

@@ -46,6 +46,7 @@ mod rendered;
 mod routes;
 mod security;
 mod security_settings;
+mod serve;
 mod server;
 pub mod state;
 #[cfg(test)]
@@ -55,8 +56,6 @@ mod tls;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
-
-use tokio::task::JoinHandle;
 
 pub use log::{LogTime, LogWriter};
 pub use routes::{RouteInfo, routes};
@@ -134,6 +133,10 @@ pub struct EmulatorConfig {
     /// Faults injected in front of the router, to measure a checker ([`faults`]); none by
     /// default.
     pub faults: Vec<faults::Fault>,
+    /// Threads of its own the emulator serves connections on, each a single-threaded runtime
+    /// (`serve.rs` says why); 0, the default, serves on the runtime that starts it, as a test or
+    /// the harness's embedded emulator does. `emulate` gives [`default_workers`].
+    pub workers: usize,
 }
 
 impl Default for EmulatorConfig {
@@ -144,6 +147,7 @@ impl Default for EmulatorConfig {
             max_body_bytes: 1024 * 1024,
             request_read_timeout: Duration::from_secs(30),
             faults: Vec::new(),
+            workers: 0,
         }
     }
 }
@@ -179,14 +183,28 @@ pub fn router(config: EmulatorConfig) -> Result<axum::Router, EmulatorError> {
 /// Stops a running emulator from elsewhere (e.g. a Ctrl-C handler).
 #[derive(Clone)]
 pub struct ShutdownHandle {
-    handle: axum_server::Handle<SocketAddr>,
+    stopper: serve::Stopper,
 }
 
 impl ShutdownHandle {
-    /// Starts a graceful shutdown (in-flight requests get up to 5 seconds).
+    /// Starts a graceful shutdown (in-flight requests get up to [`GRACE`]).
     pub fn trigger(&self) {
-        self.handle.graceful_shutdown(Some(Duration::from_secs(5)));
+        self.stopper.trigger();
     }
+}
+
+/// How long open connections get to finish the request they are in when the emulator stops.
+pub const GRACE: Duration = Duration::from_secs(5);
+
+/// The worker threads `emulate` serves on: `TOKIO_WORKER_THREADS` where it is set (tokio's own
+/// setting, so a benchmark that gives a peer N workers gives the emulator the same), else one per
+/// core.
+pub fn default_workers() -> usize {
+    std::env::var("TOKIO_WORKER_THREADS")
+        .ok()
+        .and_then(|v| v.trim().parse().ok())
+        .filter(|n| *n > 0)
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
 }
 
 /// A running emulator.
@@ -194,8 +212,7 @@ pub struct Emulator {
     addr: SocketAddr,
     tls: bool,
     cert_pem: Option<String>,
-    handle: axum_server::Handle<SocketAddr>,
-    task: JoinHandle<std::io::Result<()>>,
+    serving: serve::Serving,
 }
 
 impl Emulator {
@@ -206,47 +223,40 @@ impl Emulator {
     ) -> Result<Emulator, EmulatorError> {
         let version = ontap_rest::Version::parse_release(&config.ontap_version)
             .ok_or_else(|| EmulatorError::Version(config.ontap_version.clone()))?;
-        let listener =
-            std::net::TcpListener::bind(listen).map_err(|source| EmulatorError::Bind {
-                addr: listen,
-                source,
-            })?;
-        let addr = listener
-            .local_addr()
-            .map_err(|source| EmulatorError::Bind {
-                addr: listen,
-                source,
-            })?;
-        let app = Arc::new(context::App::new(config.clone(), version));
-        let router = faults::wrap(server::router(app), &config.faults);
-        let handle = axum_server::Handle::<SocketAddr>::new();
-        let timeout = config.request_read_timeout;
-        let (task, cert_pem) = if config.tls {
-            let (rustls_config, pem) = tls::make_config(addr)?;
-            let mut server = axum_server::from_tcp_rustls(listener, rustls_config)?
-                .handle(handle.clone())
-                .first_request_timeout(timeout);
-            server.http_builder().http1().header_read_timeout(timeout);
-            (
-                tokio::spawn(server.serve(router.into_make_service())),
-                Some(pem),
-            )
-        } else {
-            let mut server = axum_server::from_tcp(listener)?
-                .handle(handle.clone())
-                .first_request_timeout(timeout);
-            server.http_builder().http1().header_read_timeout(timeout);
-            (tokio::spawn(server.serve(router.into_make_service())), None)
+        let bind_error = |source| EmulatorError::Bind {
+            addr: listen,
+            source,
         };
-        // Wait until the server is accepting (so a shutdown right away is not lost).
-        let _ = tokio::time::timeout(Duration::from_secs(5), handle.listening()).await;
+        let listener = std::net::TcpListener::bind(listen).map_err(bind_error)?;
+        let addr = listener.local_addr().map_err(bind_error)?;
+        listener.set_nonblocking(true).map_err(bind_error)?;
+        let listener = tokio::net::TcpListener::from_std(listener).map_err(bind_error)?;
+        let app = Arc::new(context::App::new(config.clone(), version));
+        let handler = if config.faults.is_empty() {
+            serve::Handler::Direct(app)
+        } else {
+            serve::Handler::Router(faults::wrap(server::router(app), &config.faults))
+        };
+        let (tls, cert_pem) = match config.tls {
+            true => {
+                let (tls, pem) = tls::make_config(addr)?;
+                (Some(tls), Some(pem))
+            }
+            false => (None, None),
+        };
+        let serving = serve::Serving::start(
+            listener,
+            handler,
+            tls,
+            config.request_read_timeout,
+            config.workers,
+        )?;
         tracing::info!(%addr, tls = config.tls, version = %config.ontap_version, "ONTAP emulator listening");
         Ok(Emulator {
             addr,
             tls: config.tls,
             cert_pem,
-            handle,
-            task,
+            serving,
         })
     }
 
@@ -281,26 +291,18 @@ impl Emulator {
     /// A handle that can stop the server from another task.
     pub fn shutdown_handle(&self) -> ShutdownHandle {
         ShutdownHandle {
-            handle: self.handle.clone(),
+            stopper: self.serving.stopper(),
         }
     }
 
     /// Graceful shutdown: stops accepting, lets in-flight requests finish, then returns.
     pub async fn shutdown(self) {
-        let Emulator {
-            handle, mut task, ..
-        } = self;
-        loop {
-            handle.graceful_shutdown(Some(Duration::from_secs(5)));
-            match tokio::time::timeout(Duration::from_millis(200), &mut task).await {
-                Ok(_) => break,
-                Err(_) => continue,
-            }
-        }
+        self.serving.stopper().trigger();
+        self.serving.wait(GRACE).await;
     }
 
     /// Waits until the server stops (after [`ShutdownHandle::trigger`]).
     pub async fn serve_forever(self) {
-        let _ = self.task.await;
+        self.serving.wait(GRACE).await;
     }
 }

@@ -42,16 +42,28 @@ struct Args {
     state: Option<std::path::PathBuf>,
 }
 
-#[tokio::main]
+// This runtime only accepts connections and waits for Ctrl-C: the emulator serves on worker
+// threads of its own (`workers`).
+#[tokio::main(flavor = "current_thread")]
 async fn main() -> ExitCode {
     let args = Args::parse();
+    let ansi = std::io::IsTerminal::is_terminal(&std::io::stderr());
+    let writer = ontap_emulator::LogWriter::stderr();
+    // Request lines are written straight in this subscriber's layout without colours
+    // (`LogWriter::with_request_lines`); in colour, they go through tracing.
+    let writer = if ansi {
+        writer
+    } else {
+        writer.with_request_lines()
+    };
     let _ = tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
         )
-        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+        .with_ansi(ansi)
         .with_timer(ontap_emulator::LogTime)
-        .with_writer(ontap_emulator::LogWriter::stderr())
+        .with_writer(writer)
+        .with_target(false)
         .try_init();
     if let Some(file) = &args.state
         && let Err(e) = ontap_emulator::load_state(file)
@@ -63,6 +75,7 @@ async fn main() -> ExitCode {
         tls: args.tls,
         ontap_version: args.ontap_version,
         faults: args.faults,
+        workers: ontap_emulator::default_workers(),
         ..EmulatorConfig::default()
     };
     let emulator = match Emulator::start(args.listen, config).await {

@@ -3,14 +3,13 @@
 use std::net::SocketAddr;
 use std::sync::Arc;
 
-use axum_server::tls_rustls::RustlsConfig;
 use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
 
 use super::EmulatorError;
 
 /// Makes a certificate for `localhost`, `127.0.0.1`, `::1` and the bound address; returns the
 /// server configuration and the certificate PEM.
-pub fn make_config(addr: SocketAddr) -> Result<(RustlsConfig, String), EmulatorError> {
+pub fn make_config(addr: SocketAddr) -> Result<(Arc<rustls::ServerConfig>, String), EmulatorError> {
     let mut names = vec![
         "localhost".to_string(),
         "127.0.0.1".to_string(),
@@ -35,5 +34,5 @@ pub fn make_config(addr: SocketAddr) -> Result<(RustlsConfig, String), EmulatorE
         .with_single_cert(vec![cert_der], key_der)
         .map_err(|e| EmulatorError::Tls(e.to_string()))?;
     config.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
-    Ok((RustlsConfig::from_config(Arc::new(config)), pem))
+    Ok((Arc::new(config), pem))
 }

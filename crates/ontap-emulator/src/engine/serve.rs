@@ -7,7 +7,7 @@ use serde_json::{Value, json};
 
 use super::fields::Fields;
 use super::resources::{Param, Resource};
-use super::store::{Record, RecordId, Store, fill};
+use super::store::{Record, RecordId, Store};
 use super::{Found, Target, engine};
 use crate::collection::{self, CollectionSpec, RESERVED, filter_matches};
 use crate::context::{Caller, Ctx, Reply};
@@ -125,9 +125,7 @@ pub fn get(ctx: &Ctx, found: &Found, segs: &[&str]) -> ApiResult<Reply> {
 
 /// The path as the answer's links give it: segments joined, each escaped again.
 fn normalized(segs: &[&str]) -> String {
-    let template: Vec<String> = segs.iter().map(|_| "{}".to_string()).collect();
-    let values: Vec<String> = segs.iter().map(|s| s.to_string()).collect();
-    fill(&format!("/{}", template.join("/")), &values).unwrap_or_else(|| "/".into())
+    super::store::path_of(segs)
 }
 
 fn param_refs(params: &[String]) -> Vec<&str> {

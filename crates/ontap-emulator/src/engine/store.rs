@@ -159,6 +159,19 @@ const SEGMENT: &AsciiSet = &NON_ALPHANUMERIC
     .remove(b':')
     .remove(b'@');
 
+/// `segs` as a path, each escaped again as one segment (`/api/storage/volumes/a%2Fb`).
+pub fn path_of(segs: &[&str]) -> String {
+    let mut out = String::with_capacity(segs.iter().map(|s| s.len() + 1).sum::<usize>().max(1));
+    for s in segs {
+        out.push('/');
+        out.extend(utf8_percent_encode(s, SEGMENT));
+    }
+    if out.is_empty() {
+        out.push('/');
+    }
+    out
+}
+
 /// `template` with its parameters replaced, in order, by `params` (each escaped as one
 /// segment); `None` when they do not add up.
 pub fn fill(template: &str, params: &[String]) -> Option<String> {
@@ -187,6 +200,19 @@ pub fn href(res: &Resource, params: &[String]) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_path_is_its_segments_each_escaped() {
+        assert_eq!(path_of(&[]), "/");
+        assert_eq!(
+            path_of(&["api", "storage", "volumes", "a/b c"]),
+            "/api/storage/volumes/a%2Fb%20c"
+        );
+        // As a template of as many parameters, filled, gives it.
+        let segs = ["api", "x y", "{uuid}"];
+        let values: Vec<String> = segs.iter().map(|s| s.to_string()).collect();
+        assert_eq!(Some(path_of(&segs)), fill("/{a}/{b}/{c}", &values));
+    }
 
     #[test]
     fn a_path_is_filled_one_escaped_segment_per_parameter() {
