@@ -10,15 +10,15 @@ use crate::check::{self, Problem, Response, Verdict};
 use crate::spec::Operation;
 
 impl CaseRun<'_> {
-    /// The verdict on `resp`, and a note for the report (how the job ended, which alternative
-    /// held).
+    /// The verdict on `resp`, a note for the report (how the job ended, which alternative held),
+    /// and whether the job it links was followed.
     pub(super) async fn judge(
         &self,
         op: &Operation,
         expect: Option<&Expectation>,
         convention: Option<&Expectation>,
         resp: &Response,
-    ) -> (Verdict, Option<String>) {
+    ) -> (Verdict, Option<String>, bool) {
         let mut verdict = check::check(op, expect, resp);
         let blocks = || {
             expect
@@ -59,7 +59,7 @@ impl CaseRun<'_> {
             }
         }
         let note = (!notes.is_empty()).then(|| notes.join("; "));
-        (verdict, note)
+        (verdict, note, job.is_some())
     }
 }
 

@@ -100,6 +100,14 @@ pub fn footprint(case: &Case, spec: &Spec) -> Footprint {
         for r in settings {
             *fp.locks.entry(r).or_insert(false) |= write;
         }
+        // An SVM made or removed brings or takes records in other collections with it: its root
+        // volume, its default export policy, its NDMP and protocol records. A check that reads
+        // the first record of one of those (`listed-record`) read, now and then, the SVM a write
+        // check had just made (`oc..._n` sorts before `svm1`) and found it gone at its next
+        // step. So such a write holds every collection still (see [`widen_reads`]).
+        if matches!(op.method.as_str(), "POST" | "DELETE") && op.path.starts_with("/api/svm/svms") {
+            fp.locks.insert(SVM_SET.to_string(), true);
+        }
         // An operation documented as asynchronous (202) adds a job to the cluster's jobs: it
         // shares the jobs with every other such request (appends do not conflict), but not
         // with a case that needs the jobs to hold still (a walk of `/api/cluster/jobs`).
@@ -120,8 +128,21 @@ pub fn footprint(case: &Case, spec: &Spec) -> Footprint {
     fp
 }
 
-/// A case that reads `security` reads every `security.<setting>` some case of the run writes.
+/// What a case that makes or removes an SVM writes ([`footprint`]), and every case reads when
+/// one of the run does.
+const SVM_SET: &str = "svm-set";
+
+/// A case that reads `security` reads every `security.<setting>` some case of the run writes;
+/// when a case of the run makes or removes an SVM, every case reads the set of SVMs.
 pub fn widen_reads(footprints: &mut [Footprint]) {
+    if footprints
+        .iter()
+        .any(|f| f.locks.get(SVM_SET) == Some(&true))
+    {
+        for f in footprints.iter_mut() {
+            f.locks.entry(SVM_SET.to_string()).or_insert(false);
+        }
+    }
     let settings: std::collections::BTreeSet<String> = footprints
         .iter()
         .flat_map(|f| f.locks.keys())
@@ -430,6 +451,31 @@ mod tests {
             fps[2].locks.len(),
             3,
             "a reader of /api/security reads every setting"
+        );
+        // A case that makes an SVM waits for every other case, and they for it, whatever they
+        // read: the SVM brings records into other collections.
+        let mut fps = [
+            fp(&[("cluster", true), (SVM_SET, true)], 3),
+            fp(&[("ndmp", false)], 2),
+            fp(&[("storage/volumes", false)], 2),
+        ];
+        widen_reads(&mut fps);
+        assert!(
+            fps[1..]
+                .iter()
+                .all(|f| f.locks.get(SVM_SET) == Some(&false))
+        );
+        let (_, spans) = simulate(&fps, 4);
+        let (start, end) = spans[0];
+        assert!(
+            spans[1..].iter().all(|&(s, e)| e <= start || s >= end),
+            "the SVM's maker ran beside another case: {spans:?}"
+        );
+        let mut alone = [fp(&[("ndmp", false)], 2)];
+        widen_reads(&mut alone);
+        assert!(
+            !alone[0].locks.contains_key(SVM_SET),
+            "no SVM made: nothing added"
         );
     }
 

@@ -168,7 +168,23 @@ impl CaseRun<'_> {
         };
         let expect = prepared.expect.as_ref();
         let convention = prepared.convention.as_ref();
-        let (mut verdict, note) = self.judge(op, expect, convention, &resp).await;
+        let (mut verdict, note, followed) = self.judge(op, expect, convention, &resp).await;
+        // A job the target started that no expectation followed (a teardown's DELETE of an SVM,
+        // or a job whose answer already failed its checks) is waited for all the same: the case
+        // ends, and its locks are free, when the work it started has ended, not while a job is
+        // still changing the cluster under the next case's reads (a walk of the SVMs counted one
+        // that appeared between its count and its last page).
+        let waited = if !followed
+            && resp.status == 202
+            && resp
+                .body
+                .as_ref()
+                .is_some_and(|b| b.pointer("/job/uuid").is_some())
+        {
+            Some(self.wait_job(&resp).await)
+        } else {
+            None
+        };
         // The walk's own problems explain the expectations' (a loop cut short gives a count
         // that is wrong too), so they come first.
         verdict.problems.splice(0..0, walk_problems);
@@ -187,6 +203,28 @@ impl CaseRun<'_> {
                  body or not",
             ));
         }
+        let note = match waited {
+            None => note,
+            Some(job) => {
+                let ended = match &job {
+                    Ok(j) => j
+                        .get("state")
+                        .and_then(Value::as_str)
+                        .unwrap_or("?")
+                        .to_string(),
+                    Err(e) => e.clone(),
+                };
+                // A teardown is there to remove: a removal that did not happen is worth a word.
+                if phase == Phase::Teardown && ended != "success" {
+                    verdict.warnings.push(format!(
+                        "its job did not succeed ({ended}): what it removes may be left \
+                         behind (`ontap-conform cleanup` finds it)"
+                    ));
+                }
+                let waited = format!("waited for its job: {ended}");
+                Some(note.map_or(waited.clone(), |n| format!("{n}; {waited}")))
+            }
+        };
         record.note = note;
         self.capture(phase, step, &resp, &mut verdict);
 
