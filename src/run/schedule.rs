@@ -101,12 +101,14 @@ pub fn footprint(case: &Case, spec: &Spec) -> Footprint {
             *fp.locks.entry(r).or_insert(false) |= write;
         }
         // An SVM made or removed brings or takes records in other collections with it: its root
-        // volume, its default export policy, its NDMP and protocol records. A check that reads
-        // the first record of one of those (`listed-record`) read, now and then, the SVM a write
-        // check had just made (`oc..._n` sorts before `svm1`) and found it gone at its next
-        // step. So such a write holds every collection still (see [`widen_reads`]).
+        // volume, its default export policy, its NDMP service, its iSCSI credentials and login
+        // accounts. A check that reads the first record of one of those (`listed-record`) read,
+        // now and then, the SVM a write check had just made (`oc..._n` sorts before `svm1`) and
+        // found it gone at its next step. So such a write writes those collections too.
         if matches!(op.method.as_str(), "POST" | "DELETE") && op.path.starts_with("/api/svm/svms") {
-            fp.locks.insert(SVM_SET.to_string(), true);
+            for r in SVM_BRINGS {
+                fp.locks.insert(r.to_string(), true);
+            }
         }
         // An operation documented as asynchronous (202) adds a job to the cluster's jobs: it
         // shares the jobs with every other such request (appends do not conflict), but not
@@ -128,21 +130,20 @@ pub fn footprint(case: &Case, spec: &Spec) -> Footprint {
     fp
 }
 
-/// What a case that makes or removes an SVM writes ([`footprint`]), and every case reads when
-/// one of the run does.
-const SVM_SET: &str = "svm-set";
+/// The collections an SVM brings records into, or takes them from, as it is made or removed
+/// (NetApp's SVM create makes a root volume and a `default` export policy; NDMP, iSCSI's
+/// default credential and an SVM's accounts are per SVM): what a case that makes or removes an
+/// SVM writes ([`footprint`]), as resources ([`resource_of`]).
+const SVM_BRINGS: [&str; 5] = [
+    "storage/volumes",
+    "protocols/nfs",
+    "ndmp",
+    "iscsi",
+    "accounts",
+];
 
-/// A case that reads `security` reads every `security.<setting>` some case of the run writes;
-/// when a case of the run makes or removes an SVM, every case reads the set of SVMs.
+/// A case that reads `security` reads every `security.<setting>` some case of the run writes.
 pub fn widen_reads(footprints: &mut [Footprint]) {
-    if footprints
-        .iter()
-        .any(|f| f.locks.get(SVM_SET) == Some(&true))
-    {
-        for f in footprints.iter_mut() {
-            f.locks.entry(SVM_SET.to_string()).or_insert(false);
-        }
-    }
     let settings: std::collections::BTreeSet<String> = footprints
         .iter()
         .flat_map(|f| f.locks.keys())
@@ -452,31 +453,21 @@ mod tests {
             3,
             "a reader of /api/security reads every setting"
         );
-        // A case that makes an SVM waits for every other case, and they for it, whatever they
-        // read: the SVM brings records into other collections.
-        let mut fps = [
-            fp(&[("cluster", true), (SVM_SET, true)], 3),
-            fp(&[("ndmp", false)], 2),
-            fp(&[("storage/volumes", false)], 2),
-        ];
-        widen_reads(&mut fps);
-        assert!(
-            fps[1..]
+        // What an SVM brings with it are resources as the schedule names them.
+        for r in SVM_BRINGS {
+            assert!(
+                [
+                    "/api/storage/volumes",
+                    "/api/protocols/nfs/export-policies",
+                    "/api/protocols/ndmp/svms",
+                    "/api/protocols/san/iscsi/credentials",
+                    "/api/security/accounts",
+                ]
                 .iter()
-                .all(|f| f.locks.get(SVM_SET) == Some(&false))
-        );
-        let (_, spans) = simulate(&fps, 4);
-        let (start, end) = spans[0];
-        assert!(
-            spans[1..].iter().all(|&(s, e)| e <= start || s >= end),
-            "the SVM's maker ran beside another case: {spans:?}"
-        );
-        let mut alone = [fp(&[("ndmp", false)], 2)];
-        widen_reads(&mut alone);
-        assert!(
-            !alone[0].locks.contains_key(SVM_SET),
-            "no SVM made: nothing added"
-        );
+                .any(|p| resource_of(p) == r),
+                "{r}"
+            );
+        }
     }
 
     /// Runs `fps` through a [`Dispatch`] in virtual time, each request one tick: the ticks the
