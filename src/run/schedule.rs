@@ -131,12 +131,14 @@ pub fn footprint(case: &Case, spec: &Spec) -> Footprint {
 }
 
 /// The collections an SVM brings records into, or takes them from, as it is made or removed
-/// (NetApp's SVM create makes a root volume and a `default` export policy; NDMP, iSCSI's
+/// (NetApp's SVM create makes a root volume, a `default` export policy and the SVM's IP service
+/// policies; NDMP, iSCSI's
 /// default credential and an SVM's accounts are per SVM): what a case that makes or removes an
 /// SVM writes ([`footprint`]), as resources ([`resource_of`]).
-const SVM_BRINGS: [&str; 5] = [
+const SVM_BRINGS: [&str; 6] = [
     "storage/volumes",
     "protocols/nfs",
+    "network/ip",
     "ndmp",
     "iscsi",
     "accounts",
@@ -459,6 +461,7 @@ mod tests {
                 [
                     "/api/storage/volumes",
                     "/api/protocols/nfs/export-policies",
+                    "/api/network/ip/service-policies",
                     "/api/protocols/ndmp/svms",
                     "/api/protocols/san/iscsi/credentials",
                     "/api/security/accounts",
