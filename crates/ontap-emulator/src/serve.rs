@@ -85,6 +85,13 @@ impl Count {
         Entered(self)
     }
 
+    /// Counts one out, waking whoever waits for none.
+    fn leave(&self) {
+        if self.n.fetch_sub(1, Ordering::AcqRel) == 1 {
+            self.none.notify_waiters();
+        }
+    }
+
     async fn none(&self) {
         loop {
             let notified = self.none.notified();
@@ -100,9 +107,7 @@ struct Entered<'a>(&'a Count);
 
 impl Drop for Entered<'_> {
     fn drop(&mut self) {
-        if self.0.n.fetch_sub(1, Ordering::AcqRel) == 1 {
-            self.0.none.notify_waiters();
-        }
+        self.0.leave();
     }
 }
 
@@ -224,9 +229,7 @@ impl Accepting {
 
 impl Drop for Accepting {
     fn drop(&mut self) {
-        if self.0.accepting.n.fetch_sub(1, Ordering::AcqRel) == 1 {
-            self.0.accepting.none.notify_waiters();
-        }
+        self.0.accepting.leave();
     }
 }
 
